@@ -1,0 +1,243 @@
+"""Identifier checking and normalisation: DOI, ORCID, ISSN, ISBN, ROR, and IRI-safe encoding.
+
+Each ``normalize_*`` function takes what a source wrote and returns the canonical form, or raises
+:class:`~ld_publish.errors.IdentifierError` with a hint. Checksums are computed over ASCII digits
+only: ``str.isdigit`` accepts Arabic-Indic or full-width digits, which would let a look-alike
+identifier pass.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import unquote
+
+from .errors import IdentifierError
+
+__all__ = [
+    "doi_iri",
+    "iri_escape",
+    "is_valid_iri",
+    "issn_check_digit",
+    "normalize_doi",
+    "normalize_isbn",
+    "normalize_issn",
+    "normalize_orcid",
+    "normalize_ror",
+    "orcid_check_digit",
+    "orcid_iri",
+    "scripts_of",
+]
+
+_ASCII_DIGITS = frozenset("0123456789")
+
+# A DOI is "10." + registrant code (digits, dot-separated) + "/" + a suffix of any printable
+# characters. Crossref recommends /^10.\d{4,9}/[-._;()/:A-Z0-9]+$/i but real DOIs (SICIs with
+# <, >, #, [, ]) go beyond it, so we accept any non-space, non-control suffix and percent-encode
+# in IRIs instead.
+_DOI_RE = re.compile(r"^10\.[0-9]{4,9}(?:\.[0-9]+)*/\S+$")
+_DOI_PREFIXES = re.compile(
+    r"^(?:doi:\s*|(?:https?://)?(?:dx\.|www\.)?doi\.org/|info:doi/|urn:doi:)", re.IGNORECASE
+)
+_ORCID_PREFIXES = re.compile(r"^(?:(?:https?://)?(?:www\.)?orcid\.org/|orcid:\s*)", re.IGNORECASE)
+_ORCID_RE = re.compile(r"^([0-9]{4})-?([0-9]{4})-?([0-9]{4})-?([0-9]{3}[0-9Xx])$")
+_ISSN_RE = re.compile(r"^([0-9]{4})-?([0-9]{3}[0-9Xx])$")
+_ROR_RE = re.compile(r"^(?:https?://)?(?:www\.)?ror\.org/(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})$|"
+                     r"^(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})$", re.IGNORECASE)
+
+
+def _strip(text: str) -> str:
+    # Sources pad with NBSP, zero-width spaces and BOMs; none belongs in an identifier.
+    text = unicodedata.normalize("NFC", text)
+    return text.strip().strip("\u200b\u200c\u200d\u2060\ufeff\u00a0").strip()
+
+
+def normalize_doi(text: str) -> str:
+    """``doi:``/URL prefixes stripped, percent-decoding of URL forms undone, ASCII-lower-cased.
+
+    DOIs are case-insensitive (the DOI Handbook, 3.4), so the lower-cased form is the key; keep
+    the original spelling elsewhere when it matters.
+    """
+    raw = _strip(text)
+    value = _DOI_PREFIXES.sub("", raw)
+    if value != raw and "%" in value:
+        value = unquote(value)
+    value = value.strip().rstrip(".,;")
+    if any(ord(c) < 0x20 or c.isspace() for c in value):
+        raise IdentifierError(
+            f"DOI {text!r} contains white space or control characters",
+            hint="a DOI has no spaces; check for a line break or a pasted citation",
+        )
+    if not _DOI_RE.match(value):
+        raise IdentifierError(
+            f"{text!r} is not a DOI",
+            hint="a DOI looks like 10.1234/suffix (an optional https://doi.org/ prefix is fine)",
+        )
+    return _ascii_lower(value)
+
+
+def _ascii_lower(text: str) -> str:
+    # str.lower() would also fold non-ASCII letters (and 'İ' into two code points); the DOI
+    # system only folds ASCII.
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+# Characters that are not allowed (or are delimiters) in an IRI path segment under RFC 3987,
+# plus '%' itself so that an encoded DOI round-trips.
+_IRI_UNSAFE = frozenset('<>"{}|\\^`[]#?% ') | {chr(c) for c in range(0x20)} | {"\x7f"}
+
+
+def iri_escape(text: str, *, keep: str = "/") -> str:
+    """Percent-encode what an IRI path may not hold; non-ASCII letters stay (IRIs allow them).
+
+    ``keep`` lists delimiters that stay literal (``/`` by default, DOIs use it).
+    """
+    out: list[str] = []
+    for ch in text:
+        if (ch in _IRI_UNSAFE and ch not in keep) or _is_iri_forbidden(ch) or (
+            ch == "/" and "/" not in keep
+        ):
+            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _is_iri_forbidden(ch: str) -> bool:
+    code = ord(ch)
+    # RFC 3987 ucschar excludes surrogates, non-characters and the C1/bidi controls.
+    if 0x80 <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or 0xFDD0 <= code <= 0xFDEF:
+        return True
+    if (code & 0xFFFE) == 0xFFFE:
+        return True
+    return unicodedata.category(ch) in {"Cf", "Cc", "Zl", "Zp", "Zs", "Co", "Cn"}
+
+
+def doi_iri(doi: str) -> str:
+    """``https://doi.org/`` + the normalised DOI, percent-encoded for IRI syntax."""
+    return "https://doi.org/" + iri_escape(normalize_doi(doi))
+
+
+def orcid_check_digit(base_digits: str) -> str:
+    """ISO 7064 MOD 11-2 over the first 15 digits of an ORCID iD."""
+    if len(base_digits) != 15 or not set(base_digits) <= _ASCII_DIGITS:
+        raise ValueError("need 15 ASCII digits")
+    total = 0
+    for digit in base_digits:
+        total = (total + int(digit)) * 2
+    result = (12 - total % 11) % 11
+    return "X" if result == 10 else str(result)
+
+
+def normalize_orcid(text: str) -> str:
+    """``0000-0001-9665-5666`` form, checksum verified. URL and ``orcid:`` prefixes accepted."""
+    raw = _strip(text)
+    value = _ORCID_PREFIXES.sub("", raw).strip().rstrip("/")
+    match = _ORCID_RE.match(value)
+    if not match:
+        raise IdentifierError(
+            f"{text!r} is not an ORCID iD",
+            hint="an ORCID iD is 16 characters in four groups: 0000-0002-1825-0097",
+        )
+    digits = "".join(match.groups()).upper()
+    if digits[:15] and not set(digits[:15]) <= _ASCII_DIGITS:
+        raise IdentifierError(f"ORCID iD {text!r} uses non-ASCII digits",
+                              hint="retype the iD with ASCII digits 0-9")
+    expected = orcid_check_digit(digits[:15])
+    if digits[15] != expected:
+        raise IdentifierError(
+            f"ORCID iD {text!r} fails its checksum (last character should be {expected})",
+            hint="copy the iD from the person's ORCID record; a digit is probably mistyped",
+        )
+    return f"{digits[0:4]}-{digits[4:8]}-{digits[8:12]}-{digits[12:16]}"
+
+
+def orcid_iri(text: str) -> str:
+    return "https://orcid.org/" + normalize_orcid(text)
+
+
+def issn_check_digit(first_seven: str) -> str:
+    if len(first_seven) != 7 or not set(first_seven) <= _ASCII_DIGITS:
+        raise ValueError("need 7 ASCII digits")
+    total = sum(int(d) * w for d, w in zip(first_seven, range(8, 1, -1), strict=True))
+    result = (11 - total % 11) % 11
+    return "X" if result == 10 else str(result)
+
+
+def normalize_issn(text: str) -> str:
+    """``1234-567X`` form with its check digit verified; ``0000-0000`` placeholders refused."""
+    raw = _strip(text)
+    value = re.sub(r"^(?:issn:?\s*|(?:https?://)?portal\.issn\.org/resource/issn/)", "", raw,
+                   flags=re.IGNORECASE)
+    match = _ISSN_RE.match(value)
+    if not match:
+        raise IdentifierError(f"{text!r} is not an ISSN",
+                              hint="an ISSN is eight characters: 1234-5679")
+    digits = "".join(match.groups()).upper()
+    if digits == "00000000":
+        raise IdentifierError(f"ISSN {text!r} is a placeholder",
+                              hint="leave the ISSN out when the journal has none")
+    expected = issn_check_digit(digits[:7])
+    if digits[7] != expected:
+        raise IdentifierError(
+            f"ISSN {text!r} fails its checksum (last character should be {expected})",
+            hint="check the ISSN against the ISSN Portal; a digit is probably mistyped",
+        )
+    return f"{digits[:4]}-{digits[4:]}"
+
+
+def normalize_isbn(text: str) -> str:
+    """ISBN-13 digits (ISBN-10 converted), checksum verified."""
+    value = re.sub(r"[\s\-]", "", _strip(text)).upper()
+    value = re.sub(r"^(?:ISBN(?:-1[03])?:?)", "", value)
+    if re.fullmatch(r"[0-9]{9}[0-9X]", value):
+        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(value))
+        if total % 11:
+            raise IdentifierError(f"ISBN {text!r} fails its checksum",
+                                  hint="check the ISBN printed on the book")
+        value = "978" + value[:9]
+        value += str((10 - sum((1 if i % 2 == 0 else 3) * int(c)
+                               for i, c in enumerate(value)) % 10) % 10)
+        return value
+    if re.fullmatch(r"97[89][0-9]{10}", value):
+        check = (10 - sum((1 if i % 2 == 0 else 3) * int(c)
+                          for i, c in enumerate(value[:12])) % 10) % 10
+        if int(value[12]) != check:
+            raise IdentifierError(f"ISBN {text!r} fails its checksum",
+                                  hint="check the ISBN printed on the book")
+        return value
+    raise IdentifierError(f"{text!r} is not an ISBN", hint="an ISBN has 10 or 13 digits")
+
+
+def normalize_ror(text: str) -> str:
+    """``https://ror.org/0xxxxxxNN`` from a bare or URL ROR id."""
+    match = _ROR_RE.match(_strip(text))
+    if not match:
+        raise IdentifierError(f"{text!r} is not a ROR id",
+                              hint="a ROR id looks like https://ror.org/04wxnsj81")
+    return "https://ror.org/" + (match.group(1) or match.group(2)).lower()
+
+
+_IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
+
+
+def is_valid_iri(text: str) -> bool:
+    """Absolute IRI with no character that N-Triples forbids inside ``<...>``."""
+    return bool(_IRI_RE.match(text)) and not any(ord(c) < 0x21 for c in text)
+
+
+def scripts_of(text: str) -> set[str]:
+    """The writing systems of the letters in ``text`` (LATIN, CYRILLIC, GREEK, ...).
+
+    Uses the first word of each letter's Unicode name, which is the script for the alphabets
+    names are written in; good enough to spot a Cyrillic 'А' among Latin initials.
+    """
+    scripts: set[str] = set()
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            if name:
+                scripts.add(name.split(" ", 1)[0])
+    return scripts

@@ -1,0 +1,231 @@
+"""Input sources: files, folders, tar archives, gzip, and standard input, as uniform byte streams.
+
+An :class:`InputSource` is something a reader can open as bytes, with a label for messages.
+:func:`expand` turns what the user named on the command line into sources: a folder becomes its
+files (sorted, so runs are deterministic), a tar archive its members, ``-`` standard input.
+Gzip is undone transparently. Nothing here parses records.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import os
+import sys
+import tarfile
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import InputError, Location
+
+__all__ = ["HEAD_BYTES", "InputSource", "decode_text", "expand"]
+
+HEAD_BYTES = 64 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass
+class InputSource:
+    """A named byte stream. ``opener`` returns a fresh binary stream each time it is called."""
+
+    label: str
+    opener: Callable[[], BinaryIO]
+    size: int | None = None
+    _head: bytes | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike[str]) -> InputSource:
+        p = Path(path)
+        try:
+            size = p.stat().st_size
+        except OSError as exc:
+            raise InputError(f"cannot read {p}: {exc.strerror}",
+                             hint="check the path and its permissions",
+                             where=Location(file=str(p))) from None
+        return cls(str(p), lambda: _maybe_gunzip(open(p, "rb")), size)  # noqa: SIM115
+
+    @classmethod
+    def from_bytes(cls, label: str, data: bytes) -> InputSource:
+        return cls(label, lambda: _maybe_gunzip(io.BytesIO(data)), len(data))
+
+    @property
+    def name(self) -> str:
+        """The file name without folders and compression suffix, for format detection."""
+        base = self.label.rsplit("/", 1)[-1]
+        return base[:-3] if base.endswith(".gz") else base
+
+    def open(self) -> BinaryIO:
+        try:
+            return self.opener()
+        except OSError as exc:
+            raise InputError(f"cannot read {self.label}: {exc}",
+                             where=Location(file=self.label)) from None
+
+    def head(self) -> bytes:
+        """The first 64 KiB (decompressed), cached; what readers sniff."""
+        if self._head is None:
+            with self.open() as stream:
+                try:
+                    self._head = stream.read(HEAD_BYTES)
+                except (OSError, EOFError, gzip.BadGzipFile) as exc:
+                    raise InputError(f"cannot read {self.label}: {exc}",
+                                     hint="the file looks damaged or is not what it claims",
+                                     where=Location(file=self.label)) from None
+        return self._head
+
+    def read_bytes(self, limit: int) -> bytes:
+        """The whole content, refusing more than ``limit`` bytes (formats read as one document)."""
+        with self.open() as stream:
+            data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise InputError(
+                f"{self.label} is larger than {limit // (1024 * 1024)} MiB, the limit for a "
+                "single-document format",
+                hint="split the input into one file per record, use a line-based format "
+                     "(jsonl), or raise --max-bytes",
+                where=Location(file=self.label))
+        return data
+
+    def read_text(self, limit: int) -> str:
+        return decode_text(self.read_bytes(limit), self.label)
+
+    def text_lines(self) -> Iterator[tuple[int, str]]:
+        """Decoded lines with 1-based line numbers, streamed (for line-based formats)."""
+        stream = self.open()
+        try:
+            head = stream.read(4)
+            encoding = _bom_encoding(head) or "utf-8-sig"
+            rest = io.BufferedReader(_Prefixed(head, stream))  # type: ignore[arg-type]
+            reader = codecs.getreader(encoding)(rest, errors="strict")
+            number = 0
+            try:
+                for number, line in enumerate(reader, 1):  # noqa: B007
+                    yield number, line
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{self.label} is not valid {encoding.upper()} text near line {number + 1}: "
+                    f"{exc.reason}", hint="convert the file to UTF-8 (e.g. iconv -t UTF-8)",
+                    where=Location(file=self.label, line=number + 1)) from None
+        finally:
+            stream.close()
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream that replays already-read bytes before the rest of an underlying stream."""
+
+    def __init__(self, prefix: bytes, stream: BinaryIO) -> None:
+        self._prefix = prefix
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
+def decode_text(data: bytes, label: str) -> str:
+    """UTF-8 (or a BOM-declared UTF-16/32) to str; a clear error naming the byte offset if not."""
+    encoding = _bom_encoding(data[:4]) or "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"{label} is not valid {encoding.upper()} text at byte {exc.start} (line {line})",
+            hint="convert the file to UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)",
+            where=Location(file=label, line=line)) from None
+    return text.lstrip("\ufeff")
+
+
+def _maybe_gunzip(stream: BinaryIO) -> BinaryIO:
+    peek = stream.read(2)
+    stream.seek(0)
+    if peek == _GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+    return stream
+
+
+def _stdin_source() -> InputSource:
+    # Standard input can be read only once; spool it so readers can sniff and then read.
+    spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    while chunk := sys.stdin.buffer.read(1024 * 1024):
+        spool.write(chunk)
+    size = spool.tell()
+
+    def opener() -> BinaryIO:
+        spool.seek(0)
+        data = spool.read()
+        return _maybe_gunzip(io.BytesIO(data))
+
+    return InputSource("<stdin>", opener, size)
+
+
+def _tar_sources(path: Path) -> Iterator[InputSource]:
+    with tarfile.open(path) as archive:
+        members = sorted((m for m in archive.getmembers() if m.isfile()), key=lambda m: m.name)
+    for member in members:
+        name = member.name
+
+        def opener(name: str = name) -> BinaryIO:
+            archive = tarfile.open(path)  # noqa: SIM115 - closed with the member stream
+            extracted = archive.extractfile(name)
+            if extracted is None:  # pragma: no cover - members are regular files
+                raise InputError(f"cannot read {name} in {path}")
+            return _maybe_gunzip(io.BytesIO(extracted.read()))
+
+        yield InputSource(f"{path}!{name}", opener, member.size)
+
+
+def _is_tar(path: Path) -> bool:
+    if not path.name.endswith((".tar", ".tar.gz", ".tgz")):
+        return False
+    try:
+        return tarfile.is_tarfile(path)
+    except OSError:
+        return False
+
+
+def expand(inputs: list[str]) -> Iterator[InputSource]:
+    """Sources for the paths the user named, in a deterministic order."""
+    for item in inputs:
+        if item == "-":
+            yield _stdin_source()
+            continue
+        path = Path(item)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            if not files:
+                raise InputError(f"folder {path} holds no files", where=Location(file=str(path)))
+            for file in files:
+                yield from (_tar_sources(file) if _is_tar(file) else [InputSource.from_path(file)])
+        elif path.exists():
+            if _is_tar(path):
+                yield from _tar_sources(path)
+            else:
+                yield InputSource.from_path(path)
+        else:
+            raise InputError(f"{item}: no such file or folder",
+                             hint="check the path; use - to read standard input",
+                             where=Location(file=item))
