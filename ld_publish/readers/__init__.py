@@ -9,11 +9,8 @@ from __future__ import annotations
 import importlib
 
 from ..errors import InputError, Location
-from ..registry import Registry
 from ..sources import InputSource
-from .base import Reader
-
-readers: Registry[Reader] = Registry("reader", "ld_publish.readers")
+from .base import Reader, readers
 
 _BUILTIN = ("native", "page", "crossref", "jats", "bibtex", "ris", "csl", "datacite",
             "schemaorg")

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 from ..model import Rejected, Work
+from ..registry import Registry
 from ..sources import InputSource
 
 #: Largest input a single-document reader (page, JATS, one JSON object) reads into memory.
@@ -31,3 +32,8 @@ class Reader(Protocol):
     def sniff(self, head: bytes, filename: str) -> int: ...
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]: ...
+
+
+#: All readers by name. Built-in modules register here on import, as plugins do through the
+#: ``ld_publish.readers`` entry-point group.
+readers: Registry[Reader] = Registry("reader", "ld_publish.readers")
