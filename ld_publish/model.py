@@ -61,6 +61,8 @@ class WorkType(str, Enum):
     SOFTWARE = "software"
     JOURNAL = "journal"
     JOURNAL_ISSUE = "journal-issue"
+    BLOG = "blog"
+    BOOK_SERIES = "book-series"
     OTHER = "other"
 
 
