@@ -1,0 +1,584 @@
+"""Reader for the article-page text the "Polis. Political Studies" site produces.
+
+One file is one article. The page is line-oriented: the title, then per author a name line
+("Sebentzov A.B.,"), an affiliation line ending in e-mail addresses and an optional line of
+author ids ("elibrary_id: 618867 | ORCID: ... | RESEARCHER_ID: ..."), the received/accepted
+dates, "DOI:" and "EDN:" lines, the how-to-cite line, a funding statement, the abstract, a
+"References" block (one reference a line) and a "See also:" block (pairs of author and title
+lines). Lines after the author block are recognised by content, not position, because the
+site leaves out what an article does not have.
+
+Decisions (see docs/record-format.md for the user-facing version):
+
+* An affiliation keeps its whole printed text (e-mails removed) as ``Organization.name``, as the
+  model asks; ``city`` and ``country`` (ISO code) are filled in only when the last part is a
+  country this module knows, so nothing is guessed for unknown places.
+* The funder is set only when the statement says who funded the work ("supported by the
+  Russian Science Foundation"). "Prepared at IG RAS within a state assignment" names where the
+  work was done, not who paid, so no funder is set and an info notice says so.
+* Field paths in notices use 1-based indexes, the same as ``Contributor.position``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ..errors import IdentifierError, InputError, Location
+from ..identifiers import normalize_doi, normalize_orcid, scripts_of
+from ..model import (
+    Award,
+    Container,
+    Contributor,
+    DateValue,
+    Funding,
+    Identifier,
+    Notice,
+    Organization,
+    Pages,
+    Reference,
+    Rejected,
+    RelatedItem,
+    Source,
+    Text,
+    Work,
+    WorkDate,
+    WorkType,
+)
+from ..sources import InputSource
+from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
+from .page_references import parse_reference, split_initialled_names
+
+__all__ = ["PageReader", "parse_page"]
+
+_INITIALS = r"(?:[^\W\d_]{1,3}\.\s?-?\s?)+"
+_NAME_LINE = re.compile(
+    rf"^(?P<family>[^\W\d_][\w'’\-]*(?:\s+[\w'’\-]+)*?)\s+(?P<given>{_INITIALS})\s*,?$"
+)
+_ID_FIELD = re.compile(r"^\s*(?P<key>[A-Za-z][A-Za-z_ ]*?)\s*:\s*(?P<value>.*?)\s*$")
+_ID_SCHEMES = {"elibrary_id": "elibrary", "orcid": "orcid", "researcher_id": "researcherid",
+               "researcherid": "researcherid", "scopus_id": "scopus", "scopus": "scopus"}
+_RESEARCHER_ID = re.compile(r"^[A-Z]{1,3}-\d{4}-\d{4}$")
+_EMAIL = re.compile(r"^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$")
+_DATES_LINE = re.compile(r"^(?:Article\s+)?(?:received|accepted|revised)\s*:", re.IGNORECASE)
+_DATE_PART = re.compile(
+    r"(?:Article\s+)?(?P<kind>received|accepted|revised)\s*:\s*(?P<value>.*?)"
+    r"(?=\.?\s+(?:Article\s+)?(?:received|accepted|revised)\s*:|\.?\s*$)", re.IGNORECASE)
+_DATE_YMD = re.compile(r"^(\d{4})[.\-/](\d{1,2})[.\-/](\d{1,2})"
+                       r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_DATE_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_DOI_LINE = re.compile(r"^DOI\s*:\s*(?P<value>.*)$", re.IGNORECASE)
+_EDN_LINE = re.compile(r"^EDN\s*:\s*(?P<value>.*)$")
+_EDN = re.compile(r"^[A-Z]{6}$")
+_KEYWORDS_LINE = re.compile(r"^Key\s?words\s*:\s*(?P<value>.*)$", re.IGNORECASE)
+_CITATION = re.compile(
+    r"\s[–—-]\s+(?P<journal>[^–—]+?)\.\s+(?P<year>(?:1[89]|20)\d{2})\.(?P<tail>.*)$")
+_ISSUE = re.compile(r"\bNo\.?\s*(?P<issue>[\w/\-–]+?)(?=\.|\s|$)")
+_VOLUME = re.compile(r"\bVol\.\s*(?P<volume>[\w\-–]+?)(?=\.|\s|,|$)")
+_PAGES = re.compile(r"\b[Pp]p?\.\s*(?P<pages>\d+(?:\s*[-–]\s*\d+)?)")
+_DOI_URL = re.compile(r"https?://(?:dx\.)?doi\.org/(\S+)", re.IGNORECASE)
+_LANGUAGE_NOTE = re.compile(r"\(\s*In\s+(?P<lang>[A-Z][a-z]+)\.?\s*\)\s*\.?$")
+_LANGUAGES = {"Russ": "ru", "Eng": "en", "Ukr": "uk", "Kazakh": "kk", "Belarus": "be",
+              "Germ": "de", "Fr": "fr", "Chin": "zh"}
+_REFERENCES_HEAD = re.compile(r"^(?:References|Bibliography)\s*:?$", re.IGNORECASE)
+_SEE_ALSO_HEAD = re.compile(r"^See\s+also\s*:?$", re.IGNORECASE)
+_FUNDING = re.compile(
+    r"(?:\b(?:prepared|supported|funded|financed|carried\s+out|performed|conducted|written)\b"
+    r".{0,200}?(?:\bgrants?\b|state\s+assignment|\bproject\b|\bprogram(?:me)?\b|foundation"
+    r"|\bNo\.|№|\bRSF\b|\bRSCF\b|\bRFBR\b))"
+    r"|^(?:Funding|Acknowledge?ments?)\s*:"
+    r"|\b(?:grant|project)\s+(?:No\.?|№)", re.IGNORECASE)
+_AWARD = re.compile(
+    r"(?:\bNo\.?|№|\bgrant|\bproject|\bagreement)\s*(?:No\.?|№|number|#)?\s*"
+    r"(?P<number>[A-Za-z0-9][\w./\-]*\d[\w/\-]*)"
+    r"(?:\s*\((?P<alt>[A-Za-z0-9][\w./\-]*\d[\w/\-]*)\))?"
+    r"(?:\s*[“\"«](?P<title>[^”\"»]+)[”\"»])?", re.IGNORECASE)
+_FUNDER = re.compile(
+    r"\b(?:supported|funded|financed|sponsored)\s+by\s+(?:a\s+grant\s+(?:from|of)\s+)?(?:the\s+)?"
+    r"(?P<name>[A-Z][^,;(]*?(?:\s*\([A-Z]{2,}\))?)"
+    r"(?=\s*(?:,|;|\.|\(|\bgrant\b|\bproject\b|\bunder\b|\bwithin\b|\bNo\b|№|$))"
+    r"|\bstate\s+assignment\s+of\s+(?:the\s+)?(?P<ministry>[A-Z][^,;(]*?)"
+    r"(?=\s*(?:,|;|\.|\(|\bNo\b|№|$))")
+_FUNDER_ACRONYMS = {"RSF": "Russian Science Foundation", "RSCF": "Russian Science Foundation",
+                    "RFBR": "Russian Foundation for Basic Research",
+                    "RFH": "Russian Foundation for Humanities"}
+_COUNTRIES = {"russia": "RU", "russian federation": "RU", "kazakhstan": "KZ", "belarus": "BY",
+              "ukraine": "UA", "uzbekistan": "UZ", "kyrgyzstan": "KG", "armenia": "AM",
+              "azerbaijan": "AZ", "georgia": "GE", "moldova": "MD", "tajikistan": "TJ",
+              "mongolia": "MN", "china": "CN", "germany": "DE", "france": "FR", "finland": "FI",
+              "estonia": "EE", "latvia": "LV", "lithuania": "LT", "poland": "PL", "usa": "US",
+              "united states": "US", "united kingdom": "GB", "uk": "GB", "italy": "IT",
+              "spain": "ES", "netherlands": "NL", "norway": "NO", "sweden": "SE", "japan": "JP",
+              "india": "IN", "turkey": "TR", "serbia": "RS", "israel": "IL", "canada": "CA"}
+
+
+class PageReader:
+    """The article-page text format (one article per file)."""
+
+    name = "page"
+    aliases: tuple[str, ...] = ("page-text",)
+    description = "article-page text of the Polis. Political Studies site (one article a file)"
+    extensions: tuple[str, ...] = (".txt",)
+
+    def sniff(self, head: bytes, filename: str) -> int:
+        text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+        if not text or text[0] in "{[<@%" or text.startswith("TY  -"):
+            return 0
+        score = 0
+        if re.search(r"(?m)^elibrary_id:\s*\d", text):
+            score += 40
+        if re.search(r"(?mi)^Article received:", text):
+            score += 40
+        if re.search(r"(?m)^DOI:\s*10\.", text):
+            score += 20
+        if re.search(r"(?m)^EDN:\s*[A-Z]{6}\s*$", text):
+            score += 20
+        if re.search(r"(?m)^References\s*$", text):
+            score += 10
+        if re.search(r"(?m)^See also:\s*$", text):
+            score += 10
+        if score and filename.lower().endswith(".txt"):
+            score += 5
+        return min(score, 95)
+
+    def read(self, source: InputSource) -> Iterator[Work | Rejected]:
+        text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
+        yield parse_page(text, source.label)
+
+
+def parse_page(text: str, label: str = "<page>") -> Work:
+    """The Work described by one article page; InputError when the text is no article page."""
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [line.rstrip() for line in lines]
+    if not any(lines):
+        raise InputError(f"{label} holds no text",
+                         hint="give an article page with at least a title",
+                         where=Location(file=label))
+    return _PageParser(lines, label).parse()
+
+
+@dataclass
+class _PageParser:
+    lines: list[str]
+    label: str
+    notices: list[Notice] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+    identifiers: list[Identifier] = field(default_factory=list)
+    dates: list[WorkDate] = field(default_factory=list)
+    funding: list[Funding] = field(default_factory=list)
+    abstract: list[str] = field(default_factory=list)
+    keywords: list[Text] = field(default_factory=list)
+    citation: str | None = None
+
+    def notice(self, path: str, message: str, value: str | None = None,
+               hint: str | None = None, severity: str = "warning") -> None:
+        self.notices.append(Notice(path, message, value, hint, severity))  # type: ignore[arg-type]
+
+    def parse(self) -> Work:
+        head_end = next((i for i, line in enumerate(self.lines)
+                         if _REFERENCES_HEAD.match(line.strip())
+                         or _SEE_ALSO_HEAD.match(line.strip())), len(self.lines))
+        pos, title = self._title()
+        pos, contributors = self._authors(pos, head_end)
+        for number in range(pos, head_end):
+            self._body_line(self.lines[number].strip(), number + 1)
+        references, related = self._tail(head_end)
+        if not (contributors or self.identifiers or references or self.citation or self.dates):
+            raise InputError(
+                f"{self.label} does not look like an article page: no authors, DOI, EDN, "
+                "dates, citation or references found",
+                hint="check the file; name its format with --from if it is not page text",
+                where=Location(file=self.label))
+        container, issue, volume, pages = self._container()
+        doi = next((i.value for i in self.identifiers if i.scheme == "doi"), None)
+        edn = next((i.value for i in self.identifiers if i.scheme == "edn"), None)
+        key = doi or (f"edn:{edn}" if edn else "sha256:" + hashlib.sha256(
+            "\n".join(self.lines).strip().encode("utf-8")).hexdigest())
+        abstract = "\n".join(self.abstract).strip()
+        return Work(
+            key=key,
+            source=Source(path=self.label, format="page", position=1, line=1),
+            type=WorkType.JOURNAL_ARTICLE,
+            title=Text(title, _text_lang(title)) if title else None,
+            abstracts=(Text(abstract, _text_lang(abstract)),) if abstract else (),
+            language=self._language(),
+            contributors=tuple(contributors),
+            container=container,
+            volume=volume,
+            issue=issue,
+            pages=pages,
+            identifiers=tuple(self.identifiers),
+            dates=tuple(self.dates),
+            funding=tuple(self.funding),
+            references=tuple(references),
+            related=tuple(related),
+            keywords=tuple(self.keywords),
+            citation=self.citation,
+            notices=tuple(self.notices),
+            unmapped=tuple(self.unmapped),
+        )
+
+    # -- header ------------------------------------------------------------------------------
+
+    def _title(self) -> tuple[int, str | None]:
+        first = next((i for i, line in enumerate(self.lines) if line.strip()), 0)
+        candidate = self.lines[first].strip()
+        looks_like_title = not (_NAME_LINE.match(candidate) or _is_marker(candidate))
+        if first == 0 and looks_like_title:
+            return 1, candidate
+        if looks_like_title:
+            self.notice("title", "blank lines before the title were skipped", None,
+                        None, "info")
+            return first + 1, candidate
+        self.notice("title", "the page has no title line", None,
+                    "the first line of an article page must be the article title", "violation")
+        return first, None
+
+    def _authors(self, pos: int, end: int) -> tuple[int, list[Contributor]]:
+        contributors: list[Contributor] = []
+        while pos < end:
+            line = self.lines[pos].strip()
+            if not line:
+                pos += 1
+                continue
+            match = _NAME_LINE.match(line)
+            if not match or _is_marker(line):
+                break
+            number = len(contributors) + 1
+            name = line.rstrip(",").strip()
+            pos += 1
+            affiliations: tuple[Organization, ...] = ()
+            emails: tuple[str, ...] = ()
+            ids: tuple[Identifier, ...] = ()
+            if pos < end and self._is_affiliation(self.lines[pos].strip()):
+                affiliations, emails = self._affiliation(self.lines[pos].strip(), number)
+                pos += 1
+            if pos < end and _is_id_line(self.lines[pos].strip()):
+                ids = self._author_ids(self.lines[pos].strip(), number)
+                pos += 1
+            self._check_script(name, number)
+            contributors.append(Contributor(
+                name=name, position=number, given=match.group("given").strip(),
+                family=match.group("family").strip(), emails=emails, identifiers=ids,
+                affiliations=affiliations))
+        if not contributors:
+            self.notice("contributors", "the page names no authors", None,
+                        "author lines look like 'Family I.I.,' after the title", "warning")
+        return pos, contributors
+
+    def _is_affiliation(self, line: str) -> bool:
+        return bool(line) and not (_NAME_LINE.match(line) or _is_marker(line)
+                                   or _is_id_line(line))
+
+    def _affiliation(self, line: str, number: int) -> tuple[tuple[Organization, ...],
+                                                            tuple[str, ...]]:
+        emails: list[str] = []
+        organizations: list[Organization] = []
+        for chunk in line.split(";"):
+            parts = [p.strip() for p in chunk.split(",") if p.strip()]
+            kept = []
+            for part in parts:
+                if "@" in part:
+                    if _EMAIL.match(part):
+                        emails.append(part)
+                    else:
+                        self.notice(f"contributors[{number}].emails", "not an e-mail address",
+                                    part, "an address looks like name@example.org")
+                else:
+                    kept.append(part)
+            if kept:
+                organizations.append(_organization(kept))
+        return tuple(organizations), tuple(emails)
+
+    def _author_ids(self, line: str, number: int) -> tuple[Identifier, ...]:
+        found: list[Identifier] = []
+        for item in line.split("|"):
+            match = _ID_FIELD.match(item)
+            if not match or not match.group("value"):
+                continue
+            key, value = match.group("key").strip(), match.group("value")
+            scheme = _ID_SCHEMES.get(key.lower().replace(" ", "_"))
+            path = f"contributors[{number}].identifiers"
+            if scheme is None:
+                self.unmapped.append(f"contributors[{number}].{key}")
+                self.notice(f"{path}.{key}", f"unknown author id field {key!r} left out", value,
+                            None, "info")
+                continue
+            identifier = self._author_id(scheme, value, f"{path}.{scheme}")
+            if identifier:
+                found.append(identifier)
+        return tuple(found)
+
+    def _author_id(self, scheme: str, value: str, path: str) -> Identifier | None:
+        if scheme == "orcid":
+            try:
+                normal = normalize_orcid(value)
+            except IdentifierError as exc:
+                self.notice(path, exc.message, value, exc.hint, "violation")
+                return None
+            return Identifier("orcid", normal, None if normal == value else value)
+        if scheme == "researcherid" and not _RESEARCHER_ID.match(value.upper()):
+            self.notice(path, f"{value!r} is not a ResearcherID", value,
+                        "a ResearcherID looks like AAG-6046-2021")
+            return None
+        if scheme in ("elibrary", "scopus") and not (value.isascii() and value.isdigit()):
+            self.notice(path, f"{value!r} is not a numeric {scheme} id", value,
+                        "these author ids are digits only")
+            return None
+        normal = value.upper() if scheme == "researcherid" else value
+        return Identifier(scheme, normal, None if normal == value else value)
+
+    def _check_script(self, name: str, number: int) -> None:
+        scripts = scripts_of(name)
+        if len(scripts) < 2:
+            return
+        counts: dict[str, int] = {}
+        for ch in name:
+            if ch.isalpha():
+                script = unicodedata.name(ch, "?").split(" ", 1)[0]
+                counts[script] = counts.get(script, 0) + 1
+        main = max(counts, key=lambda s: counts[s])
+        odd = ", ".join(f"'{ch}' (U+{ord(ch):04X} {unicodedata.name(ch, '?')})"
+                        for ch in dict.fromkeys(name)
+                        if ch.isalpha() and unicodedata.name(ch, "?").split(" ", 1)[0] != main)
+        self.notice(f"contributors[{number}].name",
+                    f"the name mixes {' and '.join(sorted(scripts))} letters: {odd}", name,
+                    f"a look-alike letter was probably typed in another keyboard layout; the "
+                    f"name is kept as printed - retype it in {main} letters at the source",
+                    "warning")
+
+    # -- body --------------------------------------------------------------------------------
+
+    def _body_line(self, line: str, number: int) -> None:
+        if not line:
+            return
+        if _DATES_LINE.match(line):
+            self._dates(line)
+        elif match := _DOI_LINE.match(line):
+            self._doi(match.group("value").strip())
+        elif match := _EDN_LINE.match(line):
+            self._edn(match.group("value").strip(), "identifiers.edn")
+        elif match := _KEYWORDS_LINE.match(line):
+            self.keywords.extend(Text(k.strip(), _text_lang(k)) for k in
+                                 re.split(r"[;,]", match.group("value")) if k.strip())
+        elif self.citation is None and _CITATION.search(line) and len(line) < 2000:
+            self.citation = line
+        elif len(line) < 1500 and _FUNDING.search(line):
+            self.funding.append(self._funding(line, len(self.funding) + 1))
+        else:
+            self.abstract.append(line)
+
+    def _dates(self, line: str) -> None:
+        for match in _DATE_PART.finditer(line):
+            kind = match.group("kind").lower()
+            value = match.group("value").strip()
+            parsed = _parse_date(value)
+            if parsed is None:
+                self.notice(f"dates.{kind}", f"cannot read the {kind} date {value!r}", value,
+                            "dates look like 2024.08.14 19:26 (year.month.day hour:minute)",
+                            "violation")
+            else:
+                self.dates.append(WorkDate(kind, parsed))  # type: ignore[arg-type]
+
+    def _doi(self, value: str) -> None:
+        try:
+            normal = normalize_doi(value)
+        except IdentifierError as exc:
+            self.notice("identifiers.doi", exc.message, value, exc.hint, "violation")
+            return
+        if any(i.scheme == "doi" for i in self.identifiers):
+            self.notice("identifiers.doi", "a second DOI line was left out", value)
+            return
+        self.identifiers.append(Identifier("doi", normal, None if normal == value else value))
+
+    def _edn(self, value: str, path: str) -> None:
+        if not _EDN.match(value):
+            self.notice(path, f"{value!r} is not an EDN", value,
+                        "an EDN (eLibrary document number) is six Latin capital letters")
+            return
+        if not any(i.scheme == "edn" for i in self.identifiers):
+            self.identifiers.append(Identifier("edn", value))
+
+    def _funding(self, line: str, number: int) -> Funding:
+        awards: list[Award] = []
+        for match in _AWARD.finditer(line):
+            title = match.group("title")
+            awards.append(Award(match.group("number").rstrip("."),
+                                title.strip().rstrip(".") if title else None))
+            if match.group("alt"):
+                awards.append(Award(match.group("alt").rstrip(".")))
+        funder: Organization | None = None
+        named = _FUNDER.search(line)
+        if named:
+            name = (named.group("name") or named.group("ministry")).strip()
+            funder = Organization(_FUNDER_ACRONYMS.get(name, name))
+        else:
+            for acronym, full in _FUNDER_ACRONYMS.items():
+                if re.search(rf"\b{acronym}\b", line):
+                    funder = Organization(full)
+                    break
+        if funder is None:
+            self.notice(f"funding[{number}].funder",
+                        "the funding statement names no funder; none was set", line,
+                        "an institution where the work was prepared is not taken as its funder",
+                        "info")
+        return Funding(funder=funder, statement=line, awards=tuple(awards))
+
+    def _container(self) -> tuple[Container | None, str | None, str | None, Pages | None]:
+        if self.citation is None:
+            return None, None, None, None
+        match = _CITATION.search(self.citation)
+        assert match is not None  # the line was chosen because it matches
+        tail = match.group("tail")
+        issue = _ISSUE.search(tail)
+        volume = _VOLUME.search(tail)
+        pages = _PAGES.search(tail)
+        self.dates.append(WorkDate("published", DateValue(int(match.group("year")))))
+        doi_match = _DOI_URL.search(tail)
+        if doi_match:
+            self._cross_check_doi(doi_match.group(1).rstrip(".,;"))
+        edn_match = re.search(r"\bEDN:\s*(\S+?)(?=[\s.(]|$)", tail)
+        if edn_match:
+            edn = next((i.value for i in self.identifiers if i.scheme == "edn"), None)
+            if edn is None:
+                self._edn(edn_match.group(1), "citation")
+            elif edn != edn_match.group(1):
+                self.notice("citation", "the citation gives another EDN than the EDN line",
+                            edn_match.group(1))
+        container = Container(title=match.group("journal").strip(), type=WorkType.JOURNAL)
+        return (container, issue.group("issue").rstrip(".") if issue else None,
+                volume.group("volume") if volume else None, _pages(pages.group("pages"))
+                if pages else None)
+
+    def _cross_check_doi(self, printed: str) -> None:
+        try:
+            normal = normalize_doi(printed)
+        except IdentifierError as exc:
+            self.notice("citation", exc.message, printed, exc.hint)
+            return
+        doi = next((i.value for i in self.identifiers if i.scheme == "doi"), None)
+        if doi is None:
+            self.identifiers.append(Identifier("doi", normal, None if normal == printed
+                                               else printed))
+            self.notice("identifiers.doi", "the DOI was taken from the citation line", printed,
+                        None, "info")
+        elif doi != normal:
+            self.notice("citation", "the citation gives another DOI than the DOI line", printed,
+                        "check which DOI belongs to the article")
+
+    def _language(self) -> str | None:
+        if self.citation:
+            match = _LANGUAGE_NOTE.search(self.citation)
+            if match:
+                lang = _LANGUAGES.get(match.group("lang"))
+                if lang is None:
+                    self.notice("language", "unknown language note in the citation",
+                                match.group(0))
+                return lang
+        return None
+
+    # -- references and "See also" ------------------------------------------------------------
+
+    def _tail(self, start: int) -> tuple[list[Reference], list[RelatedItem]]:
+        references: list[Reference] = []
+        related: list[RelatedItem] = []
+        section = None
+        pending: str | None = None
+        for line in (line.strip() for line in self.lines[start:]):
+            if _REFERENCES_HEAD.match(line):
+                section = "references"
+            elif _SEE_ALSO_HEAD.match(line):
+                section = "see-also"
+            elif not line:
+                continue
+            elif section == "references":
+                reference, notices = parse_reference(line, len(references) + 1)
+                references.append(reference)
+                self.notices.extend(notices)
+            elif pending is None and _is_author_list(line):
+                pending = line
+            else:
+                related.append(self._related(pending, line, len(related) + 1))
+                pending = None
+        if pending is not None:
+            related.append(self._related(None, pending, len(related) + 1))
+        return references, related
+
+    def _related(self, names: str | None, line: str, number: int) -> RelatedItem:
+        citation = f"{names} {line}" if names else line
+        match = _CITATION.search(line)
+        if names is None:
+            self.notice(f"related[{number}].authors", "a 'See also' entry has no author line",
+                        line)
+        if not match:
+            self.notice(f"related[{number}]", "cannot read the 'See also' entry", line,
+                        None, "info")
+            return RelatedItem("see-also", citation=citation,
+                               authors=split_initialled_names(names or ""))
+        issue = _ISSUE.search(match.group("tail"))
+        return RelatedItem(
+            "see-also", citation=citation, title=line[: match.start()].strip().rstrip("."),
+            authors=split_initialled_names(names or ""),
+            container_title=match.group("journal").strip(), year=match.group("year"),
+            issue=issue.group("issue").rstrip(".") if issue else None)
+
+
+def _is_marker(line: str) -> bool:
+    return bool(_DATES_LINE.match(line) or _DOI_LINE.match(line) or _EDN_LINE.match(line)
+                or _REFERENCES_HEAD.match(line) or _SEE_ALSO_HEAD.match(line))
+
+
+def _is_id_line(line: str) -> bool:
+    keys = [m.group("key").lower().replace(" ", "_") for m in
+            (_ID_FIELD.match(item) for item in line.split("|")) if m]
+    return bool(keys) and any(k in _ID_SCHEMES for k in keys)
+
+
+def _is_author_list(line: str) -> bool:
+    names = split_initialled_names(line)
+    return line.endswith(",") and bool(names) and all(
+        _NAME_LINE.match(name) for name in names)
+
+
+def _organization(parts: list[str]) -> Organization:
+    name = ", ".join(parts)
+    country = _COUNTRIES.get(parts[-1].lower()) if len(parts) >= 2 else None
+    city = parts[-2] if country and len(parts) >= 3 and not any(
+        c.isdigit() for c in parts[-2]) else None
+    return Organization(name=name, city=city, country=country)
+
+
+def _pages(text: str) -> Pages:
+    parts = re.split(r"\s*[-–]\s*", text, maxsplit=1)
+    return Pages(text, parts[0], parts[1]) if len(parts) == 2 else Pages(text, parts[0])
+
+
+def _parse_date(value: str) -> DateValue | None:
+    match = _DATE_YMD.match(value)
+    if match:
+        year, month, day = (int(match.group(i)) for i in (1, 2, 3))
+    else:
+        match = _DATE_DMY.match(value)
+        if not match:
+            return None
+        day, month, year = (int(match.group(i)) for i in (1, 2, 3))
+    hour, minute, second = match.group(4), match.group(5), match.group(6)
+    try:
+        time = dt.time(int(hour), int(minute), int(second or 0)) if hour else None
+        return DateValue(year, month, day, time)
+    except ValueError:
+        return None
+
+
+def _text_lang(text: str) -> str:
+    # The site's English page may still carry a Russian-only title or abstract.
+    cyrillic = sum(1 for c in text if "\u0400" <= c <= "\u04ff")
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return "ru" if cyrillic > latin else "en"
+
+
+readers.register("page", PageReader(), aliases=PageReader.aliases)
