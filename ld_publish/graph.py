@@ -44,11 +44,15 @@ class RecordGraph:
             yield ox.Quad(t.subject, t.predicate, t.object, g)
 
     def ntriples(self) -> bytes:
-        return ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES)
+        data = ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES)
+        assert data is not None  # serialize returns bytes when no output is given
+        return data
 
     def nquads(self) -> bytes:
         if not self._nquads:
-            self._nquads.append(ox.serialize(self.quads(), format=ox.RdfFormat.N_QUADS))
+            data = ox.serialize(self.quads(), format=ox.RdfFormat.N_QUADS)
+            assert data is not None
+            self._nquads.append(data)
         return self._nquads[0]
 
     @property

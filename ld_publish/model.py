@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 __all__ = [
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 
-class WorkType(str, Enum):
+class WorkType(StrEnum):
     """What kind of work a record describes. The mapping picks FaBiO and Schema.org classes."""
 
     JOURNAL_ARTICLE = "journal-article"

@@ -46,7 +46,7 @@ class InputSource:
             raise InputError(f"cannot read {p}: {exc.strerror}",
                              hint="check the path and its permissions",
                              where=Location(file=str(p))) from None
-        return cls(str(p), lambda: _maybe_gunzip(open(p, "rb")), size)  # noqa: SIM115
+        return cls(str(p), lambda: _maybe_gunzip(open(p, "rb")), size)
 
     @classmethod
     def from_bytes(cls, label: str, data: bytes) -> InputSource:
@@ -99,11 +99,11 @@ class InputSource:
         try:
             head = stream.read(4)
             encoding = _bom_encoding(head) or "utf-8-sig"
-            rest = io.BufferedReader(_Prefixed(head, stream))  # type: ignore[arg-type]
-            reader = codecs.getreader(encoding)(rest, errors="strict")
+            rest = io.BufferedReader(_Prefixed(head, stream))  # type: ignore[type-var]
+            reader = codecs.getreader(encoding)(rest, "strict")
             number = 0
             try:
-                for number, line in enumerate(reader, 1):  # noqa: B007
+                for number, line in enumerate(reader, 1):
                     yield number, line
             except UnicodeDecodeError as exc:
                 raise InputError(

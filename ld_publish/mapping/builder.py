@@ -1,0 +1,101 @@
+"""Collects the triples of one record, honouring the output profile."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+import pyoxigraph as ox
+
+from ..errors import RecordError
+from ..model import DateValue, Notice, Text
+from .namespaces import RDF, RDF_TYPE, XSD
+
+_LANG_RE = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+class Profile(StrEnum):
+    """Which vocabularies to emit: Schema.org, SPAR (and friends), or both in one graph."""
+
+    BOTH = "both"
+    SCHEMA = "schema"
+    SPAR = "spar"
+
+
+Subject = ox.NamedNode | ox.BlankNode
+Object = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+class GraphBuilder:
+    """Triples for one record. ``schema``/``spar`` add only when the profile asks for them."""
+
+    def __init__(self, profile: Profile, record_label: str) -> None:
+        self.triples: list[ox.Triple] = []
+        self.notices: list[Notice] = []
+        self.with_schema = profile in (Profile.BOTH, Profile.SCHEMA)
+        self.with_spar = profile in (Profile.BOTH, Profile.SPAR)
+        self.record_label = record_label
+        self._bnodes = 0
+
+    def add(self, s: Subject, p: ox.NamedNode, o: Object) -> None:
+        self.triples.append(ox.Triple(s, p, o))
+
+    def schema(self, s: Subject, p: ox.NamedNode, o: Object) -> None:
+        if self.with_schema:
+            self.triples.append(ox.Triple(s, p, o))
+
+    def spar(self, s: Subject, p: ox.NamedNode, o: Object) -> None:
+        if self.with_spar:
+            self.triples.append(ox.Triple(s, p, o))
+
+    def type(self, s: Subject, *, schema: ox.NamedNode | None = None,
+             spar: tuple[ox.NamedNode, ...] = ()) -> None:
+        if schema is not None:
+            self.schema(s, RDF_TYPE, schema)
+        for cls in spar:
+            self.spar(s, RDF_TYPE, cls)
+
+    # -- literals -------------------------------------------------------------------------
+    def literal(self, value: str, field: str, *, lang: str | None = None,
+                datatype: ox.NamedNode | None = None) -> ox.Literal:
+        if _SURROGATE_RE.search(value):
+            raise RecordError(
+                f"field {field} contains an unpaired UTF-16 surrogate, which no RDF syntax "
+                "can hold", hint="fix the text encoding of the source (\\ud800-\\udfff escapes "
+                "must come in pairs)")
+        if lang:
+            if _LANG_RE.match(lang):
+                return ox.Literal(value, language=lang.lower())
+            self.notices.append(Notice(
+                field=field, value=lang, message=f"language tag {lang!r} is not BCP 47",
+                hint="use a tag such as en, ru or pt-BR; the text was kept without a tag"))
+        if datatype is not None:
+            return ox.Literal(value, datatype=datatype)
+        return ox.Literal(value)
+
+    def text(self, value: Text, field: str) -> ox.Literal:
+        return self.literal(value.value, field, lang=value.lang)
+
+    def plain(self, value: str, field: str) -> ox.Literal:
+        return self.literal(value, field)
+
+    def date(self, value: DateValue) -> ox.Literal:
+        return ox.Literal(value.iso(), datatype=XSD[value.xsd_type])
+
+    def integer(self, value: int) -> ox.Literal:
+        return ox.Literal(str(value), datatype=XSD.integer)
+
+    # -- lists ----------------------------------------------------------------------------
+    def rdf_list(self, items: list[Object], label: str) -> Object:
+        """An RDF collection; its blank nodes get labels derived from ``label`` so the output
+        is the same on every run (no random blank-node ids)."""
+        if not items:
+            return RDF.nil
+        head: Object = RDF.nil
+        for index in range(len(items) - 1, -1, -1):
+            node = ox.BlankNode(f"{label}{index + 1}")
+            self.add(node, RDF.first, items[index])
+            self.add(node, RDF.rest, head)
+            head = node
+        return head

@@ -1,0 +1,209 @@
+"""References (BiRO entries with their text, CiTO links to DOI-identified works) and related
+works ("See also", corrections, supplements, preprints) as typed relations."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pyoxigraph as ox
+
+from ..errors import IdentifierError
+from ..identifiers import is_valid_iri
+from ..model import Notice, Reference, RelatedItem, WorkType
+from .builder import GraphBuilder
+from .classes import classes_of
+from .ids import add_identifiers
+from .iris import Minter, doi_node
+from .namespaces import (
+    BIRO,
+    C4O,
+    CITO,
+    DCTERMS,
+    FABIO,
+    FRBR,
+    PRISM,
+    PROV,
+    RDF_TYPE,
+    RDFS,
+    SCHEMA,
+    XSD,
+)
+
+# "(In Russ.)"-style notes in reference lists name the language of the cited work.
+_LANGUAGE_NOTES = {"russ": "ru", "ukr": "uk", "engl": "en", "germ": "de", "fr": "fr",
+                   "chin": "zh", "kaz": "kk", "bel": "be", "span": "es"}
+
+#: relation type -> (SPAR/DC property, Schema.org property or None)
+RELATIONS: dict[str, tuple[ox.NamedNode, ox.NamedNode | None]] = {
+    "see-also": (DCTERMS.relation, None),
+    "is-related-to": (DCTERMS.relation, None),
+    "is-supplemented-by": (DCTERMS.relation, None),
+    "is-supplement-to": (DCTERMS.relation, None),
+    "is-correction-of": (CITO.corrects, None),
+    "is-corrected-by": (CITO.isCorrectedBy, None),
+    "is-retraction-of": (CITO.retracts, None),
+    "is-retracted-by": (CITO.isRetractedBy, None),
+    "is-review-of": (CITO.reviews, SCHEMA.itemReviewed),
+    "is-reviewed-by": (CITO.isReviewedBy, None),
+    "is-preprint-of": (DCTERMS.isVersionOf, None),
+    "has-preprint": (DCTERMS.hasVersion, None),
+    "is-version-of": (DCTERMS.isVersionOf, None),
+    "has-version": (DCTERMS.hasVersion, None),
+    "is-part-of": (DCTERMS.isPartOf, SCHEMA.isPartOf),
+    "has-part": (DCTERMS.hasPart, SCHEMA.hasPart),
+    "references": (DCTERMS.references, SCHEMA.citation),
+    "is-referenced-by": (DCTERMS.isReferencedBy, None),
+    "is-identical-to": (SCHEMA.sameAs, SCHEMA.sameAs),
+    "is-derived-from": (PROV.wasDerivedFrom, SCHEMA.isBasedOn),
+    "is-source-of": (DCTERMS.relation, None),
+}
+
+
+def _language_of(note: str | None) -> str | None:
+    if not note:
+        return None
+    word = note.lower().removeprefix("in ").strip(" .()")
+    return _LANGUAGE_NOTES.get(word)
+
+
+def render_reference(ref: Reference) -> str:
+    """A readable citation from parsed parts, for sources that give no reference text."""
+    parts: list[str] = []
+    if ref.authors:
+        parts.append(", ".join(ref.authors))
+    if ref.year:
+        parts.append(f"({ref.year})")
+    for value in (ref.title, ref.container_title):
+        if value:
+            parts.append(value.rstrip(".") + ".")
+    if ref.volume:
+        parts.append(ref.volume + (f"({ref.issue})" if ref.issue else ""))
+    if ref.pages:
+        parts.append(ref.pages)
+    if ref.doi:
+        parts.append("https://doi.org/" + ref.doi.value)
+    elif ref.url:
+        parts.append(ref.url)
+    return " ".join(parts) or f"reference {ref.position}"
+
+
+def add_references(b: GraphBuilder, minter: Minter, work: ox.NamedNode,
+                   references: tuple[Reference, ...]) -> None:
+    for ref in references:
+        field = f"references[{ref.position}]"
+        entry = minter.local("reference", ref.position)
+        b.spar(entry, RDF_TYPE, BIRO.BibliographicReference)
+        b.spar(work, FRBR.part, entry)
+        text = ref.raw or render_reference(ref)
+        b.spar(entry, C4O.hasContent, b.plain(text, f"{field}.raw"))
+        b.spar(entry, FABIO.hasSequenceIdentifier, ox.Literal(str(ref.position)))
+        if ref.key:
+            b.spar(entry, RDFS.label, b.plain(ref.key, f"{field}.key"))
+        cited = _cited_work(b, minter, ref, field)
+        if cited is None:
+            b.schema(work, SCHEMA.citation, b.plain(text, f"{field}.raw"))
+            continue
+        b.spar(entry, BIRO.references, cited)
+        b.schema(work, SCHEMA.citation, cited)
+        if ref.doi:
+            b.spar(work, CITO.cites, cited)
+        if ref.language_note and not _language_of(ref.language_note):
+            b.spar(entry, RDFS.comment, b.plain(ref.language_note, f"{field}.language_note"))
+
+
+def _cited_work(b: GraphBuilder, minter: Minter, ref: Reference,
+                field: str) -> ox.NamedNode | None:
+    has_parts = any((ref.title, ref.container_title, ref.year, ref.url, ref.identifiers))
+    if ref.doi:
+        node = doi_node(ref.doi.value)
+    elif has_parts or ref.raw:
+        node = minter.local("reference", ref.position, "work")
+    else:
+        return None
+    schema_cls, fabio_cls = classes_of(ref.type or WorkType.OTHER)
+    b.type(node, schema=schema_cls if ref.type else SCHEMA.CreativeWork,
+           spar=(FABIO.Expression,) + ((fabio_cls,) if ref.type else ()))
+    if ref.raw:
+        b.spar(node, DCTERMS.bibliographicCitation, b.plain(ref.raw, f"{field}.raw"))
+    if ref.title:
+        title = b.plain(ref.title, f"{field}.title")
+        b.schema(node, SCHEMA.name, title)
+        b.spar(node, DCTERMS.title, title)
+    if ref.year and ref.year[:4].isascii() and ref.year[:4].isdigit():
+        year = ox.Literal(ref.year[:4], datatype=XSD.gYear)
+        b.schema(node, SCHEMA.datePublished, year)
+        b.spar(node, FABIO.hasPublicationYear, year)
+    if ref.container_title:
+        b.schema(node, SCHEMA.isPartOf, _periodical(b, minter, ref, field))
+        b.spar(node, PRISM.publicationName,
+               b.plain(ref.container_title, f"{field}.container_title"))
+    language = _language_of(ref.language_note)
+    if language:
+        b.schema(node, SCHEMA.inLanguage, ox.Literal(language))
+        b.spar(node, DCTERMS.language, ox.Literal(language))
+    if ref.url and ref.url.startswith(("http://", "https://")) and is_valid_iri(ref.url):
+        b.schema(node, SCHEMA.url, ox.NamedNode(ref.url))
+    if ref.identifiers and not ref.doi:
+        add_identifiers(b, minter, node, ref.identifiers, "reference", ref.position)
+    return node
+
+
+def _periodical(b: GraphBuilder, minter: Minter, ref: Reference, field: str) -> ox.NamedNode:
+    assert ref.container_title
+    node = minter.local("reference", ref.position, "container")
+    b.schema(node, RDF_TYPE, SCHEMA.CreativeWork)
+    b.schema(node, SCHEMA.name, b.plain(ref.container_title, f"{field}.container_title"))
+    return node
+
+
+def add_related(b: GraphBuilder, minter: Minter, work: ox.NamedNode,
+                related: tuple[RelatedItem, ...]) -> None:
+    for number, item in enumerate(related, 1):
+        field = f"related[{number}]"
+        node = _related_node(b, minter, item, number, field)
+        spar_prop, schema_prop = RELATIONS[item.relation]
+        if spar_prop.value.startswith("http://schema.org/"):
+            b.schema(work, spar_prop, node)
+        else:
+            b.spar(work, spar_prop, node)
+        if schema_prop is not None and schema_prop != spar_prop:
+            b.schema(work, schema_prop, node)
+        b.type(node, schema=SCHEMA.CreativeWork, spar=(FABIO.Expression,))
+        if item.citation:
+            b.spar(node, DCTERMS.bibliographicCitation, b.plain(item.citation,
+                                                                f"{field}.citation"))
+        if item.title:
+            title = b.plain(item.title, f"{field}.title")
+            b.schema(node, SCHEMA.name, title)
+            b.spar(node, DCTERMS.title, title)
+        for author in item.authors:
+            b.schema(node, SCHEMA.creditText, b.plain(author, f"{field}.authors"))
+        if item.year and item.year.isascii() and item.year.isdigit() and len(item.year) == 4:
+            year = ox.Literal(item.year, datatype=XSD.gYear)
+            b.schema(node, SCHEMA.datePublished, year)
+            b.spar(node, FABIO.hasPublicationYear, year)
+        if item.container_title:
+            b.spar(node, PRISM.publicationName,
+                   b.plain(item.container_title, f"{field}.container_title"))
+        if item.issue:
+            b.spar(node, PRISM.issueIdentifier, b.plain(item.issue, f"{field}.issue"))
+        others = tuple(i for i in item.identifiers if i.scheme != "doi")
+        if others:
+            add_identifiers(b, minter, node, others, "related", number)
+
+
+def _related_node(b: GraphBuilder, minter: Minter, item: RelatedItem, number: int,
+                  field: str) -> ox.NamedNode:
+    for ident in item.identifiers:
+        if ident.scheme == "doi":
+            try:
+                return doi_node(ident.value)
+            except IdentifierError:
+                b.notices.append(Notice(field=f"{field}.identifiers.doi", value=ident.value,
+                                        message="related DOI is malformed; a local IRI is used",
+                                        hint="correct the DOI in the source"))
+        if ident.scheme == "url" and is_valid_iri(ident.value):
+            return ox.NamedNode(ident.value)
+    key = item.citation or item.title or str(number)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return minter.local("related", f"{number}-{digest}")
