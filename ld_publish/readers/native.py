@@ -1,0 +1,527 @@
+"""ld-publish's own record format: model.Work as JSON, YAML or JSON Lines.
+
+The format is a direct serialisation of :class:`~ld_publish.model.Work` (field names as in the
+dataclasses, enums as their values, dates as ISO strings) with a few shorthands that make it
+pleasant to write by hand: a plain string for a :class:`Text`, ``"pages": "1-12"``, a top-level
+``"doi"``, contributor and reference positions defaulting to list order, and an optional
+``"key"``. Every record is validated against ``ld_publish/data/record.schema.json`` first, so a
+typo is reported with its field path instead of being dropped. docs/record-format.md documents
+the format for users.
+
+Three readers share this module: ``json`` (one record or a list), ``yaml`` (the same, or several
+YAML documents) and ``jsonl`` (one record a line, streamed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import json
+import re
+import types
+import typing
+from collections.abc import Callable, Iterator
+from enum import Enum
+from importlib import resources
+from typing import Any
+
+import jsonschema
+import yaml
+
+from .. import model
+from ..errors import IdentifierError, InputError, Location, UnsafeInputError
+from ..identifiers import (
+    normalize_doi,
+    normalize_isbn,
+    normalize_issn,
+    normalize_orcid,
+    normalize_ror,
+)
+from ..model import (
+    DateValue,
+    Identifier,
+    Notice,
+    Pages,
+    Rejected,
+    Source,
+    Text,
+    Work,
+)
+from ..sources import InputSource
+from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
+
+__all__ = ["FORMAT", "RecordError", "work_from_dict", "work_to_dict"]
+
+FORMAT = "ld-publish/1"
+
+_NORMALIZERS: dict[str, Callable[[str], str]] = {
+    "doi": normalize_doi, "orcid": normalize_orcid, "issn": normalize_issn,
+    "isbn": normalize_isbn, "ror": normalize_ror,
+}
+_DATE = re.compile(
+    r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})(?:T(?P<H>\d{2}):(?P<M>\d{2})"
+    r"(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,6}))?)?)?)?)?(?P<tz>Z|[+-]\d{2}:\d{2})?$")
+
+
+class RecordError(ValueError):
+    """A record that does not fit the format; ``field`` is its path (1-based indexes)."""
+
+    def __init__(self, message: str, field: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.hint = hint
+
+
+# -- Work -> dict ------------------------------------------------------------------------------
+
+def work_to_dict(work: Work) -> dict[str, Any]:
+    """The record as plain JSON data (``source`` left out: it says where a record was read)."""
+    out: dict[str, Any] = {"format": FORMAT, "key": work.key}
+    for f in dataclasses.fields(work):
+        if f.name in ("key", "source"):
+            continue
+        value = getattr(work, f.name)
+        if value is None or value == () or (f.name == "type" and value == f.default):
+            continue
+        out[f.name] = _encode(value)
+    return out
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, DateValue):
+        return date_text(value)
+    if isinstance(value, Text):
+        return value.value if value.lang is None else {"value": value.value, "lang": value.lang}
+    if isinstance(value, tuple):
+        return [_encode(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if item is None or item == () or (item == f.default and not _always(value, f.name)):
+                continue
+            out[f.name] = _encode(item)
+        return out
+    return value
+
+
+def _always(obj: object, name: str) -> bool:
+    # Positions are written even when 1 so a record reads the same in any order.
+    return name == "position"
+
+
+def date_text(value: DateValue) -> str:
+    """The ISO 8601 text of a date, keeping microseconds and a UTC offset when present."""
+    text = f"{value.year:04d}"
+    if value.month is not None:
+        text += f"-{value.month:02d}"
+    if value.day is not None:
+        text += f"-{value.day:02d}"
+    if value.time is not None:
+        text += "T" + value.time.replace(tzinfo=None).isoformat()
+    if value.tz_minutes is not None:
+        minutes = value.tz_minutes
+        text += "Z" if minutes == 0 else (
+            f"{'+' if minutes > 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}")
+    return text
+
+
+# -- dict -> Work ------------------------------------------------------------------------------
+
+def work_from_dict(data: dict[str, Any], source: Source) -> Work:
+    """The Work a record describes; :class:`RecordError` (with field path) when it is invalid."""
+    _validate(data)
+    notices: list[Notice] = []
+    body = {k: v for k, v in data.items() if k not in ("$schema", "format", "doi")}
+    _default_positions(body)
+    kwargs = _decode_fields(Work, body, "", notices)
+    identifiers = list(kwargs.get("identifiers", ()))
+    if "doi" in data:
+        shorthand = _identifier(Identifier("doi", data["doi"]), "doi", notices)
+        existing = next((i for i in identifiers if i.scheme == "doi"), None)
+        if shorthand and existing and existing.value != shorthand.value:
+            raise RecordError(f"'doi' {data['doi']!r} differs from the DOI in identifiers "
+                              f"({existing.value!r})", "doi",
+                              "give the DOI once, either as 'doi' or in 'identifiers'")
+        if shorthand and not existing:
+            identifiers.insert(0, shorthand)
+    kwargs["identifiers"] = tuple(identifiers)
+    if "key" not in kwargs:
+        doi = next((i.value for i in identifiers if i.scheme == "doi"), None)
+        kwargs["key"] = doi or "sha256:" + hashlib.sha256(json.dumps(
+            body, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
+    kwargs["notices"] = tuple(kwargs.get("notices", ())) + tuple(notices)
+    return Work(source=source, **kwargs)
+
+
+def _default_positions(body: dict[str, Any]) -> None:
+    counts: dict[str, int] = {}
+    for item in body.get("contributors") or ():
+        if isinstance(item, dict) and "position" not in item:
+            role = item.get("role", "author")
+            counts[role] = counts.get(role, 0) + 1
+            item["position"] = counts[role]
+    for number, item in enumerate(body.get("references") or (), 1):
+        if isinstance(item, dict) and "position" not in item:
+            item["position"] = number
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, vars(model))
+
+
+def _decode_fields(cls: type, data: dict[str, Any], path: str,
+                   notices: list[Notice]) -> dict[str, Any]:
+    hints = _hints(cls)
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        if value is None:
+            continue
+        kwargs[name] = _decode(hints[name], value, f"{path}.{name}" if path else name, notices)
+    return kwargs
+
+
+def _decode(tp: Any, value: Any, path: str, notices: list[Notice]) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _decode(inner[0], value, path, notices)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            items = (_decode(args[0], v, f"{path}[{n}]", notices) for n, v in enumerate(value, 1))
+            return tuple(i for i in items if i is not None)
+        return tuple(value)
+    if origin is typing.Literal:
+        return value
+    if tp is str:
+        return str(value)
+    if tp is int:
+        return value
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return tp(value)
+    if tp is DateValue:
+        return parse_date(str(value), path)
+    if tp is Text:
+        return Text(value) if isinstance(value, str) else Text(value["value"], value.get("lang"))
+    if tp is Pages:
+        if isinstance(value, dict):
+            return Pages(**_decode_fields(Pages, value, path, notices))
+        text = str(value)
+        parts = re.split(r"\s*[-–]\s*", text, maxsplit=1)
+        return Pages(text, parts[0], parts[1] if len(parts) == 2 else None)
+    if tp is Identifier:
+        return _identifier(Identifier(**_decode_fields(Identifier, value, path, notices)),
+                           path, notices)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        cls: Any = tp
+        return cls(**_decode_fields(cls, value, path, notices))
+    raise TypeError(f"no decoder for {tp!r} at {path}")  # a model change this module missed
+
+
+def _identifier(ident: Identifier, path: str, notices: list[Notice]) -> Identifier | None:
+    normalize = _NORMALIZERS.get(ident.scheme)
+    if normalize is None:
+        return ident
+    try:
+        value = normalize(ident.value)
+    except IdentifierError as exc:
+        notices.append(Notice(path, exc.message, ident.value, exc.hint, "violation"))
+        return None
+    if value == ident.value:
+        return ident
+    notices.append(Notice(path, f"{ident.scheme} {ident.value!r} normalised to {value!r}",
+                          ident.value, None, "info"))
+    return dataclasses.replace(ident, value=value, original=ident.original or ident.value)
+
+
+def parse_date(text: str, path: str = "date") -> DateValue:
+    """A DateValue from its ISO text (the inverse of :func:`date_text`)."""
+    match = _DATE.match(text)
+    if not match:
+        raise RecordError(f"{text!r} is not a date", path, _DATE_HINT)
+    g = match.groupdict()
+    time = None
+    if g["H"] is not None:
+        micro = int((g["f"] or "0").ljust(6, "0"))
+        try:
+            time = dt.time(int(g["H"]), int(g["M"]), int(g["S"] or 0), micro)
+        except ValueError as exc:
+            raise RecordError(f"{text!r} is not a valid time: {exc}", path, _DATE_HINT) from None
+    tz = None
+    if g["tz"]:
+        tz = 0 if g["tz"] == "Z" else (1 if g["tz"][0] == "+" else -1) * (
+            int(g["tz"][1:3]) * 60 + int(g["tz"][4:6]))
+    try:
+        return DateValue(int(g["y"]), int(g["m"]) if g["m"] else None,
+                         int(g["d"]) if g["d"] else None, time, tz)
+    except ValueError as exc:
+        raise RecordError(f"{text!r} is not a valid date: {exc}", path, _DATE_HINT) from None
+
+
+_DATE_HINT = "dates look like 2025, 2025-02, 2025-02-03 or 2025-02-03T10:00:00 (+03:00 or Z)"
+
+
+# -- schema ------------------------------------------------------------------------------------
+
+@functools.cache
+def _validator() -> jsonschema.protocols.Validator:
+    text = resources.files("ld_publish").joinpath("data/record.schema.json").read_text("utf-8")
+    return jsonschema.Draft202012Validator(json.loads(text))
+
+
+def _validate(data: Any) -> None:
+    if not isinstance(data, dict):
+        raise RecordError(f"a record must be an object, not {type(data).__name__}", None,
+                          "write each record as {\"key\": ..., \"title\": ...}")
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    if error is None:
+        return
+    path = _path(error.absolute_path)
+    raise RecordError(error.message, path or None, _hint(error))
+
+
+def _path(parts: Any) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _hint(error: jsonschema.ValidationError) -> str:
+    kind = error.validator
+    if kind == "additionalProperties":
+        known = ", ".join(sorted(error.schema.get("properties", {})))
+        return f"remove or rename the field; known fields here: {known}"
+    if kind == "enum":
+        return "choose one of: " + ", ".join(map(str, error.validator_value))
+    if kind == "required":
+        return "add the missing field"
+    if kind == "pattern" or "date" in str(error.schema.get("description", "")):
+        return _DATE_HINT
+    if kind == "type":
+        return f"give a value of type {error.validator_value}"
+    return "see docs/record-format.md for the record format"
+
+
+# -- readers -----------------------------------------------------------------------------------
+
+_MARK = re.compile(r"[\"']?format[\"']?\s*:\s*[\"']?ld-publish/")
+_FOREIGN = re.compile(r"\"(?:@context|@graph|message|message-type|DOI|attributes|creators|issued"
+                      r"|container-title|URL|ISSN)\"\s*:")
+_JSON_KEY = re.compile(r"\"key\"\s*:")
+_JSON_WORK = re.compile(r"\"(?:title|contributors)\"\s*:")
+_YAML_KEY = re.compile(r"(?m)^(?:-\s+)?key\s*:\s*\S")
+_YAML_WORK = re.compile(r"(?m)^(?:-\s+|\s*)(?:title|contributors)\s*:")
+
+
+def _json_shape(text: str) -> int:
+    if _MARK.search(text):
+        return 95
+    if _FOREIGN.search(text):
+        return 0
+    return 75 if _JSON_KEY.search(text) and _JSON_WORK.search(text) else 0
+
+
+def _head_text(head: bytes) -> str:
+    return head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+
+
+def _first_line_object(text: str) -> bool:
+    line = text.partition("\n")[0]
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
+class _NativeReader:
+    description = ""
+    extensions: tuple[str, ...] = ()
+    name = ""
+    aliases: tuple[str, ...] = ()
+
+    def _record(self, data: Any, source: Source, raw: Callable[[], str]) -> Work | Rejected:
+        try:
+            return work_from_dict(data, source)
+        except RecordError as exc:
+            return Rejected(source, exc.message, raw(), exc.field, exc.hint)
+
+    def _records(self, document: Any, label: str, line: int | None = None,
+                 start: int = 1) -> Iterator[Work | Rejected]:
+        items = document if isinstance(document, list) else [document]
+        for number, item in enumerate(items, start):
+            pointer = f"[{number - start}]" if isinstance(document, list) else None
+            source = Source(label, self.name, number, line, pointer)
+            yield self._record(item, source, functools.partial(_dump, item))
+
+
+def _dump(item: Any) -> str:
+    return json.dumps(item, ensure_ascii=False, indent=2, default=str)
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+
+
+class JsonRecordsReader(_NativeReader):
+    name = "json"
+    aliases: tuple[str, ...] = ("ld-publish", "native")
+    description = "ld-publish records as JSON (one record or a list)"
+    extensions: tuple[str, ...] = (".json",)
+
+    def sniff(self, head: bytes, filename: str) -> int:
+        text = _head_text(head)
+        if not text.startswith(("{", "[")):
+            return 0
+        if text.startswith("{") and "\n" in text.strip() and _first_line_object(text):
+            return 0  # one object a line: JSON Lines
+        return _json_shape(text)
+
+    def read(self, source: InputSource) -> Iterator[Work | Rejected]:
+        text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
+        try:
+            document = _loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{source.label} is not valid JSON: {exc.msg} (line {exc.lineno}, "
+                             f"column {exc.colno})", hint="fix the JSON syntax at that place",
+                             where=Location(file=source.label, line=exc.lineno)) from None
+        except ValueError as exc:
+            raise InputError(f"{source.label}: {exc}", hint="each field may appear only once",
+                             where=Location(file=source.label)) from None
+        _check_top(document, source.label)
+        yield from self._records(document, source.label)
+
+
+def _check_top(document: Any, label: str) -> None:
+    if not isinstance(document, dict | list):
+        raise InputError(f"{label} holds a {type(document).__name__}, not a record",
+                         hint="the top level must be one record object or a list of records",
+                         where=Location(file=label))
+
+
+class JsonLinesRecordsReader(_NativeReader):
+    name = "jsonl"
+    aliases: tuple[str, ...] = ("ndjson",)
+    description = "ld-publish records as JSON Lines (one record a line, streamed)"
+    extensions: tuple[str, ...] = (".jsonl", ".ndjson")
+
+    def sniff(self, head: bytes, filename: str) -> int:
+        text = _head_text(head)
+        named = filename.lower().endswith(self.extensions)
+        if not text.startswith("{"):
+            return 0
+        score = _json_shape(text.partition("\n")[0] if "\n" in text else text)
+        if not score:
+            return 0
+        if _first_line_object(text) and "\n" in text.strip():
+            return score + 2
+        return score + 2 if named else score - 10
+
+    def read(self, source: InputSource) -> Iterator[Work | Rejected]:
+        position = 0
+        for line_number, line in source.text_lines():
+            text = line.strip()
+            if not text:
+                continue
+            position += 1
+            where = Source(source.label, self.name, position, line_number)
+            try:
+                data = _loads(text)
+            except ValueError as exc:
+                reason = (f"line {line_number} is not valid JSON: {exc.msg} (column {exc.colno})"
+                          if isinstance(exc, json.JSONDecodeError)
+                          else f"line {line_number}: {exc}")
+                yield Rejected(where, reason, text, None,
+                               "each line must hold one complete JSON record object")
+                continue
+            if not isinstance(data, dict):
+                yield Rejected(where, f"line {line_number} holds a {type(data).__name__}, not a "
+                               "record object", text, None, "write one record object a line")
+                continue
+            yield self._record(data, where, lambda text=text: text)  # type: ignore[misc]
+
+
+# A YAML alias (*name) repeats a node; nested aliases expand exponentially ("billion laughs").
+# Records never need them, so any alias is refused before the document is built.
+_YamlBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _RecordLoader(_YamlBase):  # type: ignore[misc]
+    """Safe loading without timestamp resolution: dates stay the text the schema checks."""
+
+
+_RecordLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _YamlBase.yaml_implicit_resolvers.items()
+}
+
+
+class YamlRecordsReader(_NativeReader):
+    name = "yaml"
+    aliases: tuple[str, ...] = ("yml",)
+    description = "ld-publish records as YAML (a record, a list, or several documents)"
+    extensions: tuple[str, ...] = (".yaml", ".yml")
+
+    def sniff(self, head: bytes, filename: str) -> int:
+        text = _head_text(head)
+        if not text or text.startswith(("{", "[", "<", "@", "TY  -")):
+            return 0
+        if _MARK.search(text):
+            return 95
+        if _YAML_KEY.search(text) and _YAML_WORK.search(text):
+            return 75 if filename.lower().endswith(self.extensions) else 60
+        return 0
+
+    def read(self, source: InputSource) -> Iterator[Work | Rejected]:
+        text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
+        where = Location(file=source.label)
+        try:
+            for event in yaml.parse(text, Loader=_RecordLoader):
+                if isinstance(event, yaml.AliasEvent):
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    raise UnsafeInputError(
+                        f"{source.label} uses a YAML alias (*{event.anchor}) at line {line}; "
+                        "aliases are refused because nested ones can expand without bound",
+                        hint="write the repeated value out instead of using &anchor / *alias",
+                        where=Location(file=source.label, line=line))
+            documents = [d for d in yaml.load_all(text, Loader=_RecordLoader) if d is not None]
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            raise InputError(f"{source.label} is not valid YAML: "
+                             f"{getattr(exc, 'problem', None) or exc}",
+                             hint="fix the YAML syntax at that place (indentation, quotes)",
+                             where=Location(file=source.label, line=line)) from None
+        if not documents:
+            raise InputError(f"{source.label} holds no YAML document", where=where,
+                             hint="give a record object or a list of records")
+        position = 1
+        for document in documents:
+            _check_top(document, source.label)
+            yield from self._records(document, source.label, start=position)
+            position += len(document) if isinstance(document, list) else 1
+
+
+readers.register("json", JsonRecordsReader(), aliases=JsonRecordsReader.aliases)
+readers.register("yaml", YamlRecordsReader(), aliases=YamlRecordsReader.aliases)
+readers.register("jsonl", JsonLinesRecordsReader(), aliases=JsonLinesRecordsReader.aliases)
