@@ -130,7 +130,8 @@ def element_text(element: Any, *, skip: frozenset[str] = frozenset(),
     if element.text:
         paragraphs[-1].append(element.text)
     for child in element:
-        if drop_heading and _local_name(child) == "title" and not any(paragraphs[0]):
+        if drop_heading and _local_name(child) == "title" \
+                and not normalize_space("".join(paragraphs[0])):
             if child.tail:
                 paragraphs[-1].append(child.tail)
             continue
