@@ -1,0 +1,36 @@
+"""Turtle, N-Triples, N-Quads and TriG through pyoxigraph's serializer (fast, strict, escapes
+every literal by the grammar)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from ..formats import N_QUADS, N_TRIPLES, TRIG, TURTLE, RdfFormat
+from ..graph import RecordGraph
+from ..mapping.namespaces import PREFIXES
+from .base import writers
+
+
+@dataclass(frozen=True)
+class OxigraphWriter:
+    format: RdfFormat
+    ox_format: ox.RdfFormat
+    named_graph: bool = False
+
+    def write(self, graph: RecordGraph) -> bytes:
+        data = graph.quads() if self.named_graph else graph.triples
+        prefixes = PREFIXES if self.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+        out = ox.serialize(data, format=self.ox_format, prefixes=prefixes)
+        assert out is not None
+        return out
+
+
+for _writer in (
+    OxigraphWriter(TURTLE, ox.RdfFormat.TURTLE),
+    OxigraphWriter(N_TRIPLES, ox.RdfFormat.N_TRIPLES),
+    OxigraphWriter(N_QUADS, ox.RdfFormat.N_QUADS, named_graph=True),
+    OxigraphWriter(TRIG, ox.RdfFormat.TRIG, named_graph=True),
+):
+    writers.register(_writer.format.name, _writer, _writer.format.aliases)
