@@ -1,0 +1,289 @@
+"""The ``csl-json`` reader: CSL-JSON (citeproc) items, a single object or an array of them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import InputError, Location
+from ..model import (
+    Container,
+    Contributor,
+    ContributorRole,
+    DateValue,
+    Identifier,
+    Organization,
+    Rejected,
+    Source,
+    Text,
+    Work,
+    WorkDate,
+    WorkType,
+)
+from ..sources import InputSource
+from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
+from .common import Findings, classify_json, looks_like_organization, split_pages, stable_key
+
+__all__ = ["CslReader", "csl_item_to_work"]
+
+_TYPES: dict[str, WorkType] = {
+    "article-journal": WorkType.JOURNAL_ARTICLE, "article": WorkType.PREPRINT,
+    "article-magazine": WorkType.JOURNAL_ARTICLE, "article-newspaper": WorkType.JOURNAL_ARTICLE,
+    "post-weblog": WorkType.BLOG_POST, "post": WorkType.WEB_PAGE, "webpage": WorkType.WEB_PAGE,
+    "book": WorkType.BOOK, "chapter": WorkType.BOOK_CHAPTER, "thesis": WorkType.THESIS,
+    "dataset": WorkType.DATASET, "paper-conference": WorkType.PROCEEDINGS_ARTICLE,
+    "report": WorkType.REPORT, "review": WorkType.REVIEW, "review-book": WorkType.REVIEW,
+    "software": WorkType.SOFTWARE, "periodical": WorkType.JOURNAL,
+    "collection": WorkType.EDITED_BOOK, "manuscript": WorkType.PREPRINT,
+    "entry-encyclopedia": WorkType.BOOK_CHAPTER, "entry-dictionary": WorkType.BOOK_CHAPTER,
+}
+_CONTAINER_TYPE = {WorkType.BLOG_POST: WorkType.BLOG, WorkType.BOOK_CHAPTER: WorkType.BOOK,
+                   WorkType.PROCEEDINGS_ARTICLE: WorkType.PROCEEDINGS,
+                   WorkType.WEB_PAGE: WorkType.OTHER}
+_DATES = (("issued", "published"), ("submitted", "received"), ("available-date", "available"),
+          ("original-date", None), ("accessed", None), ("event-date", None))
+_ROLES: tuple[tuple[str, ContributorRole], ...] = (
+    ("author", "author"), ("editor", "editor"), ("translator", "translator"),
+    ("collection-editor", "editor"), ("container-author", "contributor"))
+_HANDLED = frozenset({
+    "type", "id", "DOI", "URL", "ISSN", "ISBN", "title", "title-short", "container-title",
+    "container-title-short", "collection-title", "publisher", "publisher-place", "abstract",
+    "categories", "keyword", "language", "volume", "issue", "page", "page-first", "number",
+    "version", "PMID", "PMCID", "citation-key", "note", "issued", "submitted", "available-date",
+    "author", "editor", "translator", "collection-editor", "container-author",
+})
+
+
+class CslReader:
+    name = "csl-json"
+    aliases: tuple[str, ...] = ("csl", "citeproc", "citeproc-json")
+    description = "CSL-JSON (citeproc): one item or an array of items"
+    extensions: tuple[str, ...] = (".json", ".csl.json", ".citeproc.json")
+
+    def sniff(self, head: bytes, filename: str) -> int:
+        return 85 if classify_json(head) == "csl" else 0
+
+    def read(self, source: InputSource) -> Iterator[Work | Rejected]:
+        text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}",
+                             hint="check the file is complete JSON",
+                             where=Location(file=source.label, line=exc.lineno)) from None
+        items = document if isinstance(document, list) else [document]
+        if isinstance(document, dict) and isinstance(document.get("items"), list):
+            items = document["items"]
+        for index, item in enumerate(items):
+            src = Source(source.label, self.name, index + 1, None,
+                         f"[{index}]" if isinstance(document, list) else None)
+            if not isinstance(item, dict):
+                yield Rejected(src, "a CSL-JSON item must be an object",
+                               json.dumps(item, ensure_ascii=False), None,
+                               "each item is {\"type\": ..., \"title\": ...}")
+                continue
+            try:
+                yield csl_item_to_work(item, src)
+            except (TypeError, ValueError, AttributeError) as exc:
+                # A value of the wrong JSON type deep inside; quarantine this item only.
+                yield Rejected(src, f"the item has a value of an unexpected kind: {exc}",
+                               json.dumps(item, ensure_ascii=False, indent=1), None,
+                               "compare the item with the CSL-JSON schema")
+
+
+def csl_item_to_work(item: dict[str, Any], src: Source) -> Work:
+    findings = Findings()
+    for key in item:
+        if key not in _HANDLED:
+            findings.leave(key)
+    csl_type = item.get("type")
+    work_type = _TYPES.get(csl_type) if isinstance(csl_type, str) else None
+    if work_type is None:
+        findings.notice("type", "CSL type has no closer match; read as 'other'", csl_type,
+                        severity="info" if csl_type else "warning")
+        work_type = WorkType.OTHER
+
+    contributors: list[Contributor] = []
+    for key, role in _ROLES:
+        people = item.get(key)
+        if people is None:
+            continue
+        if not isinstance(people, list):
+            findings.notice(key, "expected a list of names; left out", people)
+            continue
+        position = 0
+        for index, person in enumerate(people):
+            contributor = _name(person, position + 1, role, f"{key}[{index}]", findings)
+            if contributor is not None:
+                position += 1
+                contributors.append(contributor)
+
+    identifiers: list[Identifier] = []
+    doi = findings.doi(item.get("DOI"), "DOI") if item.get("DOI") else None
+    if doi is None and isinstance(item.get("id"), str) and "doi.org/" in item["id"]:
+        doi = findings.doi(item["id"], "id")
+    if doi:
+        identifiers.append(doi)
+    for key, scheme in (("PMID", "pmid"), ("PMCID", "pmcid")):
+        value = item.get(key)
+        if isinstance(value, str | int) and str(value).strip():
+            identifiers.append(Identifier(scheme, str(value).strip()))
+
+    container_ids: list[Identifier] = []
+    for index, value in enumerate(_as_list(item.get("ISSN"))):
+        ident = findings.issn(value, f"ISSN[{index}]" if index else "ISSN")
+        if ident:
+            container_ids.append(ident)
+    for index, value in enumerate(_as_list(item.get("ISBN"))):
+        ident = findings.isbn(value, f"ISBN[{index}]" if index else "ISBN")
+        if ident:
+            (container_ids if work_type in (WorkType.BOOK_CHAPTER,
+                                            WorkType.PROCEEDINGS_ARTICLE)
+             else identifiers).append(ident)
+
+    publisher_name = findings.clean(item.get("publisher"), "publisher")
+    publisher = Organization(publisher_name, city=findings.clean(
+        item.get("publisher-place"), "publisher-place")) if publisher_name else None
+    if not publisher_name and item.get("publisher-place"):
+        findings.leave("publisher-place")
+    container_title = findings.clean(item.get("container-title"), "container-title")
+    container = None
+    if container_title or container_ids:
+        container = Container(
+            container_title, _CONTAINER_TYPE.get(work_type, WorkType.JOURNAL),
+            findings.clean(item.get("container-title-short"), "container-title-short"),
+            tuple(container_ids),
+            publisher if work_type == WorkType.BLOG_POST else None)
+    elif item.get("container-title-short"):
+        findings.leave("container-title-short")
+    if item.get("collection-title"):
+        findings.leave("collection-title")
+
+    dates: list[WorkDate] = []
+    for key, kind in _DATES:
+        if key not in item:
+            continue
+        if kind is None:
+            findings.leave(key)
+            continue
+        value = _csl_date(item[key], key, findings)
+        if value:
+            dates.append(WorkDate(kind, value))  # type: ignore[arg-type]
+
+    keywords: list[Text] = []
+    for index, value in enumerate(_as_list(item.get("categories"))):
+        text = findings.text(value, f"categories[{index}]")
+        if text:
+            keywords.append(text)
+    if isinstance(item.get("keyword"), str):
+        keywords.extend(Text(k.strip()) for k in re.split(r"[,;]", item["keyword"])
+                        if k.strip())
+    language = item.get("language") if isinstance(item.get("language"), str) else None
+    title = findings.text(item.get("title"), "title", language)
+    if title is None:
+        findings.notice("title", "item has no title", None, "add a title", "violation")
+    abstract = findings.text(item.get("abstract"), "abstract", language)
+    page = findings.clean(item.get("page"), "page")
+    if not page and item.get("page-first"):
+        page = findings.clean(item.get("page-first"), "page-first")
+    if item.get("title-short"):
+        findings.leave("title-short")
+    if item.get("note"):
+        findings.leave("note")
+    number = findings.clean(item.get("number"), "number")
+    if number and work_type != WorkType.REPORT:
+        findings.leave("number")
+
+    url = item.get("URL") if isinstance(item.get("URL"), str) else None
+    if doi:
+        key = doi.value
+    elif isinstance(item.get("id"), str | int) and str(item["id"]).strip():
+        key = f"csl:{str(item['id']).strip()}"
+    else:
+        key = stable_key("csl", json.dumps(item, sort_keys=True, ensure_ascii=False))
+    if number and work_type == WorkType.REPORT:
+        identifiers.append(Identifier("local", number, qualifier="report-number"))
+    return Work(
+        key=key, source=src, type=work_type, title=title,
+        abstracts=(abstract,) if abstract else (), language=language,
+        contributors=tuple(contributors), container=container,
+        volume=findings.clean(item.get("volume"), "volume"),
+        issue=findings.clean(item.get("issue"), "issue"),
+        pages=split_pages(page) if page else None, identifiers=tuple(identifiers),
+        dates=tuple(dates), keywords=tuple(keywords), publisher=publisher, url=url,
+        version=findings.clean(item.get("version"), "version"),
+        notices=tuple(findings.notices), unmapped=tuple(findings.unmapped),
+    )
+
+
+def _as_list(value: object) -> list[Any]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str) and re.search(r"[,;]", value):
+        return [v.strip() for v in re.split(r"[,;]", value) if v.strip()]
+    return [value]
+
+
+def _name(person: object, position: int, role: ContributorRole, path: str,
+          findings: Findings) -> Contributor | None:
+    if not isinstance(person, dict):
+        findings.notice(path, "a name must be an object; left out", person)
+        return None
+    family = findings.clean(person.get("family"), f"{path}.family")
+    given = findings.clean(person.get("given"), f"{path}.given")
+    literal = findings.clean(person.get("literal"), f"{path}.literal")
+    for extra in ("non-dropping-particle", "dropping-particle", "suffix"):
+        if person.get(extra):
+            particle = findings.clean(person.get(extra), f"{path}.{extra}")
+            if extra == "suffix":
+                findings.leave(f"{path}.suffix")
+            elif particle and family:
+                family = f"{particle} {family}"
+    for key in person:
+        if key not in ("family", "given", "literal", "non-dropping-particle",
+                       "dropping-particle", "suffix"):
+            findings.leave(f"{path}.{key}")
+    if not (family or given or literal):
+        findings.notice(path, "a name with no family, given or literal part; left out", person)
+        return None
+    if literal and not (family or given):
+        if ";" in literal or (re.search(r"\s(?:and|&)\s", literal) and not \
+                looks_like_organization(literal)):
+            findings.notice(path, "the literal name may hold several people; kept as one name",
+                            literal, "give each person their own name object")
+        kind = "organization" if looks_like_organization(literal) else "person"
+        return Contributor(literal, position, role, kind)  # type: ignore[arg-type]
+    name = literal or (f"{given} {family}" if given and family else (family or given or ""))
+    return Contributor(name, position, role, "person", given, family)
+
+
+def _csl_date(value: object, path: str, findings: Findings) -> DateValue | None:
+    if isinstance(value, str):
+        return findings.date(value, path)
+    if not isinstance(value, dict):
+        findings.notice(path, "a CSL date must be an object; left out", value)
+        return None
+    parts = value.get("date-parts")
+    if isinstance(parts, list) and parts:
+        first = parts[0]
+        if len(parts) > 1:
+            findings.notice(f"{path}.date-parts", "a date range; only its start is kept",
+                            parts, severity="info")
+        if isinstance(first, list) and first:
+            return findings.date(first, f"{path}.date-parts[0]")
+        if isinstance(first, int | str):
+            return findings.date(parts, f"{path}.date-parts")
+        findings.notice(f"{path}.date-parts", "no usable date parts", parts)
+    for key in ("raw", "literal"):
+        if isinstance(value.get(key), str):
+            return findings.date(value[key], f"{path}.{key}")
+    if "season" in value or "circa" in value:
+        findings.leave(f"{path}.season" if "season" in value else f"{path}.circa")
+    return None
+
+
+readers.register("csl-json", CslReader(), aliases=CslReader.aliases)
