@@ -1,0 +1,125 @@
+"""What a loader is: something that replaces named graphs in one store, a batch at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import pyoxigraph as ox
+
+from ..errors import StoreError
+from ..graph import RecordGraph
+from ..registry import Registry
+from ..sparql_escape import sparql_term
+
+#: The bookkeeping graph: one triple per loaded record graph, ``<g> HASH "sha256:..."``.
+META_GRAPH = "urn:ld-publish:meta"
+HASH_PREDICATE = "urn:ld-publish:contentHash"
+
+#: Called with a record the store refused and the store's reason; the rest of the load goes on.
+Quarantine = Callable[[RecordGraph, str], None]
+
+
+class BatchRejected(StoreError):
+    """The store refused a request because of its content (4xx, or a syntax error report).
+
+    Unlike other store errors this one is attributable to the records in the request, so the run
+    splits the batch to find the record responsible instead of stopping.
+    """
+
+
+def hash_literal(graph: RecordGraph) -> str:
+    return f"sha256:{graph.content_hash}"
+
+
+@runtime_checkable
+class Loader(Protocol):
+    """Replaces named graphs in one store.
+
+    ``target`` identifies the store (a path or URL without credentials) for the journal.
+    ``stored_hashes`` returns the content hashes the store's bookkeeping graph holds for the
+    given graph names. ``replace`` makes each graph hold exactly the batch's triples and records
+    their hashes; it raises :class:`BatchRejected` when the store refuses the content and
+    :class:`StoreError` for anything else.
+    """
+
+    target: str
+
+    def stored_hashes(self, names: Sequence[str]) -> dict[str, str]: ...
+
+    def replace(self, graphs: Sequence[RecordGraph]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class LoaderOptions:
+    """Everything a loader factory may need; each loader uses the fields that concern it."""
+
+    store_path: str = "output/store"
+    endpoint: str | None = None
+    gsp_url: str | None = None
+    update_url: str | None = None
+    query_url: str | None = None
+    store_type: str = "generic"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
+    retries: int = 4
+    backoff: float = 0.5
+
+
+LoaderFactory = Callable[..., Loader]
+
+#: Loader factories by name: ``factory(options, client=None) -> Loader``.
+loaders: Registry[LoaderFactory] = Registry("loader", "ld_publish.loaders")
+
+
+def _body_triples(graph: RecordGraph, index: int) -> Iterable[ox.Triple]:
+    """The graph's triples with blank nodes relabelled per graph.
+
+    SPARQL Update forbids one blank node label in two INSERT DATA operations of one request;
+    record graphs label their list nodes independently, so labels are made unique per batch
+    position. Relabelling does not change the graph.
+    """
+    def fix(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+            ) -> ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple:
+        if isinstance(term, ox.BlankNode):
+            return ox.BlankNode(f"r{index}x{term.value}")
+        return term
+    for t in graph.triples:
+        if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode):
+            yield ox.Triple(fix(t.subject), t.predicate, fix(t.object))  # type: ignore[arg-type]
+        else:
+            yield t
+
+
+def replace_update(graphs: Sequence[RecordGraph], *, with_data: bool = True) -> str:
+    """The SPARQL Update that replaces every graph of the batch and records its hash.
+
+    Graph names and hashes pass :func:`sparql_term`; triple bodies are pyoxigraph's N-Triples.
+    With ``with_data=False`` only the bookkeeping part is produced (for stores where the data
+    went by Graph Store PUT).
+    """
+    meta, pred = sparql_term(META_GRAPH), sparql_term(HASH_PREDICATE)
+    ops: list[str] = []
+    for i, g in enumerate(graphs):
+        name = sparql_term(g.name)
+        if with_data:
+            body = (ox.serialize(_body_triples(g, i), format=ox.RdfFormat.N_TRIPLES)
+                    or b"").decode()
+            ops.append(f"DROP SILENT GRAPH {name}")
+            ops.append(f"INSERT DATA {{ GRAPH {name} {{\n{body}}} }}")
+        ops.append(f"DELETE WHERE {{ GRAPH {meta} {{ {name} {pred} ?h }} }}")
+    hashes = " .\n".join(f"{sparql_term(g.name)} {pred} {sparql_term(ox.Literal(hash_literal(g)))}"
+                         for g in graphs)
+    ops.append(f"INSERT DATA {{ GRAPH {meta} {{\n{hashes} }} }}")
+    return " ;\n".join(ops)
+
+
+def stored_hashes_query(names: Sequence[str]) -> str:
+    meta, pred = sparql_term(META_GRAPH), sparql_term(HASH_PREDICATE)
+    values = " ".join(sparql_term(n) for n in names)
+    return (f"SELECT ?g ?h WHERE {{ GRAPH {meta} {{ ?g {pred} ?h }} "
+            f"VALUES ?g {{ {values} }} }}")

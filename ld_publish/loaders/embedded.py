@@ -1,0 +1,60 @@
+"""Loader for an on-disk pyoxigraph store (the default, no server needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..errors import StoreError
+from ..graph import RecordGraph
+from .base import HASH_PREDICATE, META_GRAPH, LoaderOptions, loaders, replace_update
+
+
+def open_store(path: str | Path) -> ox.Store:
+    """Open (creating if needed) the store at ``path``; a lock held by another process is a
+    StoreError with a hint, not a raw OSError."""
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        return ox.Store(str(path))
+    except OSError as e:
+        raise StoreError(
+            f"cannot open the store at {path}: {e}",
+            hint="another process (an `oxigraph serve` or another load) may hold the store's "
+                 "lock; stop it or use the server through --endpoint") from None
+
+
+class EmbeddedLoader:
+    """Each batch is one ``Store.update`` call, which Oxigraph runs as one transaction."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.target = f"file:{Path(path).resolve()}"
+        self.store = open_store(path)
+
+    def stored_hashes(self, names: Sequence[str]) -> dict[str, str]:
+        meta, pred = ox.NamedNode(META_GRAPH), ox.NamedNode(HASH_PREDICATE)
+        found: dict[str, str] = {}
+        for name in names:
+            for q in self.store.quads_for_pattern(ox.NamedNode(name), pred, None, meta):
+                if isinstance(q.object, ox.Literal):
+                    found[name] = q.object.value
+        return found
+
+    def replace(self, graphs: Sequence[RecordGraph]) -> None:
+        try:
+            self.store.update(replace_update(graphs))
+        except (OSError, SyntaxError, ValueError) as e:
+            raise StoreError(f"the embedded store refused the update: {e}") from None
+
+    def close(self) -> None:
+        self.store.flush()
+        del self.store
+
+
+def _factory(options: LoaderOptions, client: Any = None) -> EmbeddedLoader:
+    return EmbeddedLoader(options.store_path)
+
+
+loaders.register("oxigraph-embedded", _factory, aliases=("embedded", "pyoxigraph"))

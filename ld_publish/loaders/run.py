@@ -1,0 +1,128 @@
+"""A load run: batching, skipping unchanged records, bisecting refused batches, the journal.
+
+This is the hook the pipeline uses: :func:`load_graphs` takes any iterator of RecordGraph (from
+N-Quads files today, from raw record inputs through ``ld_publish.pipeline`` later).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+
+from ..graph import RecordGraph
+from ..journal import LoadJournal
+from .base import BatchRejected, Loader, Quarantine, hash_literal
+
+DEFAULT_BATCH_GRAPHS = 64
+DEFAULT_BATCH_BYTES = 4 * 1024 * 1024
+
+
+@dataclass
+class LoadReport:
+    read: int = 0
+    loaded: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    #: Of ``unchanged``: skipped because the journal of an interrupted run had them.
+    resumed: int = 0
+    triples_loaded: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.loaded + self.unchanged + self.quarantined
+
+    def as_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        return (f"read {self.read} = loaded {self.loaded} + unchanged {self.unchanged} "
+                f"+ quarantined {self.quarantined}; {self.triples_loaded} triples in "
+                f"{self.seconds:.1f}s")
+
+
+def batches(graphs: Iterable[RecordGraph], max_graphs: int, max_bytes: int
+            ) -> Iterator[list[RecordGraph]]:
+    """Consecutive batches of at most ``max_graphs`` graphs and about ``max_bytes`` of
+    N-Triples (a single larger graph still goes, alone)."""
+    batch: list[RecordGraph] = []
+    size = 0
+    for g in graphs:
+        n = len(g.nquads())
+        if batch and (len(batch) >= max_graphs or size + n > max_bytes):
+            yield batch
+            batch, size = [], 0
+        batch.append(g)
+        size += n
+    if batch:
+        yield batch
+
+
+Progress = Callable[[LoadReport], None]
+
+
+def load_graphs(graphs: Iterable[RecordGraph], loader: Loader, *,
+                quarantine: Quarantine | None = None, journal: LoadJournal | None = None,
+                batch_graphs: int = DEFAULT_BATCH_GRAPHS, batch_bytes: int = DEFAULT_BATCH_BYTES,
+                force: bool = False, progress: Progress | None = None) -> LoadReport:
+    """Make every graph in the store hold exactly its record's triples.
+
+    Graphs whose hash the store (or the journal of an interrupted run) already has are skipped.
+    A batch the store refuses is split in halves until the refused record is alone; that record
+    goes to ``quarantine`` and the others load. Any other store failure raises StoreError; the
+    journal then holds what was done, and the next run with it resumes.
+    """
+    report = LoadReport()
+    start = time.monotonic()
+
+    def deliver(batch: Sequence[RecordGraph], done: list[tuple[str, str, str]]) -> None:
+        try:
+            report.requests += 1
+            loader.replace(batch)
+        except BatchRejected as e:
+            if len(batch) == 1:
+                report.quarantined += 1
+                if quarantine is not None:
+                    quarantine(batch[0], e.message)
+                done.append((batch[0].name, hash_literal(batch[0]), "quarantined"))
+                return
+            middle = len(batch) // 2
+            deliver(batch[:middle], done)
+            deliver(batch[middle:], done)
+            return
+        for g in batch:
+            report.loaded += 1
+            report.triples_loaded += len(g)
+            done.append((g.name, hash_literal(g), "loaded"))
+
+    for candidate in batches(graphs, batch_graphs, batch_bytes):
+        report.read += len(candidate)
+        todo: list[RecordGraph] = []
+        for g in candidate:
+            if journal is not None and not force and journal.already_loaded(g.name,
+                                                                            hash_literal(g)):
+                report.unchanged += 1
+                report.resumed += 1
+            else:
+                todo.append(g)
+        stored = {} if force or not todo else loader.stored_hashes([g.name for g in todo])
+        fresh = []
+        for g in todo:
+            if stored.get(g.name) == hash_literal(g):
+                report.unchanged += 1
+            else:
+                fresh.append(g)
+        done: list[tuple[str, str, str]] = []
+        if fresh:
+            deliver(fresh, done)
+        if journal is not None and done:
+            journal.record(done)
+        report.seconds = time.monotonic() - start
+        if progress is not None:
+            progress(report)
+    report.seconds = time.monotonic() - start
+    if journal is not None:
+        journal.finish(report.as_dict())
+    return report

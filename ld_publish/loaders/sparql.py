@@ -1,0 +1,123 @@
+"""Loader for any SPARQL 1.1 server, through SPARQL Update or the Graph Store Protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import httpx
+import pyoxigraph as ox
+
+from ..errors import StoreError, UsageError
+from ..graph import RecordGraph
+from .base import LoaderOptions, loaders, replace_update, stored_hashes_query
+from .http import HttpTransport, redact_url
+from .profiles import Endpoints, StoreProfile, profiles
+
+_JSON_RESULTS = "application/sparql-results+json"
+
+
+class SparqlLoader:
+    """Replaces graphs with one Update request per batch (``strategy="update"``) or one Graph
+    Store PUT per graph followed by one Update for the batch's hashes (``strategy="gsp"``).
+
+    Both are idempotent: the request sets the graph to a given content whatever it held before,
+    so sending it twice leaves the same store as sending it once (the retry argument).
+    """
+
+    def __init__(self, transport: HttpTransport, endpoints: Endpoints, strategy: str) -> None:
+        self.http = transport
+        self.endpoints = endpoints
+        self.strategy = strategy
+        self.target = redact_url(endpoints.gsp if strategy == "gsp" and endpoints.gsp
+                                 else endpoints.update or endpoints.query)
+        if strategy == "gsp" and not endpoints.gsp:
+            raise UsageError("this store type needs a Graph Store URL", hint="give --gsp URL")
+        if not endpoints.update:
+            raise UsageError("this store type needs an update URL", hint="give --update URL")
+
+    def query_json(self, query: str) -> dict[str, object]:
+        r = self.http.send("POST", self.endpoints.query, idempotent=True, what="query",
+                           data={"query": query}, headers={"Accept": _JSON_RESULTS})
+        try:
+            result: dict[str, object] = r.json()
+        except ValueError:
+            raise StoreError(f"query: {redact_url(self.endpoints.query)} did not answer "
+                             "with SPARQL JSON results") from None
+        return result
+
+    def stored_hashes(self, names: Sequence[str]) -> dict[str, str]:
+        if not names:
+            return {}
+        r = self.http.send("POST", self.endpoints.query, idempotent=True,
+                           what="reading content hashes",
+                           data={"query": stored_hashes_query(names)},
+                           headers={"Accept": _JSON_RESULTS})
+        try:
+            solutions = ox.parse_query_results(r.content, ox.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError):
+            raise StoreError(f"reading content hashes: {redact_url(self.endpoints.query)} "
+                             "did not answer with SPARQL JSON results") from None
+        found: dict[str, str] = {}
+        assert isinstance(solutions, ox.QuerySolutions)
+        for s in solutions:
+            g, h = s["g"], s["h"]
+            if g is not None and h is not None:
+                found[g.value] = h.value
+        return found
+
+    def _update(self, text: str, what: str) -> None:
+        assert self.endpoints.update
+        self.http.send("POST", self.endpoints.update, idempotent=True, what=what,
+                       content=text.encode("utf-8"),
+                       headers={"Content-Type": "application/sparql-update; charset=utf-8"})
+
+    def replace(self, graphs: Sequence[RecordGraph]) -> None:
+        if self.strategy == "update":
+            self._update(replace_update(graphs), f"replacing {len(graphs)} graph(s)")
+            return
+        assert self.endpoints.gsp
+        for g in graphs:
+            self.http.send("PUT", self.endpoints.gsp, idempotent=True,
+                           what=f"replacing graph {g.name}",
+                           params={self.endpoints.gsp_graph_param: g.name},
+                           content=g.ntriples(),
+                           headers={"Content-Type": "application/n-triples"})
+        # Hashes go last: if the run dies before this, the graphs are reloaded next time.
+        self._update(replace_update(graphs, with_data=False), "recording content hashes")
+
+    def close(self) -> None:
+        self.http.client.close()
+
+
+def make_client(options: LoaderOptions, profile: StoreProfile) -> httpx.Client:
+    auth: httpx.Auth | None = None
+    if options.user:
+        if options.password is None:
+            raise UsageError("--user given without a password",
+                             hint="set the password in LD_PUBLISH_PASSWORD (or --password-env "
+                                  "NAME) or give --password-file PATH")
+        auth = (httpx.DigestAuth(options.user, options.password) if profile.digest_auth
+                else httpx.BasicAuth(options.user, options.password))
+    return httpx.Client(timeout=httpx.Timeout(options.timeout), auth=auth,
+                        headers={"User-Agent": "ld-publish"})
+
+
+def sparql_loader(options: LoaderOptions, client: httpx.Client | None = None) -> SparqlLoader:
+    if not options.endpoint and not (options.update_url or options.gsp_url):
+        raise UsageError("no SPARQL endpoint given", hint="give --endpoint URL")
+    profile = profiles.get(options.store_type)
+    base = options.endpoint or options.update_url or options.gsp_url or ""
+    ep = profile.endpoints(base, authenticated=bool(options.user))
+    ep = Endpoints(query=options.query_url or (ep.query if options.endpoint else base),
+                   update=options.update_url or ep.update,
+                   gsp=options.gsp_url or ep.gsp, gsp_graph_param=ep.gsp_graph_param)
+    strategy = profile.strategy
+    if profile.name == "generic" and options.gsp_url and not options.update_url:
+        strategy = "gsp"
+    transport = HttpTransport(client or make_client(options, profile), retries=options.retries,
+                              backoff=options.backoff, is_rejection=profile.is_rejection,
+                              secrets=(options.password,) if options.password else ())
+    return SparqlLoader(transport, ep, strategy)
+
+
+loaders.register("sparql", sparql_loader, aliases=("http",))

@@ -1,0 +1,3 @@
+"""Shared pytest setup. Append; do not overwrite (several areas register here)."""
+
+pytest_plugins = ["tests.conftest_stores"]
