@@ -89,11 +89,16 @@ _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 _IRI_UNSAFE = frozenset('<>"{}|\\^`[]#?% ') | {chr(c) for c in range(0x20)} | {"\x7f"}
 
 
+_PLAIN_SEGMENT = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/-]*$")
+
+
 def iri_escape(text: str, *, keep: str = "/") -> str:
     """Percent-encode what an IRI path may not hold; non-ASCII letters stay (IRIs allow them).
 
     ``keep`` lists delimiters that stay literal (``/`` by default, DOIs use it).
     """
+    if _PLAIN_SEGMENT.match(text) and ("/" in keep or "/" not in text):
+        return text  # the common case: nothing to encode
     out: list[str] = []
     for ch in text:
         if (ch in _IRI_UNSAFE and ch not in keep) or _is_iri_forbidden(ch) or (

@@ -43,7 +43,10 @@ class Namespace:
     def __getattr__(self, name: str) -> ox.NamedNode:
         if name.startswith("__"):
             raise AttributeError(name)
-        return _node(self.base + name)
+        node = _node(self.base + name)
+        # Cache on the instance: the next lookup is a plain attribute read, not this method.
+        setattr(self, name, node)
+        return node
 
     def __getitem__(self, name: str) -> ox.NamedNode:
         return _node(self.base + name)

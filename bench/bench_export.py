@@ -1,0 +1,128 @@
+"""Benchmark of ``ld-publish export``: records/s and peak memory, end to end.
+
+Generates N synthetic records in ld-publish's own JSON Lines format (3 authors with ORCIDs and
+affiliations, an abstract, funding, 15 references of which 10 have DOIs, 2 related items),
+then runs ``ld-publish export`` in a fresh process (read, map, validate, write Turtle, JSON-LD
+and N-Quads) and reports wall time, records/s and the peak resident memory of the largest
+process (the main process or one of its workers).
+
+    python bench/bench_export.py                 # N = 1,000 and 20,000
+    python bench/bench_export.py 5000 --workers 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from ld_publish.identifiers import orcid_check_digit
+
+
+def _orcid(rng: random.Random) -> str:
+    base = "0000000" + "".join(rng.choice("0123456789") for _ in range(8))
+    digits = base + orcid_check_digit(base)
+    return "-".join(digits[i:i + 4] for i in range(0, 16, 4))
+
+
+def synthetic_record(n: int, rng: random.Random) -> dict[str, Any]:
+    doi = f"10.5555/bench.{n:07d}"
+    authors = []
+    for position in range(1, 4):
+        family = rng.choice(["Ivanova", "Smith", "García", "Müller", "Sato", "Okafor"])
+        given = rng.choice(["Anna", "John", "María", "Jürgen", "Yuki", "Chidi"])
+        authors.append({
+            "name": f"{family} {given[0]}.", "position": position, "given": given,
+            "family": family, "emails": [f"{given.lower()}.{n}@example.org"],
+            "identifiers": [{"scheme": "orcid", "value": _orcid(rng)}],
+            "affiliations": [{"name": f"Institute {rng.randint(1, 50)}", "country": "RU"}],
+        })
+    references = []
+    for position in range(1, 16):
+        ref: dict[str, Any] = {
+            "position": position,
+            "raw": f"Author {position}. ({2000 + position}). Title {n}-{position}. Journal "
+                   f"{position % 7}, {position}(2), 1-10.",
+            "year": str(2000 + position), "title": f"Title {n}-{position}",
+        }
+        if position <= 10:
+            ref["doi"] = {"scheme": "doi", "value": f"10.5555/ref.{n}.{position}"}
+            ref["raw"] += f" https://doi.org/10.5555/ref.{n}.{position}"
+        references.append(ref)
+    return {
+        "format": "ld-publish/1",
+        "key": doi,
+        "type": "journal-article",
+        "title": {"value": f"Synthetic article number {n} on cross-border regions", "lang": "en"},
+        "abstracts": [{"value": "An abstract. " * 40, "lang": "en"}],
+        "language": "en",
+        "contributors": authors,
+        "container": {"title": "Journal of Benchmarks", "type": "journal",
+                      "identifiers": [{"scheme": "issn", "value": "2049-3630"}]},
+        "volume": str(1 + n % 30), "issue": str(1 + n % 4),
+        "pages": {"text": "1-20", "first": "1", "last": "20"},
+        "identifiers": [{"scheme": "doi", "value": doi}],
+        "dates": [{"kind": "published", "value": "2024-05-01"},
+                  {"kind": "received", "value": "2023-12-01T10:00:00"}],
+        "funding": [{"statement": "Supported by grant 1.", "awards": [{"number": f"G-{n}"}]}],
+        "references": references,
+        "related": [{"relation": "see-also", "citation": f"Related {n}-{i}", "title": f"R {i}"}
+                    for i in range(1, 3)],
+    }
+
+
+def generate(path: Path, count: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as handle:
+        for n in range(count):
+            handle.write(json.dumps(synthetic_record(n, rng), ensure_ascii=False) + "\n")
+
+
+def run(count: int, workers: int, engine: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "records.jsonl"
+        generate(source, count)
+        out = Path(tmp) / "out"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "ld_publish", "export", str(source), "-o",
+                        str(out), "-q", "--workers", str(workers), "--engine", engine],
+                       check=True)
+        elapsed = time.perf_counter() - start
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        report = json.loads((out / "report.json").read_text())
+        return {"records": count, "seconds": round(elapsed, 2),
+                "records_per_s": round(count / elapsed), "written": report["written"],
+                "quarantined": report["quarantined"],
+                "peak_rss_mib": round(max(peak_kib, before) / 1024, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("counts", nargs="*", type=int, default=[1000, 20000])
+    parser.add_argument("--workers", type=int, default=0, help="0: one per core")
+    parser.add_argument("--engine", default="fast", choices=["fast", "pyshacl"])
+    args = parser.parse_args()
+    print("| records | seconds | records/s | written | quarantined | peak RSS (MiB) |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for count in args.counts:
+        # Each size in its own interpreter so one run's peak memory cannot hide the other's.
+        result = json.loads(subprocess.run(
+            [sys.executable, __file__, "--one", str(count), str(args.workers), args.engine],
+            check=True, capture_output=True, text=True).stdout)
+        print(f"| {result['records']:,} | {result['seconds']} | {result['records_per_s']:,} | "
+              f"{result['written']:,} | {result['quarantined']} | {result['peak_rss_mib']} |")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--one":
+        print(json.dumps(run(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])))
+    else:
+        main()
