@@ -4,6 +4,7 @@ works ("See also", corrections, supplements, preprints) as typed relations."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 import pyoxigraph as ox
 
@@ -99,6 +100,7 @@ def add_references(b: GraphBuilder, minter: Minter, work: ox.NamedNode,
         b.spar(entry, FABIO.hasSequenceIdentifier, ox.Literal(str(ref.position)))
         if ref.key:
             b.spar(entry, RDFS.label, b.plain(ref.key, f"{field}.key"))
+        ref = _checked_doi(b, ref, field)
         cited = _cited_work(b, minter, ref, field)
         if cited is None:
             b.schema(work, SCHEMA.citation, b.plain(text, f"{field}.raw"))
@@ -109,6 +111,20 @@ def add_references(b: GraphBuilder, minter: Minter, work: ox.NamedNode,
             b.spar(work, CITO.cites, cited)
         if ref.language_note and not _language_of(ref.language_note):
             b.spar(entry, RDFS.comment, b.plain(ref.language_note, f"{field}.language_note"))
+
+
+def _checked_doi(b: GraphBuilder, ref: Reference, field: str) -> Reference:
+    """The reference without its DOI when the DOI is malformed (reported, text kept)."""
+    if ref.doi is None:
+        return ref
+    try:
+        doi_node(ref.doi.value)
+    except IdentifierError as exc:
+        b.notices.append(Notice(field=f"{field}.doi", value=ref.doi.value,
+                                message=f"{exc.message}; the reference is kept without it",
+                                hint=exc.hint))
+        return replace(ref, doi=None)
+    return ref
 
 
 def _cited_work(b: GraphBuilder, minter: Minter, ref: Reference,
