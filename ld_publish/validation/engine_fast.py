@@ -1,0 +1,381 @@
+"""The fast engine: the shapes graph compiled once into Python checks over a record's triples.
+
+It implements exactly the SHACL Core subset the bundled shapes use (see
+docs/decisions/0002-validation.md). A shape that uses anything else fails to compile with an
+error naming the construct, so no constraint is silently skipped. pyshacl is the oracle: the
+contract tests run both engines and require identical results.
+
+Difference from full SHACL: sh:targetClass does not follow rdfs:subClassOf triples in the data
+graph. The mapping states every class explicitly, so no record relies on that inference.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.collection import Collection
+from rdflib.term import BNode, Node, URIRef
+
+from ..errors import UsageError
+from .index import Term, TripleIndex
+from .lexical import CHECKED, RDF_LANGSTRING
+from .results import RawResult
+from .shapes import SH, Shapes
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+# Parameters that do not constrain anything (or are read by the shape itself).
+_NON_CONSTRAINING = {
+    SH.path, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
+    SH.property, SH.message, SH.severity, SH.deactivated, SH.name, SH.description, SH.order,
+    SH.group, SH.flags, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.defaultValue,
+}
+
+
+class UnsupportedShape(UsageError):
+    """The shapes use a SHACL construct the fast engine does not implement."""
+
+
+Failure = tuple[str, Term | None]  # (constraint component local name, value node or None)
+
+
+# -- paths --------------------------------------------------------------------------------------
+
+PathFn = Callable[[TripleIndex, Term], list[Term]]
+
+
+def _compile_path(graph: rdflib.Graph, path: Node) -> PathFn:
+    if isinstance(path, URIRef):
+        iri = str(path)
+        return lambda idx, node: idx.objects(node, iri)
+    inverse = graph.value(path, SH.inversePath)
+    if inverse is not None:
+        if not isinstance(inverse, URIRef):
+            raise UnsupportedShape(f"sh:inversePath of a complex path ({path}) is not supported",
+                                   hint="write the inverse of each alternative instead")
+        iri = str(inverse)
+        return lambda idx, node: idx.subjects(node, iri)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        parts = [_compile_path(graph, p) for p in Collection(graph, alternatives)]
+        return lambda idx, node: [v for part in parts for v in part(idx, node)]
+    if graph.value(path, rdflib.RDF.first) is not None:
+        steps = [_compile_path(graph, p) for p in Collection(graph, path)]
+
+        def sequence(idx: TripleIndex, node: Term) -> list[Term]:
+            current = [node]
+            for step in steps:
+                current = list(dict.fromkeys(v for n in current for v in step(idx, n)))
+            return current
+        return sequence
+    for key in (SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath):
+        if graph.value(path, key) is not None:
+            raise UnsupportedShape(f"property path {key.n3()} is not supported by the fast engine",
+                                   hint="use --engine pyshacl, or a predicate/inverse/"
+                                        "alternative/sequence path")
+    raise UnsupportedShape(f"malformed property path {path}", hint="check the sh:path value")
+
+
+# -- terms --------------------------------------------------------------------------------------
+
+def to_ox(term: Node) -> Term:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None and str(term.datatype) != XSD_STRING:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise UnsupportedShape(f"unexpected term {term!r} in the shapes graph")
+
+
+def _text(term: Term) -> str | None:
+    """The string sh:pattern and sh:min/maxLength look at; blank nodes have none."""
+    return None if isinstance(term, ox.BlankNode) else term.value
+
+
+# -- shapes -------------------------------------------------------------------------------------
+
+Check = Callable[["Evaluation", Term, list[Term]], list[Failure]]
+
+
+@dataclass(eq=False)
+class CompiledShape:
+    node: Node
+    path: PathFn | None
+    severity: str
+    message: str
+    deactivated: bool = False
+    checks: list[Check] = field(default_factory=list)
+    properties: list[CompiledShape] = field(default_factory=list)
+
+    def results(self, ev: Evaluation, focus: Term, out: list[tuple[CompiledShape, Failure]],
+                first_only: bool = False) -> None:
+        if self.deactivated:
+            return
+        values = [focus] if self.path is None else list(dict.fromkeys(self.path(ev.index, focus)))
+        for check in self.checks:
+            for failure in check(ev, focus, values):
+                out.append((self, failure))
+                if first_only:
+                    return
+        for prop in self.properties:
+            prop.results(ev, focus, out, first_only)
+            if first_only and out:
+                return
+
+    def conforms(self, ev: Evaluation, node: Term) -> bool:
+        key = (id(self), node)
+        known = ev.memo.get(key)
+        if known is None:
+            found: list[tuple[CompiledShape, Failure]] = []
+            self.results(ev, node, found, first_only=True)
+            known = not found
+            ev.memo[key] = known
+        return known
+
+
+@dataclass(eq=False)
+class Evaluation:
+    index: TripleIndex
+    memo: dict[tuple[int, Term], bool] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Program:
+    """Compiled shapes: the targeted shapes and how to find their focus nodes."""
+
+    targeted: list[tuple[CompiledShape, list[Callable[[TripleIndex], Iterable[Term]]]]]
+
+    def run(self, triples: Iterable[ox.Triple] | TripleIndex) -> list[RawResult]:
+        index = triples if isinstance(triples, TripleIndex) else TripleIndex(triples)
+        ev = Evaluation(index)
+        results: list[RawResult] = []
+        for shape, targets in self.targeted:
+            if shape.deactivated:
+                continue
+            focus_nodes = dict.fromkeys(n for target in targets for n in target(index))
+            for focus in focus_nodes:
+                found: list[tuple[CompiledShape, Failure]] = []
+                shape.results(ev, focus, found)
+                for source, (component, value) in found:
+                    results.append(RawResult(
+                        focus=str(focus), shape=source.node, component=component,
+                        value=None if value is None else str(value),
+                        severity=source.severity, message=source.message))  # type: ignore[arg-type]
+        return results
+
+
+class Compiler:
+    def __init__(self, shapes: Shapes) -> None:
+        self.shapes = shapes
+        self.graph = shapes.graph
+        self.compiled: dict[Node, CompiledShape] = {}
+
+    def program(self) -> Program:
+        g = self.graph
+        targeted = []
+        kinds = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+        roots = sorted({s for k in kinds for s in g.subjects(k, None)}, key=str)
+        for node in roots:
+            targets: list[Callable[[TripleIndex], Iterable[Term]]] = []
+            for cls in g.objects(node, SH.targetClass):
+                targets.append(lambda idx, c=str(cls): idx.instances(c))
+            for term in g.objects(node, SH.targetNode):
+                targets.append(lambda idx, t=to_ox(term): [t])
+            for pred in g.objects(node, SH.targetSubjectsOf):
+                targets.append(lambda idx, p=str(pred): [s for s, by in idx.out.items() if p in by])
+            for pred in g.objects(node, SH.targetObjectsOf):
+                targets.append(lambda idx, p=str(pred): [o for o, by in idx.into.items() if p in by])
+            targeted.append((self.shape(node), targets))
+        return Program(targeted)
+
+    def shape(self, node: Node) -> CompiledShape:
+        if node in self.compiled:
+            return self.compiled[node]
+        g = self.graph
+        path_node = g.value(node, SH.path)
+        info = self.shapes.describe(node)
+        shape = CompiledShape(
+            node=node, path=_compile_path(g, path_node) if path_node is not None else None,
+            severity=info.severity, message=info.message,
+            deactivated=bool(g.value(node, SH.deactivated) == rdflib.Literal(True)))
+        self.compiled[node] = shape  # before the parts, so recursive shapes terminate
+        for pred, obj in sorted(g.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1]))):
+            if pred == SH.property:
+                shape.properties.append(self.shape(obj))
+            elif pred in _NON_CONSTRAINING or not str(pred).startswith(str(SH)):
+                continue
+            else:
+                shape.checks.append(self.check(node, pred, obj))
+        return shape
+
+    def check(self, node: Node, pred: Node, obj: Node) -> Check:  # noqa: C901 - one table
+        g = self.graph
+        name = str(pred)[len(str(SH)):]
+        if pred == SH.minCount:
+            n = int(obj)
+            return lambda ev, f, vs: [] if len(vs) >= n else [("MinCountConstraintComponent", None)]
+        if pred == SH.maxCount:
+            n = int(obj)
+            return lambda ev, f, vs: [] if len(vs) <= n else [("MaxCountConstraintComponent", None)]
+        if pred == SH.datatype:
+            return _datatype_check(str(obj))
+        if pred == SH.nodeKind:
+            return _node_kind_check(obj)
+        if pred == SH.pattern:
+            flags = g.value(node, SH.flags)
+            regex = re.compile(str(obj), _flags(str(flags) if flags is not None else ""))
+            return _per_value("PatternConstraintComponent",
+                              lambda ev, v: (t := _text(v)) is not None
+                              and regex.search(t) is not None)
+        if pred == SH.minLength:
+            n = int(obj)
+            return _per_value("MinLengthConstraintComponent",
+                              lambda ev, v: (t := _text(v)) is not None and len(t) >= n)
+        if pred == SH.maxLength:
+            n = int(obj)
+            return _per_value("MaxLengthConstraintComponent",
+                              lambda ev, v: (t := _text(v)) is not None and len(t) <= n)
+        if pred == SH["class"]:
+            cls = str(obj)
+            return _per_value("ClassConstraintComponent",
+                              lambda ev, v: not isinstance(v, ox.Literal)
+                              and ev.index.has_type(v, cls))
+        if pred == SH.hasValue:
+            wanted = to_ox(obj)
+            return lambda ev, f, vs: [] if wanted in vs else [("HasValueConstraintComponent",
+                                                                 None)]
+        if pred == SH["in"]:
+            allowed = {to_ox(t) for t in Collection(g, obj)}
+            return _per_value("InConstraintComponent", lambda ev, v: v in allowed)
+        if pred == SH.languageIn:
+            tags = [str(t).lower() for t in Collection(g, obj)]
+            return _per_value("LanguageInConstraintComponent",
+                              lambda ev, v: isinstance(v, ox.Literal) and v.language is not None
+                              and any(_lang_matches(v.language, t) for t in tags))
+        if pred == SH.uniqueLang:
+            if obj != rdflib.Literal(True):
+                return lambda ev, f, vs: []
+            return _unique_lang
+        if pred == SH.node:
+            inner = self.shape(obj)
+            return _per_value("NodeConstraintComponent", lambda ev, v: inner.conforms(ev, v))
+        if pred == SH["not"]:
+            inner = self.shape(obj)
+            return _per_value("NotConstraintComponent", lambda ev, v: not inner.conforms(ev, v))
+        if pred == SH["or"]:
+            members = [self.shape(m) for m in Collection(g, obj)]
+            return _per_value("OrConstraintComponent",
+                              lambda ev, v: any(m.conforms(ev, v) for m in members))
+        if pred == SH["and"]:
+            members = [self.shape(m) for m in Collection(g, obj)]
+            return _per_value("AndConstraintComponent",
+                              lambda ev, v: all(m.conforms(ev, v) for m in members))
+        if pred == SH.qualifiedValueShape:
+            return self._qualified(node, obj)
+        raise UnsupportedShape(
+            f"shape {self.shapes.describe(node).label} uses sh:{name}, which the fast engine "
+            "does not implement", hint="use --engine pyshacl, or extend engine_fast.py and its "
+            "contract tests")
+
+    def _qualified(self, node: Node, obj: Node) -> Check:
+        g = self.graph
+        if g.value(node, SH.qualifiedValueShapesDisjoint) == rdflib.Literal(True):
+            raise UnsupportedShape("sh:qualifiedValueShapesDisjoint is not supported",
+                                   hint="use --engine pyshacl")
+        inner = self.shape(obj)
+        low = g.value(node, SH.qualifiedMinCount)
+        high = g.value(node, SH.qualifiedMaxCount)
+
+        def check(ev: Evaluation, focus: Term, values: list[Term]) -> list[Failure]:
+            count = sum(1 for v in values if inner.conforms(ev, v))
+            failures: list[Failure] = []
+            if low is not None and count < int(low):
+                failures.append(("QualifiedMinCountConstraintComponent", None))
+            if high is not None and count > int(high):
+                failures.append(("QualifiedMaxCountConstraintComponent", None))
+            return failures
+        return check
+
+
+def _per_value(component: str, ok: Callable[[Evaluation, Term], bool]) -> Check:
+    def check(ev: Evaluation, focus: Term, values: list[Term]) -> list[Failure]:
+        return [(component, v) for v in values if not ok(ev, v)]
+    return check
+
+
+def _datatype_check(datatype: str) -> Check:
+    lexical = CHECKED.get(datatype)
+    if lexical is None:
+        raise UnsupportedShape(
+            f"sh:datatype <{datatype}>: the fast engine checks lexical forms only for "
+            + ", ".join(sorted(CHECKED)), hint="use --engine pyshacl, or add the datatype to "
+            "ld_publish/validation/lexical.py")
+
+    def ok(ev: Evaluation, v: Term) -> bool:
+        if not isinstance(v, ox.Literal):
+            return False
+        if datatype == RDF_LANGSTRING:
+            return v.language is not None
+        return v.language is None and v.datatype.value == datatype and lexical(v.value)
+    return _per_value("DatatypeConstraintComponent", ok)
+
+
+_KINDS = {
+    "IRI": (ox.NamedNode,), "BlankNode": (ox.BlankNode,), "Literal": (ox.Literal,),
+    "BlankNodeOrIRI": (ox.BlankNode, ox.NamedNode), "BlankNodeOrLiteral": (ox.BlankNode, ox.Literal),
+    "IRIOrLiteral": (ox.NamedNode, ox.Literal),
+}
+
+
+def _node_kind_check(obj: Node) -> Check:
+    kind = str(obj)[len(str(SH)):]
+    if kind not in _KINDS:
+        raise UnsupportedShape(f"unknown sh:nodeKind {obj}", hint="use sh:IRI, sh:Literal, ...")
+    classes = _KINDS[kind]
+    return _per_value("NodeKindConstraintComponent", lambda ev, v: isinstance(v, classes))
+
+
+def _flags(flags: str) -> int:
+    table = {"i": re.IGNORECASE, "s": re.DOTALL, "m": re.MULTILINE, "x": re.VERBOSE}
+    value = 0
+    for flag in flags:
+        if flag not in table:
+            raise UnsupportedShape(f"sh:flags {flag!r} is not supported", hint="use i, s, m, x")
+        value |= table[flag]
+    return value
+
+
+def _lang_matches(tag: str, wanted: str) -> bool:
+    tag = tag.lower()
+    return wanted == "*" or tag == wanted or tag.startswith(wanted + "-")
+
+
+def _unique_lang(ev: Evaluation, focus: Term, values: list[Term]) -> list[Failure]:
+    seen: dict[str, int] = {}
+    for v in values:
+        if isinstance(v, ox.Literal) and v.language:
+            seen[v.language.lower()] = seen.get(v.language.lower(), 0) + 1
+    return [("UniqueLangConstraintComponent", None) for lang, n in sorted(seen.items()) if n > 1]
+
+
+def compile_shapes(shapes: Shapes) -> Program:
+    """Compile once per :class:`Shapes`; cached on it."""
+    program = shapes.cache.get("fast")
+    if program is None:
+        program = Compiler(shapes).program()
+        shapes.cache["fast"] = program
+    assert isinstance(program, Program)
+    return program
+
+
+def validate(index: TripleIndex, shapes: Shapes) -> list[RawResult]:
+    return compile_shapes(shapes).run(index)

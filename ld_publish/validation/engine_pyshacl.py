@@ -1,0 +1,93 @@
+"""The reference engine: pyshacl over the record graph (no inference, SHACL Core only).
+
+Slow (milliseconds per record) but independent of our code; it is the oracle the fast engine
+is tested against, and the engine to use with custom shapes the fast engine cannot compile.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+from rdflib.term import BNode, Node, URIRef
+
+from .results import RawResult
+from .shapes import SEVERITIES, SH, Shapes
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+@contextmanager
+def _quiet_rdflib() -> Iterator[None]:
+    # rdflib logs a traceback for every ill-typed literal ("2024-13-45"^^xsd:date); reporting
+    # those is the validator's job, so the log noise is muted while the graph is built.
+    logger = logging.getLogger("rdflib.term")
+    previous = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def _rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language, normalize=False)
+    if term.datatype.value == XSD_STRING:
+        return rdflib.Literal(term.value, normalize=False)
+    return rdflib.Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+
+
+def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    with _quiet_rdflib():
+        for t in triples:
+            graph.add((_rdflib_term(t.subject), _rdflib_term(t.predicate),  # type: ignore[arg-type]
+                       _rdflib_term(t.object)))  # type: ignore[arg-type]
+    return graph
+
+
+def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    assert isinstance(term, rdflib.Literal)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None and str(term.datatype) != XSD_STRING:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def validate(triples: Iterable[ox.Triple], shapes: Shapes) -> list[RawResult]:
+    data = to_rdflib(triples)
+    with _quiet_rdflib():
+        _conforms, report, _text = pyshacl.validate(
+            data, shacl_graph=shapes.graph, inference="none", advanced=False,
+            abort_on_first=False, allow_infos=True, allow_warnings=True)
+    assert isinstance(report, rdflib.Graph)
+    results: list[RawResult] = []
+    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        shape = report.value(result, SH.sourceShape)
+        component = report.value(result, SH.sourceConstraintComponent)
+        severity = report.value(result, SH.resultSeverity)
+        value = report.value(result, SH.value)
+        message = report.value(result, SH.resultMessage)
+        assert focus is not None and shape is not None and component is not None
+        results.append(RawResult(
+            focus=str(_ox_term(focus)), shape=shape,
+            component=str(component)[len(str(SH)):],
+            value=None if value is None else str(_ox_term(value)),
+            severity=SEVERITIES.get(severity, "violation") if severity else "violation",
+            message=str(message) if message is not None else shapes.describe(shape).message))
+    return results
