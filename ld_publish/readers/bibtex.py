@@ -137,9 +137,6 @@ def _person(raw: str, position: int, role: ContributorRole, path: str,
         findings.notice(path, "the name has more commas than BibTeX allows; it may hold "
                         "several people", raw, "separate people with ' and '")
         given = family = None
-    if ";" in name:
-        findings.notice(path, "the name contains ';' and may hold several people", raw,
-                        "separate people with ' and '")
     return Contributor(name, position, role, "person", given, family)
 
 
@@ -200,11 +197,13 @@ class BibtexReader:
                 line = None if block.start_line is None else block.start_line + 1
                 raw = block.raw or ""
                 key_match = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]*)", raw)
-                reason = str(block.error).strip() or type(block.error).__name__
                 if isinstance(block, bib.DuplicateBlockKeyBlock):
                     reason = f"duplicate citation key {block.key!r}; the first entry is kept"
-                elif "aborted" not in reason.lower():
-                    reason = f"the entry is not valid BibTeX: {reason}"
+                else:
+                    # bibtexparser's exceptions often carry no message; say what usually is wrong.
+                    detail = str(block.error).strip() or type(block.error).__name__
+                    reason = ("the entry is not valid BibTeX (a brace or quote is not closed, "
+                              f"or a comma is missing): {detail}")
                 yield Rejected(
                     Source(source.label, self.name, position, line,
                            key_match.group(1) if key_match else None),
@@ -287,12 +286,19 @@ def _entry_to_work(entry: bib.Entry, src: Source) -> Work:
             continue
         position = 0
         for index, name in enumerate(split_bibtex_names(names_raw)):
+            path = f"{key}[{index}]"
             if name.strip().lower() == "others":
-                findings.notice(f"{key}[{index}]", "'and others' (et al.): the list of names "
-                                "is incomplete", name, severity="info")
+                findings.notice(path, "'and others' (et al.): the list of names is incomplete",
+                                name, severity="info")
                 continue
-            position += 1
-            contributors.append(_person(name, position, role, f"{key}[{index}]", findings))
+            people = [p for p in _split_top(name, ";") if p]
+            if len(people) > 1:
+                findings.notice(path, f"several people in one name, separated by ';'; split "
+                                f"into {len(people)} names", name,
+                                "separate people with ' and '")
+            for person in people:
+                position += 1
+                contributors.append(_person(person, position, role, path, findings))
 
     container_identifiers: list[Identifier] = []
     issn_text = get("issn")

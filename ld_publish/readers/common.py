@@ -244,7 +244,7 @@ _ORG_WORDS = re.compile(
     r"group|organi[sz]ation|association|society|committee|council|foundation|agency|"
     r"ministry|department|cent(?:er|re)|laborator\w*|inc|ltd|llc|gmbh|corporation|"
     r"company|project|network|initiative|team|office|bureau|board|federation|union|"
-    r"alliance|investigators|working party|task force|service|library|museum|trust)\b",
+    r"alliance|collective|investigators|working party|task force|service|library|museum|trust)\b",
     re.IGNORECASE)
 
 

@@ -341,7 +341,9 @@ def attributes_to_work(attrs: dict[str, Any], src: Source) -> Work:
         if ident is None:
             continue
         related.append(RelatedItem(relation, identifiers=(ident,)))
-        if relation == "references":
+        if relation == "references" and not any(
+                ident in (r.doi, *r.identifiers) or (ident.scheme == "url" and r.url ==
+                                                     ident.value) for r in references):
             references.append(Reference(
                 len(references) + 1,
                 doi=ident if ident.scheme == "doi" else None,

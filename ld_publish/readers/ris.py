@@ -264,7 +264,9 @@ def _record_to_work(record: RisRecord, src: Source) -> Work:
     for tag in ("DA", "PY", "Y1"):
         for value in record.values(tag):
             date = _ris_date(value, tag, findings)
-            if date and not any(d.value == date for d in dates):
+            # PY 2014 next to DA 2014/02/11 says the same thing less precisely.
+            if date and not any(_covers(d.value, date) or _covers(date, d.value)
+                                for d in dates):
                 dates.append(WorkDate("published", date))
     # The most precise date first: the mapping takes the first "published" date.
     dates.sort(key=lambda d: (d.value.day is None, d.value.month is None))
@@ -339,6 +341,11 @@ def _ris_date(value: str, tag: str, findings: Findings) -> DateValue | None:
     if len(parts) > 3 and parts[3].strip():
         findings.notice(tag, "date text after the day not kept", value, severity="info")
     return findings.date(cleaned, tag)
+
+
+def _covers(precise: DateValue, vague: DateValue) -> bool:
+    return precise.year == vague.year and (vague.month is None or (
+        precise.month == vague.month and (vague.day is None or precise.day == vague.day)))
 
 
 def _until_empty(parts: list[str]) -> list[str]:
