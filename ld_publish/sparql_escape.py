@@ -29,6 +29,11 @@ def _check_iri(value: str) -> str:
             raise ValueError(f"IRI contains {ch!r}, which SPARQL IRIREF forbids: {value!r}")
     if ":" not in value:
         raise ValueError(f"not an absolute IRI (no scheme): {value!r}")
+    try:
+        # Beyond SPARQL's IRIREF, RFC 3987 (DEL, C1 controls, ...): what a store would refuse.
+        ox.NamedNode(value)
+    except ValueError as e:
+        raise ValueError(f"not a valid IRI: {value!r}: {e}") from None
     return value
 
 

@@ -95,18 +95,27 @@ def _body_triples(graph: RecordGraph, index: int) -> Iterable[ox.Triple]:
             yield t
 
 
-def replace_update(graphs: Sequence[RecordGraph], *, with_data: bool = True) -> str:
+def staging_name(graph: RecordGraph) -> str:
+    """Where a staged replace puts the new content before moving it over the record's graph."""
+    return f"urn:ld-publish:staging:{graph.content_hash}"
+
+
+def replace_update(graphs: Sequence[RecordGraph], *, with_data: bool = True,
+                   move_from_staging: bool = False) -> str:
     """The SPARQL Update that replaces every graph of the batch and records its hash.
 
     Graph names and hashes pass :func:`sparql_term`; triple bodies are pyoxigraph's N-Triples.
     With ``with_data=False`` only the bookkeeping part is produced (for stores where the data
-    went by Graph Store PUT).
+    went by Graph Store PUT); with ``move_from_staging`` each graph is replaced by a MOVE from
+    its staging graph.
     """
     meta, pred = sparql_term(META_GRAPH), sparql_term(HASH_PREDICATE)
     ops: list[str] = []
     for i, g in enumerate(graphs):
         name = sparql_term(g.name)
-        if with_data:
+        if move_from_staging:
+            ops.append(f"MOVE SILENT GRAPH {sparql_term(staging_name(g))} TO GRAPH {name}")
+        elif with_data:
             body = (ox.serialize(_body_triples(g, i), format=ox.RdfFormat.N_TRIPLES)
                     or b"").decode()
             ops.append(f"DROP SILENT GRAPH {name}")

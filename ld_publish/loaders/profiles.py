@@ -15,7 +15,7 @@ import httpx
 from ..registry import Registry
 from .http import RejectionRule, default_rejection
 
-Strategy = Literal["update", "gsp"]
+Strategy = Literal["update", "gsp", "staged"]
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,8 @@ profiles.register("oxigraph-server", OxigraphServerProfile("oxigraph-server", "u
                   aliases=("oxigraph",))
 profiles.register("fuseki", FusekiProfile("fuseki", "update"))
 profiles.register("graphdb", GraphDBProfile("graphdb", "update"))
-# Virtuoso commits each operation of an Update request on its own: a failure after the DROP
-# leaves the graph empty. Its Graph Store PUT parses the whole body before touching the graph.
-profiles.register("virtuoso", VirtuosoProfile("virtuoso", "gsp", digest_auth=True,
+# Virtuoso commits each operation of an Update request on its own (a failure after the DROP
+# leaves the graph empty), and a Graph Store PUT whose body breaks half-way leaves the graph
+# holding the part before the break. So new content is PUT into a staging graph and MOVEd.
+profiles.register("virtuoso", VirtuosoProfile("virtuoso", "staged", digest_auth=True,
                                               is_rejection=_virtuoso_rejection))

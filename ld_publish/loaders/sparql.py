@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 import httpx
@@ -9,7 +10,8 @@ import pyoxigraph as ox
 
 from ..errors import StoreError, UsageError
 from ..graph import RecordGraph
-from .base import LoaderOptions, loaders, replace_update, stored_hashes_query
+from ..sparql_escape import sparql_term
+from .base import LoaderOptions, loaders, replace_update, staging_name, stored_hashes_query
 from .http import HttpTransport, redact_url
 from .profiles import Endpoints, StoreProfile, profiles
 
@@ -17,8 +19,10 @@ _JSON_RESULTS = "application/sparql-results+json"
 
 
 class SparqlLoader:
-    """Replaces graphs with one Update request per batch (``strategy="update"``) or one Graph
-    Store PUT per graph followed by one Update for the batch's hashes (``strategy="gsp"``).
+    """Replaces graphs with one Update request per batch (``strategy="update"``), one Graph
+    Store PUT per graph followed by one Update for the batch's hashes (``strategy="gsp"``), or
+    one PUT per graph into a staging graph and one Update moving them all into place with their
+    hashes (``strategy="staged"``).
 
     Both are idempotent: the request sets the graph to a given content whatever it held before,
     so sending it twice leaves the same store as sending it once (the retry argument).
@@ -28,9 +32,8 @@ class SparqlLoader:
         self.http = transport
         self.endpoints = endpoints
         self.strategy = strategy
-        self.target = redact_url(endpoints.gsp if strategy == "gsp" and endpoints.gsp
-                                 else endpoints.update or endpoints.query)
-        if strategy == "gsp" and not endpoints.gsp:
+        self.target = redact_url(endpoints.update or endpoints.gsp or endpoints.query)
+        if strategy in ("gsp", "staged") and not endpoints.gsp:
             raise UsageError("this store type needs a Graph Store URL", hint="give --gsp URL")
         if not endpoints.update:
             raise UsageError("this store type needs an update URL", hint="give --update URL")
@@ -71,19 +74,39 @@ class SparqlLoader:
                        content=text.encode("utf-8"),
                        headers={"Content-Type": "application/sparql-update; charset=utf-8"})
 
+    def _put(self, graph_name: str, body: bytes, what: str) -> None:
+        assert self.endpoints.gsp
+        self.http.send("PUT", self.endpoints.gsp, idempotent=True, what=what,
+                       params={self.endpoints.gsp_graph_param: graph_name}, content=body,
+                       headers={"Content-Type": "application/n-triples"})
+
     def replace(self, graphs: Sequence[RecordGraph]) -> None:
         if self.strategy == "update":
             self._update(replace_update(graphs), f"replacing {len(graphs)} graph(s)")
             return
-        assert self.endpoints.gsp
+        if self.strategy == "staged":
+            # The PUT may fail half-way and leave what it parsed so far (Virtuoso does), so it
+            # goes to a staging graph; the record's graph changes only by the MOVE.
+            for g in graphs:
+                staging = staging_name(g)
+                try:
+                    self._put(staging, g.ntriples(), f"staging graph {g.name}")
+                except StoreError:
+                    self._drop_quietly(staging)
+                    raise
+            self._update(replace_update(graphs, move_from_staging=True),
+                         f"moving {len(graphs)} staged graph(s) into place")
+            return
         for g in graphs:
-            self.http.send("PUT", self.endpoints.gsp, idempotent=True,
-                           what=f"replacing graph {g.name}",
-                           params={self.endpoints.gsp_graph_param: g.name},
-                           content=g.ntriples(),
-                           headers={"Content-Type": "application/n-triples"})
+            self._put(g.name, g.ntriples(), f"replacing graph {g.name}")
         # Hashes go last: if the run dies before this, the graphs are reloaded next time.
         self._update(replace_update(graphs, with_data=False), "recording content hashes")
+
+    def _drop_quietly(self, graph_name: str) -> None:
+        # A leftover staging graph is harmless: the next PUT of that content replaces it.
+        with contextlib.suppress(StoreError):
+            self._update(f"DROP SILENT GRAPH {sparql_term(graph_name)}",
+                         "dropping a staging graph")
 
     def close(self) -> None:
         self.http.client.close()

@@ -1,0 +1,234 @@
+"""Command-line commands for stores: ``load``, ``query``, ``serve``.
+
+The lead's ``cli.py`` adds :data:`commands` to the main group; ``python -m ld_publish.cli_store``
+runs them on their own. Data (query results) go to stdout, progress and counts to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .errors import LdPublishError, StoreError, UsageError
+from .graph import RecordGraph
+from .journal import LoadJournal
+from .loaders import LoaderOptions, LoadReport, graphs_from_inputs, load_graphs, loaders
+from .loaders.base import Loader
+from .loaders.http import HttpTransport
+from .loaders.profiles import profiles
+from .loaders.sparql import make_client
+from .query import FORMATS, format_answer, query_endpoint, query_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_STORE = "output/store"
+DEFAULT_PASSWORD_ENV = "LD_PUBLISH_PASSWORD"
+STORE_TYPES = ("oxigraph-server", "virtuoso", "fuseki", "graphdb", "generic")
+
+
+def fail(error: LdPublishError) -> None:
+    click.echo(f"error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+def read_password(user: str | None, password_env: str | None, password_file: str | None
+                  ) -> str | None:
+    """The password, from a file or an environment variable - never from the command line."""
+    if not user:
+        return None
+    if password_file:
+        try:
+            return Path(password_file).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as e:
+            raise UsageError(f"cannot read --password-file {password_file}: "
+                             f"{e.strerror}") from None
+    name = password_env or DEFAULT_PASSWORD_ENV
+    value = os.environ.get(name)
+    if value is None:
+        raise UsageError(f"--user {user} given but ${name} is not set",
+                         hint=f"export {name}=... or give --password-file PATH")
+    return value
+
+
+def store_options(f: F) -> F:
+    for opt in reversed([
+        click.option("--store", "store_path", default=None, metavar="PATH",
+                     help=f"embedded Oxigraph store folder (default {DEFAULT_STORE})"),
+        click.option("--endpoint", metavar="URL", help="SPARQL server (base or endpoint URL)"),
+        click.option("--store-type", type=click.Choice(STORE_TYPES), default="generic",
+                     show_default=True, help="server kind, for its endpoint layout and quirks"),
+        click.option("--user", help="user name for the server"),
+        click.option("--password-env", metavar="NAME",
+                     help=f"environment variable holding the password "
+                          f"(default {DEFAULT_PASSWORD_ENV})"),
+        click.option("--password-file", metavar="PATH", help="file holding the password"),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0,
+                     show_default=True, help="seconds per HTTP request"),
+        click.option("--retries", type=click.IntRange(min=0), default=4, show_default=True,
+                     help="retries of an idempotent request after a transient failure"),
+    ]):
+        f = opt(f)
+    return f
+
+
+def build_options(store_path: str | None, endpoint: str | None, store_type: str,
+                  user: str | None, password_env: str | None, password_file: str | None,
+                  timeout: float, retries: int, gsp: str | None = None,
+                  update: str | None = None) -> LoaderOptions:
+    if store_path and (endpoint or gsp or update):
+        raise UsageError("--store and --endpoint/--gsp/--update exclude each other")
+    return LoaderOptions(store_path=store_path or DEFAULT_STORE, endpoint=endpoint,
+                         gsp_url=gsp, update_url=update, store_type=store_type, user=user,
+                         password=read_password(user, password_env, password_file),
+                         timeout=timeout, retries=retries)
+
+
+def open_loader(options: LoaderOptions) -> Loader:
+    remote = options.endpoint or options.gsp_url or options.update_url
+    return loaders.get("sparql" if remote else "oxigraph-embedded")(options)
+
+
+def load_record_graphs(graphs: Iterable[RecordGraph], options: LoaderOptions, *,
+                       journal_path: str | None = None, batch_size: int = 64,
+                       force: bool = False, quiet: bool = False) -> LoadReport:
+    """The hook for the pipeline: load any iterator of RecordGraph with CLI-style reporting.
+
+    Quarantined records are named on stderr; progress goes to stderr unless ``quiet``.
+    """
+    loader = open_loader(options)
+    try:
+        journal = LoadJournal(Path(journal_path), loader.target) if journal_path else None
+        if journal is not None and journal.resumed and not quiet:
+            click.echo(f"resuming the load recorded in {journal_path} "
+                       f"({len(journal.loaded)} graphs already loaded)", err=True)
+
+        def quarantine(graph: RecordGraph, reason: str) -> None:
+            click.echo(f"quarantined {graph.name} ({graph.source_label or graph.key}): "
+                       f"{reason}", err=True)
+
+        def progress(report: LoadReport) -> None:
+            if not quiet:
+                click.echo(f"\r{report.read} read, {report.loaded} loaded, "
+                           f"{report.unchanged} unchanged, {report.quarantined} quarantined",
+                           err=True, nl=False)
+
+        try:
+            report = load_graphs(graphs, loader, quarantine=quarantine, journal=journal,
+                                 batch_graphs=batch_size, force=force, progress=progress)
+        finally:
+            if not quiet:
+                click.echo("", err=True)
+            if journal is not None:
+                journal.close()
+    finally:
+        loader.close()
+    return report
+
+
+@click.command("load")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@store_options
+@click.option("--gsp", metavar="URL", help="Graph Store Protocol URL (overrides the profile)")
+@click.option("--update", metavar="URL", help="SPARQL Update URL (overrides the profile)")
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
+              help="record graphs per request")
+@click.option("--journal", metavar="PATH", help="load journal: a killed run resumes from it")
+@click.option("--force", is_flag=True, help="reload graphs even when their hash is unchanged")
+@click.option("--strict", is_flag=True, help="exit 1 if any record was quarantined")
+@click.option("-q", "--quiet", is_flag=True, help="print only the final counts")
+def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str | None,
+                 store_type: str, user: str | None, password_env: str | None,
+                 password_file: str | None, timeout: float, retries: int, gsp: str | None,
+                 update: str | None, batch_size: int, journal: str | None, force: bool,
+                 strict: bool, quiet: bool) -> None:
+    """Load an export's output folder or N-Quads files: one named graph per record, replaced."""
+    try:
+        options = build_options(store_path, endpoint, store_type, user, password_env,
+                                password_file, timeout, retries, gsp, update)
+        report = load_record_graphs(graphs_from_inputs(inputs), options,
+                                    journal_path=journal, batch_size=batch_size, force=force,
+                                    quiet=quiet)
+    except LdPublishError as e:
+        fail(e)
+        return
+    click.echo(report.summary(), err=True)
+    if strict and report.quarantined:
+        sys.exit(1)
+
+
+@click.command("query")
+@click.argument("query", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(), help="read the query from a file "
+              "('-' for stdin)")
+@store_options
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+def query_command(query: str | None, query_file: str | None, store_path: str | None,
+                  endpoint: str | None, store_type: str, user: str | None,
+                  password_env: str | None, password_file: str | None, timeout: float,
+                  retries: int, fmt: str) -> None:
+    """Run a SPARQL query (text, --file, or stdin) and print the results to stdout."""
+    try:
+        text = _query_text(query, query_file)
+        options = build_options(store_path, endpoint, store_type, user, password_env,
+                                password_file, timeout, retries)
+        if options.endpoint:
+            profile = profiles.get(store_type)
+            url = profile.endpoints(options.endpoint, authenticated=bool(user)).query
+            with make_client(options, profile) as client:
+                transport = HttpTransport(client, retries=retries,
+                                          secrets=(options.password or "",))
+                answer = query_endpoint(transport, url, text)
+        else:
+            answer = query_store(options.store_path, text)
+    except LdPublishError as e:
+        fail(e)
+        return
+    click.echo(format_answer(answer, fmt), nl=False)
+
+
+def _query_text(query: str | None, query_file: str | None) -> str:
+    if query and query_file:
+        raise UsageError("give the query as text or --file, not both")
+    if query_file == "-" or (not query and not query_file):
+        if not query_file and sys.stdin.isatty():
+            raise UsageError("no query given", hint="give it as an argument, --file or stdin")
+        return sys.stdin.read()
+    if query_file:
+        try:
+            return Path(query_file).read_text(encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"cannot read the query file {query_file}: {e.strerror}") from None
+    assert query is not None
+    return query
+
+
+@click.command("serve")
+@click.option("--store", "store_path", default=DEFAULT_STORE, show_default=True, metavar="PATH")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="address to bind; anything but loopback exposes the store to the network")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option("--read-only", is_flag=True, help="serve without the update endpoint")
+def serve_command(store_path: str, host: str, port: int, read_only: bool) -> None:
+    """Serve the embedded store over SPARQL HTTP with `oxigraph serve`."""
+    from .serve import serve
+    try:
+        click.echo(f"serving {store_path} at http://{host}:{port}/ (query: /query, "
+                   f"update: /update, graph store: /store)", err=True)
+        status = serve(store_path, host, port, read_only)
+    except LdPublishError as e:
+        fail(e)
+        return
+    if status:
+        fail(StoreError(f"the Oxigraph server stopped with status {status}"))
+
+
+commands: list[click.Command] = [load_command, query_command, serve_command]
+
+
+
+if __name__ == "__main__":
+    click.Group("ld-publish", commands=commands)()
