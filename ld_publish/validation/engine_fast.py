@@ -46,32 +46,71 @@ Failure = tuple[str, Term | None]  # (constraint component local name, value nod
 # -- paths --------------------------------------------------------------------------------------
 
 PathFn = Callable[[TripleIndex, Term], list[Term]]
+_EMPTY: list[Term] = []
 
 
-def _compile_path(graph: rdflib.Graph, path: Node) -> PathFn:
+@dataclass(frozen=True)
+class CompiledPath:
+    """``values(index, focus)``; ``distinct`` when the values cannot repeat (a graph has no
+    duplicate triples, so one predicate or its inverse never yields a node twice)."""
+
+    values: PathFn
+    distinct: bool
+    steps: tuple[tuple[bool, str], ...] = ()  # (inverse?, predicate) for simple alternatives
+
+
+def _simple(inverse: bool, iri: str) -> CompiledPath:
+    if inverse:
+        def backward(idx: TripleIndex, node: Term) -> list[Term]:
+            by = idx.into.get(node)
+            return by.get(iri, _EMPTY) if by else _EMPTY
+        return CompiledPath(backward, True, ((True, iri),))
+
+    def forward(idx: TripleIndex, node: Term) -> list[Term]:
+        by = idx.out.get(node)
+        return by.get(iri, _EMPTY) if by else _EMPTY
+    return CompiledPath(forward, True, ((False, iri),))
+
+
+def _compile_path(graph: rdflib.Graph, path: Node) -> CompiledPath:
     if isinstance(path, URIRef):
-        iri = str(path)
-        return lambda idx, node: idx.objects(node, iri)
+        return _simple(False, str(path))
     inverse = graph.value(path, SH.inversePath)
     if inverse is not None:
         if not isinstance(inverse, URIRef):
             raise UnsupportedShape(f"sh:inversePath of a complex path ({path}) is not supported",
                                    hint="write the inverse of each alternative instead")
-        iri = str(inverse)
-        return lambda idx, node: idx.subjects(node, iri)
+        return _simple(True, str(inverse))
     alternatives = graph.value(path, SH.alternativePath)
     if alternatives is not None:
         parts = [_compile_path(graph, p) for p in Collection(graph, alternatives)]
-        return lambda idx, node: [v for part in parts for v in part(idx, node)]
+        if all(len(p.steps) == 1 for p in parts):
+            forward = tuple(iri for p in parts for inv, iri in p.steps if not inv)
+            backward = tuple(iri for p in parts for inv, iri in p.steps if inv)
+
+            def either(idx: TripleIndex, node: Term) -> list[Term]:
+                found: list[Term] = []
+                by = idx.out.get(node)
+                if by and forward:
+                    for iri in forward:
+                        found.extend(by.get(iri, _EMPTY))
+                by = idx.into.get(node)
+                if by and backward:
+                    for iri in backward:
+                        found.extend(by.get(iri, _EMPTY))
+                return found
+            return CompiledPath(either, False)
+        fns = [p.values for p in parts]
+        return CompiledPath(lambda idx, node: [v for fn in fns for v in fn(idx, node)], False)
     if graph.value(path, rdflib.RDF.first) is not None:
-        steps = [_compile_path(graph, p) for p in Collection(graph, path)]
+        steps = [_compile_path(graph, p).values for p in Collection(graph, path)]
 
         def sequence(idx: TripleIndex, node: Term) -> list[Term]:
             current = [node]
             for step in steps:
                 current = list(dict.fromkeys(v for n in current for v in step(idx, n)))
             return current
-        return sequence
+        return CompiledPath(sequence, True)
     for key in (SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath):
         if graph.value(path, key) is not None:
             raise UnsupportedShape(f"property path {key.n3()} is not supported by the fast engine",
@@ -106,22 +145,33 @@ def _text(term: Term) -> str | None:
 Check = Callable[["Evaluation", Term, list[Term]], list[Failure]]
 
 
+# Components that can fail when a path has no values; the others only judge values present.
+_COUNTING = frozenset({SH.minCount, SH.hasValue, SH.qualifiedValueShape})
+
+
 @dataclass(eq=False)
 class CompiledShape:
     node: Node
-    path: PathFn | None
+    path: CompiledPath | None
     severity: str
     message: str
     deactivated: bool = False
     checks: list[Check] = field(default_factory=list)
+    empty_checks: list[Check] = field(default_factory=list)
     properties: list[CompiledShape] = field(default_factory=list)
 
     def results(self, ev: Evaluation, focus: Term, out: list[tuple[CompiledShape, Failure]],
                 first_only: bool = False) -> None:
         if self.deactivated:
             return
-        values = [focus] if self.path is None else list(dict.fromkeys(self.path(ev.index, focus)))
-        for check in self.checks:
+        path = self.path
+        if path is None:
+            values = [focus]
+        else:
+            values = path.values(ev.index, focus)
+            if not path.distinct and len(values) > 1:
+                values = list(dict.fromkeys(values))
+        for check in self.checks if values else self.empty_checks:
             for failure in check(ev, focus, values):
                 out.append((self, failure))
                 if first_only:
@@ -161,7 +211,10 @@ class Program:
         for shape, targets in self.targeted:
             if shape.deactivated:
                 continue
-            focus_nodes = dict.fromkeys(n for target in targets for n in target(index))
+            if len(targets) == 1:
+                focus_nodes: Iterable[Term] = targets[0](index)
+            else:
+                focus_nodes = dict.fromkeys(n for target in targets for n in target(index))
             for focus in focus_nodes:
                 found: list[tuple[CompiledShape, Failure]] = []
                 shape.results(ev, focus, found)
@@ -214,7 +267,10 @@ class Compiler:
             elif pred in _NON_CONSTRAINING or not str(pred).startswith(str(SH)):
                 continue
             else:
-                shape.checks.append(self.check(node, pred, obj))
+                check = self.check(node, pred, obj)
+                shape.checks.append(check)
+                if pred in _COUNTING:
+                    shape.empty_checks.append(check)
         return shape
 
     def check(self, node: Node, pred: Node, obj: Node) -> Check:  # noqa: C901 - one table

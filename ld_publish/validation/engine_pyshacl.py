@@ -76,7 +76,9 @@ def validate(triples: Iterable[ox.Triple], shapes: Shapes) -> list[RawResult]:
             abort_on_first=False, allow_infos=True, allow_warnings=True)
     assert isinstance(report, rdflib.Graph)
     results: list[RawResult] = []
-    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+    # Only top-level results: pyshacl also lists why a nested sh:node shape failed, as
+    # sh:detail results hanging off the parent result.
+    for result in report.objects(None, SH.result):
         focus = report.value(result, SH.focusNode)
         shape = report.value(result, SH.sourceShape)
         component = report.value(result, SH.sourceConstraintComponent)

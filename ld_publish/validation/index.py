@@ -10,6 +10,7 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Node = ox.NamedNode | ox.BlankNode
+_EMPTY: list[Term] = []  # shared; callers never mutate what the index returns
 
 
 class TripleIndex:
@@ -20,20 +21,37 @@ class TripleIndex:
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
         out: dict[Term, dict[str, list[Term]]] = {}
         into: dict[Term, dict[str, list[Term]]] = {}
-        for t in triples:
-            s, p, o = t.subject, t.predicate.value, t.object
-            out.setdefault(s, {}).setdefault(p, []).append(o)  # type: ignore[arg-type]
-            into.setdefault(o, {}).setdefault(p, []).append(s)  # type: ignore[arg-type]
+        # Hand-inlined: this runs for every triple of every record.
+        for s, p_node, o in triples:
+            p = p_node.value
+            by = out.get(s)
+            if by is None:
+                out[s] = {p: [o]}
+            else:
+                found = by.get(p)
+                if found is None:
+                    by[p] = [o]
+                else:
+                    found.append(o)
+            by = into.get(o)
+            if by is None:
+                into[o] = {p: [s]}
+            else:
+                found = by.get(p)
+                if found is None:
+                    by[p] = [s]
+                else:
+                    found.append(s)
         self.out = out
         self.into = into
 
     def objects(self, subject: Term, predicate: str) -> list[Term]:
         by_pred = self.out.get(subject)
-        return by_pred.get(predicate, []) if by_pred else []
+        return by_pred.get(predicate, _EMPTY) if by_pred else _EMPTY
 
     def subjects(self, obj: Term, predicate: str) -> list[Term]:
         by_pred = self.into.get(obj)
-        return by_pred.get(predicate, []) if by_pred else []
+        return by_pred.get(predicate, _EMPTY) if by_pred else _EMPTY
 
     def instances(self, cls: str) -> list[Term]:
         """Nodes with ``rdf:type cls`` stated in the record (no RDFS subclass inference)."""

@@ -1,0 +1,335 @@
+"""Validation of record graphs: each kind of broken record is reported with the right severity
+and field, and the fast engine agrees with pyshacl (the oracle) on every graph."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import replace
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ld_publish.graph import RecordGraph
+from ld_publish.mapping import MappingOptions, Profile, map_work
+from ld_publish.model import (
+    Award,
+    Container,
+    Contributor,
+    DateValue,
+    Funding,
+    Identifier,
+    Notice,
+    Organization,
+    Reference,
+    RelatedItem,
+    Source,
+    Text,
+    Work,
+    WorkDate,
+)
+from ld_publish.validation import (
+    RecordReport,
+    Shapes,
+    ValidationReport,
+    load_shapes,
+    raw_results,
+    validate_graph,
+)
+
+SCHEMA = "http://schema.org/"
+PRISM = "http://prismstandard.org/namespaces/basic/2.0/"
+CITO = "http://purl.org/spar/cito/"
+FABIO = "http://purl.org/spar/fabio/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DOI = "10.17976/jpps/2025.02.05"
+ORCID = "0000-0001-9665-5666"
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Shapes:
+    return load_shapes()
+
+
+def author(name: str, position: int, orcid: str | None = ORCID) -> Contributor:
+    ids = (Identifier("orcid", orcid),) if orcid else (Identifier("elibrary", f"6188{position}"),)
+    return Contributor(name, position, identifiers=ids,
+                       affiliations=(Organization("Institute of Geography, RAS", city="Moscow"),))
+
+
+def complete_work(**changes: object) -> Work:
+    """A record with everything the shapes ask for: no findings at all."""
+    work = Work(
+        key=DOI, source=Source("seed.txt", "page"), title=Text("Theory", "en"),
+        abstracts=(Text("What the article says.", "en"),),
+        identifiers=(Identifier("doi", DOI), Identifier("edn", "OUSNXK")),
+        contributors=(author("Sebentzov A.B.", 1),),
+        container=Container("Polis. Political Studies",
+                            identifiers=(Identifier("issn", "1026-9487"),)),
+        volume="3", issue="2",
+        dates=(WorkDate("published", DateValue(2025, 4, 1)),
+               WorkDate("received", DateValue(2024, 8, 14, dt.time(19, 26)))),
+        funding=(Funding(statement="Supported by", awards=(Award("124032900015-3", "Socio"),)),),
+        references=(Reference(1, raw="Agnew 2013 https://doi.org/10.1080/00343404.2012.676738",
+                              doi=Identifier("doi", "10.1080/00343404.2012.676738"),
+                              title="Arguing", year="2013"),
+                    Reference(2, raw="Fawcett (In Russ.)", language_note="In Russ.")),
+        related=(RelatedItem("is-part-of", citation="Kosov, Trans-Border, 2003",
+                             title="Trans-Border", year="2003"),),
+        language="ru")
+    return replace(work, **changes)  # type: ignore[arg-type]
+
+
+def graph_of(work: Work, profile: Profile = Profile.BOTH) -> RecordGraph:
+    return map_work(work, MappingOptions(profile=profile)).graph
+
+
+def edited(graph: RecordGraph, change: Callable[[list[ox.Triple]], list[ox.Triple]]) -> RecordGraph:
+    """The graph with triples changed directly: for defects the mapping refuses to produce."""
+    return RecordGraph.build(graph.key, graph.name, graph.root, change(list(graph.triples)),
+                             graph.source_label)
+
+
+def rename(graph: RecordGraph, old: str, new: str) -> RecordGraph:
+    def swap(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        return ox.NamedNode(new) if isinstance(term, ox.NamedNode) and term.value == old else term
+    root = new if graph.root == old else graph.root
+    triples = [ox.Triple(swap(t.subject), t.predicate, swap(t.object))  # type: ignore[arg-type]
+               for t in graph.triples]
+    return RecordGraph.build(graph.key, graph.name, root, triples, graph.source_label)
+
+
+def replace_object(predicate: str, new: ox.NamedNode | ox.BlankNode | ox.Literal,
+                   graph: RecordGraph) -> RecordGraph:
+    return edited(graph, lambda ts: [
+        ox.Triple(t.subject, t.predicate, new) if t.predicate.value == predicate else t
+        for t in ts])
+
+
+def add_triple(graph: RecordGraph, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal
+               ) -> RecordGraph:
+    return edited(graph, lambda ts: [*ts, ox.Triple(ox.NamedNode(graph.root), ox.NamedNode(p), o)])
+
+
+def assert_engines_agree(graph: RecordGraph, shapes: Shapes) -> None:
+    fast = sorted(r.key for r in raw_results(graph, shapes, "fast"))
+    reference = sorted(r.key for r in raw_results(graph, shapes, "pyshacl"))
+    assert fast == reference
+
+
+# -- the valid record ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("profile", list(Profile))
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_complete_record_has_no_findings(shapes: Shapes, profile: Profile, engine: str) -> None:
+    report = validate_graph(graph_of(complete_work(), profile), shapes, engine)  # type: ignore[arg-type]
+    assert report.conforms
+    assert report.findings == ()
+
+
+# -- each kind of broken record ------------------------------------------------------------------
+
+Case = tuple[str, Callable[[Profile], RecordGraph], str, str, str, tuple[Profile, ...]]
+ALL = tuple(Profile)
+WITH_SPAR = (Profile.BOTH, Profile.SPAR)
+WITH_SCHEMA = (Profile.BOTH, Profile.SCHEMA)
+
+CASES: list[Case] = [
+    # (name, graph, severity, field, message fragment, profiles)
+    ("no title", lambda p: graph_of(complete_work(title=None), p),
+     "violation", "title", "no title", ALL),
+    ("malformed DOI IRI", lambda p: rename(graph_of(complete_work(), p),
+                                           "https://doi.org/" + DOI, "https://doi.org/11.5/x"),
+     "violation", "identifiers.doi", "DOI IRI", ALL),
+    ("bad ORCID IRI", lambda p: rename(graph_of(complete_work(), p),
+                                       "https://orcid.org/" + ORCID,
+                                       "https://orcid.org/0000-0001-9665"),
+     "violation", "contributors[1].identifiers.orcid", "ORCID IRI", ALL),
+    ("prism:doi not a DOI", lambda p: replace_object(PRISM + "doi", ox.Literal("doi:10.1/x"),
+                                                     graph_of(complete_work(), p)),
+     "violation", "identifiers.doi", "prism:doi", WITH_SPAR),
+    ("ill-typed publication date",
+     lambda p: replace_object(PRISM + "publicationDate",
+                              ox.Literal("2024-13-45", datatype=ox.NamedNode(XSD + "date")),
+                              graph_of(complete_work(), p)),
+     "violation", "dates", "publication date", WITH_SPAR),
+    ("ill-typed schema date",
+     lambda p: replace_object(SCHEMA + "datePublished",
+                              ox.Literal("2024-02-30", datatype=ox.NamedNode(XSD + "date")),
+                              graph_of(complete_work(), p)),
+     "violation", "dates", "not a valid", WITH_SCHEMA),
+    ("ill-typed year", lambda p: replace_object(
+        FABIO + "hasPublicationYear", ox.Literal("20x5", datatype=ox.NamedNode(XSD + "gYear")),
+        graph_of(complete_work(), p)),
+     "violation", "dates", "publication year", WITH_SPAR),
+    ("cites a literal", lambda p: add_triple(graph_of(complete_work(), p), CITO + "cites",
+                                             ox.Literal("Smith 2001")),
+     "violation", "references", "not an IRI", WITH_SPAR),
+    ("cites a blank node", lambda p: add_triple(graph_of(complete_work(), p), CITO + "cites",
+                                                ox.BlankNode("cited")),
+     "violation", "references", "not an IRI", WITH_SPAR),
+    ("author gap", lambda p: graph_of(complete_work(contributors=(
+        author("A. One", 1), author("B. Two", 2, "0000-0002-1825-0097"),
+        author("D. Four", 4, "0000-0003-1825-0097"))), p),
+     "violation", "contributors[4].position", "gap", WITH_SPAR),
+    ("duplicate positions", lambda p: graph_of(complete_work(contributors=(
+        author("A. One", 1), author("B. Two", 2, "0000-0002-1825-0097"),
+        author("C. Two", 2, "0000-0003-1825-0097"))), p),
+     "violation", "contributors[2].position", "several people", WITH_SPAR),
+    ("no abstract", lambda p: graph_of(complete_work(abstracts=()), p),
+     "warning", "abstracts", "no abstract", ALL),
+    ("no DOI", lambda p: graph_of(complete_work(key="edn:OUSNXK",
+                                                identifiers=(Identifier("edn", "OUSNXK"),)), p),
+     "warning", "identifiers.doi", "no DOI", ALL),
+    ("author without ORCID", lambda p: graph_of(complete_work(contributors=(
+        author("Sebentzov A.B.", 1), author("Lomakina A. I.", 2, None))), p),
+     "warning", "contributors[2].identifiers.orcid", "no ORCID", ALL),
+    ("mixed-script name", lambda p: graph_of(complete_work(contributors=(
+        author("Sebentzov A.B.", 1), author("Lomakina А. I.", 2, "0000-0002-1825-0097"))), p),
+     "warning", "contributors[2].name", "Latin and Cyrillic", ALL),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_each_broken_record_is_reported(shapes: Shapes, case: Case, engine: str) -> None:
+    name, build, severity, field, fragment, profiles = case
+    for profile in profiles:
+        report = validate_graph(build(profile), shapes, engine)  # type: ignore[arg-type]
+        matching = [f for f in report.findings if fragment in f.message]
+        assert matching, f"{name} ({profile}): {report.findings}"
+        assert {f.severity for f in matching} == {severity}
+        assert field in {f.field for f in matching}, [f.field for f in matching]
+        assert all(f.hint for f in matching)
+        assert report.conforms is (severity != "violation")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_engines_agree_on_every_broken_record(shapes: Shapes, case: Case) -> None:
+    for profile in Profile:
+        assert_engines_agree(case[1](profile), shapes)
+
+
+def test_schema_only_and_spar_only_graphs_validate_cleanly(shapes: Shapes) -> None:
+    # Each vocabulary's shapes target only its own classes, so one profile is not blamed for
+    # lacking the other's triples.
+    for profile in (Profile.SCHEMA, Profile.SPAR):
+        report = validate_graph(graph_of(complete_work(), profile), shapes)
+        assert report.findings == ()
+
+
+def test_the_same_rule_from_both_vocabularies_is_one_finding(shapes: Shapes) -> None:
+    report = validate_graph(graph_of(complete_work(title=None)), shapes)
+    titles = [f for f in report.findings if f.field == "title"]
+    assert len(titles) == 1
+    raw = raw_results(graph_of(complete_work(title=None)), shapes)
+    assert len([r for r in raw if "no title" in r.message]) == 2
+
+
+def test_notices_join_the_record_report(shapes: Shapes) -> None:
+    notice = Notice(field="contributors[1].identifiers.orcid", value="0000-0001-9665-566X",
+                    message="ORCID checksum is wrong", hint="check the last digit",
+                    severity="violation")
+    report = validate_graph(graph_of(complete_work()), shapes, notices=(notice,))
+    assert not report.conforms
+    (finding,) = report.findings
+    assert (finding.field, finding.value, finding.hint, finding.component) == (
+        notice.field, notice.value, notice.hint, "ldp:Notice")
+
+
+def test_findings_are_sorted_violations_first(shapes: Shapes) -> None:
+    work = complete_work(title=None, abstracts=(), contributors=(
+        author("Lomakina А. I.", 1, None),))
+    report = validate_graph(graph_of(work), shapes)
+    ranks = [("violation", "warning", "info").index(f.severity) for f in report.findings]
+    assert ranks == sorted(ranks) and ranks[0] == 0
+    again = validate_graph(graph_of(work), shapes)
+    assert again == report
+
+
+# -- renderers -----------------------------------------------------------------------------------
+
+def _two_records(shapes: Shapes) -> ValidationReport:
+    good = validate_graph(graph_of(complete_work()), shapes)
+    bad = validate_graph(graph_of(complete_work(key="edn:X", title=None, identifiers=())), shapes)
+    return ValidationReport.of([good, bad])
+
+
+def test_json_report(shapes: Shapes) -> None:
+    report = _two_records(shapes)
+    data = json.loads(report.to_json())
+    assert data["conforms"] is False
+    assert data["totals"]["records"] == 2 and data["totals"]["conforming"] == 1
+    assert data["totals"]["violations"] == sum(
+        1 for r in data["records"] for f in r["findings"] if f["severity"] == "violation") >= 1
+    assert {"severity", "focus", "path", "value", "message", "hint", "field", "component",
+            "source_shape"} <= set(data["records"][1]["findings"][0])
+
+
+def test_turtle_report_is_a_shacl_validation_report(shapes: Shapes) -> None:
+    report = _two_records(shapes)
+    text = report.to_turtle()
+    store = ox.Store()
+    store.load(text.encode(), format=ox.RdfFormat.TURTLE)
+    sh = "http://www.w3.org/ns/shacl#"
+    rows = list(store.query(f"SELECT ?c (COUNT(?r) AS ?n) WHERE {{ ?rep a <{sh}ValidationReport> ;"
+                            f" <{sh}conforms> ?c . OPTIONAL {{ ?rep <{sh}result> ?r }} }}"
+                            " GROUP BY ?c ORDER BY ?c"))
+    counts = {row["c"].value: int(row["n"].value) for row in rows}  # type: ignore[index]
+    assert counts == {"false": len(report.records[1].findings), "true": 0}
+    assert text == report.to_turtle()
+
+
+def test_text_report_names_field_message_and_hint(shapes: Shapes) -> None:
+    text = _two_records(shapes).to_text()
+    assert "title: the work has no title" in text
+    assert "hint: add the article title" in text
+    assert "2 records, 1 conform" in text
+
+
+def test_record_report_conforms_means_no_violation() -> None:
+    assert RecordReport("k", "s").conforms
+
+
+# -- Hypothesis: the engines agree on generated records ------------------------------------------
+
+_names = st.text(alphabet=st.sampled_from("ABCDEabcde АБВабв.-' "), min_size=1, max_size=12
+                 ).filter(lambda s: s.strip() != "")
+_orcids = st.none() | st.from_regex(r"\A[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]\Z")
+_dates = st.builds(lambda y, m, d, t: DateValue(y, m, d if m else None,
+                                                t if (m and d) else None),
+                   st.integers(1900, 2100), st.none() | st.integers(1, 12),
+                   st.none() | st.integers(1, 28),
+                   st.none() | st.times().map(lambda t: t.replace(microsecond=0)))
+
+
+@st.composite
+def works(draw: st.DrawFn) -> Work:
+    positions = draw(st.lists(st.integers(1, 5), max_size=4))
+    contributors = tuple(
+        Contributor(draw(_names), pos, identifiers=((Identifier("orcid", o),)
+                                                    if (o := draw(_orcids)) else ()))
+        for pos in positions)
+    doi = draw(st.none() | st.from_regex(r"\A10\.[0-9]{4,6}/[a-z0-9.]{1,10}\Z"))
+    refs = tuple(Reference(i, raw=draw(_names),
+                           doi=Identifier("doi", f"10.1000/r{i}") if draw(st.booleans()) else None)
+                 for i in range(1, draw(st.integers(0, 3)) + 1))
+    return Work(
+        key=doi or "edn:GEN", source=Source("gen.txt", "page"),
+        title=draw(st.none() | _names.map(lambda s: Text(s, "en"))),
+        abstracts=tuple(Text(a) for a in draw(st.lists(_names, max_size=1))),
+        identifiers=(Identifier("doi", doi),) if doi else (),
+        contributors=contributors,
+        dates=tuple(WorkDate(kind, d) for kind, d in draw(st.lists(
+            st.tuples(st.sampled_from(["published", "received", "accepted", "updated"]), _dates),
+            max_size=3, unique_by=lambda kd: kd[0]))),
+        references=refs)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(work=works(), profile=st.sampled_from(list(Profile)))
+def test_engines_agree_on_generated_records(shapes: Shapes, work: Work, profile: Profile) -> None:
+    assert_engines_agree(graph_of(work, profile), shapes)
