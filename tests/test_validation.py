@@ -45,6 +45,7 @@ PRISM = "http://prismstandard.org/namespaces/basic/2.0/"
 CITO = "http://purl.org/spar/cito/"
 FABIO = "http://purl.org/spar/fabio/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
 DOI = "10.17976/jpps/2025.02.05"
 ORCID = "0000-0001-9665-5666"
 
@@ -94,7 +95,7 @@ def edited(graph: RecordGraph, change: Callable[[list[ox.Triple]], list[ox.Tripl
 
 
 def rename(graph: RecordGraph, old: str, new: str) -> RecordGraph:
-    def swap(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    def swap(term: Term) -> Term:
         return ox.NamedNode(new) if isinstance(term, ox.NamedNode) and term.value == old else term
     root = new if graph.root == old else graph.root
     triples = [ox.Triple(swap(t.subject), t.predicate, swap(t.object))  # type: ignore[arg-type]
@@ -313,7 +314,7 @@ def works(draw: st.DrawFn) -> Work:
         Contributor(draw(_names), pos, identifiers=((Identifier("orcid", o),)
                                                     if (o := draw(_orcids)) else ()))
         for pos in positions)
-    doi = draw(st.none() | st.from_regex(r"\A10\.[0-9]{4,6}/[a-z0-9.]{1,10}\Z"))
+    doi = draw(st.none() | st.from_regex(r"\A10\.[0-9]{4,6}/[a-z0-9][a-z0-9.]{0,9}\Z"))
     refs = tuple(Reference(i, raw=draw(_names),
                            doi=Identifier("doi", f"10.1000/r{i}") if draw(st.booleans()) else None)
                  for i in range(1, draw(st.integers(0, 3)) + 1))

@@ -226,6 +226,22 @@ class Program:
         return results
 
 
+def _class_target(cls: str) -> Callable[[TripleIndex], Iterable[Term]]:
+    return lambda idx: idx.instances(cls)
+
+
+def _node_target(term: Term) -> Callable[[TripleIndex], Iterable[Term]]:
+    return lambda idx: [term]
+
+
+def _subjects_of_target(pred: str) -> Callable[[TripleIndex], Iterable[Term]]:
+    return lambda idx: [s for s, by in idx.out.items() if pred in by]
+
+
+def _objects_of_target(pred: str) -> Callable[[TripleIndex], Iterable[Term]]:
+    return lambda idx: [o for o, by in idx.into.items() if pred in by]
+
+
 class Compiler:
     def __init__(self, shapes: Shapes) -> None:
         self.shapes = shapes
@@ -240,13 +256,13 @@ class Compiler:
         for node in roots:
             targets: list[Callable[[TripleIndex], Iterable[Term]]] = []
             for cls in g.objects(node, SH.targetClass):
-                targets.append(lambda idx, c=str(cls): idx.instances(c))
+                targets.append(_class_target(str(cls)))
             for term in g.objects(node, SH.targetNode):
-                targets.append(lambda idx, t=to_ox(term): [t])
+                targets.append(_node_target(to_ox(term)))
             for pred in g.objects(node, SH.targetSubjectsOf):
-                targets.append(lambda idx, p=str(pred): [s for s, by in idx.out.items() if p in by])
+                targets.append(_subjects_of_target(str(pred)))
             for pred in g.objects(node, SH.targetObjectsOf):
-                targets.append(lambda idx, p=str(pred): [o for o, by in idx.into.items() if p in by])
+                targets.append(_objects_of_target(str(pred)))
             targeted.append((self.shape(node), targets))
         return Program(targeted)
 
@@ -273,14 +289,14 @@ class Compiler:
                     shape.empty_checks.append(check)
         return shape
 
-    def check(self, node: Node, pred: Node, obj: Node) -> Check:  # noqa: C901 - one table
+    def check(self, node: Node, pred: Node, obj: Node) -> Check:
         g = self.graph
         name = str(pred)[len(str(SH)):]
         if pred == SH.minCount:
-            n = int(obj)
+            n = _count(obj)
             return lambda ev, f, vs: [] if len(vs) >= n else [("MinCountConstraintComponent", None)]
         if pred == SH.maxCount:
-            n = int(obj)
+            n = _count(obj)
             return lambda ev, f, vs: [] if len(vs) <= n else [("MaxCountConstraintComponent", None)]
         if pred == SH.datatype:
             return _datatype_check(str(obj))
@@ -293,11 +309,11 @@ class Compiler:
                               lambda ev, v: (t := _text(v)) is not None
                               and regex.search(t) is not None)
         if pred == SH.minLength:
-            n = int(obj)
+            n = _count(obj)
             return _per_value("MinLengthConstraintComponent",
                               lambda ev, v: (t := _text(v)) is not None and len(t) >= n)
         if pred == SH.maxLength:
-            n = int(obj)
+            n = _count(obj)
             return _per_value("MaxLengthConstraintComponent",
                               lambda ev, v: (t := _text(v)) is not None and len(t) <= n)
         if pred == SH["class"]:
@@ -354,12 +370,20 @@ class Compiler:
         def check(ev: Evaluation, focus: Term, values: list[Term]) -> list[Failure]:
             count = sum(1 for v in values if inner.conforms(ev, v))
             failures: list[Failure] = []
-            if low is not None and count < int(low):
+            if low is not None and count < _count(low):
                 failures.append(("QualifiedMinCountConstraintComponent", None))
-            if high is not None and count > int(high):
+            if high is not None and count > _count(high):
                 failures.append(("QualifiedMaxCountConstraintComponent", None))
             return failures
         return check
+
+
+def _count(term: Node) -> int:
+    text = str(term)
+    if not (isinstance(term, rdflib.Literal) and text.isdigit()):
+        raise UnsupportedShape(f"{term!r} is not a non-negative integer count",
+                               hint="write counts as plain integers, e.g. sh:minCount 1")
+    return int(text)
 
 
 def _per_value(component: str, ok: Callable[[Evaluation, Term], bool]) -> Check:
@@ -387,7 +411,8 @@ def _datatype_check(datatype: str) -> Check:
 
 _KINDS = {
     "IRI": (ox.NamedNode,), "BlankNode": (ox.BlankNode,), "Literal": (ox.Literal,),
-    "BlankNodeOrIRI": (ox.BlankNode, ox.NamedNode), "BlankNodeOrLiteral": (ox.BlankNode, ox.Literal),
+    "BlankNodeOrIRI": (ox.BlankNode, ox.NamedNode),
+    "BlankNodeOrLiteral": (ox.BlankNode, ox.Literal),
     "IRIOrLiteral": (ox.NamedNode, ox.Literal),
 }
 
