@@ -19,6 +19,7 @@ from ld_publish.model import (
     Award,
     Container,
     Contributor,
+    DateKind,
     DateValue,
     Funding,
     Identifier,
@@ -276,9 +277,10 @@ def test_turtle_report_is_a_shacl_validation_report(shapes: Shapes) -> None:
     store = ox.Store()
     store.load(text.encode(), format=ox.RdfFormat.TURTLE)
     sh = "http://www.w3.org/ns/shacl#"
-    rows = list(store.query(f"SELECT ?c (COUNT(?r) AS ?n) WHERE {{ ?rep a <{sh}ValidationReport> ;"
+    rows = store.query(f"SELECT ?c (COUNT(?r) AS ?n) WHERE {{ ?rep a <{sh}ValidationReport> ;"
                             f" <{sh}conforms> ?c . OPTIONAL {{ ?rep <{sh}result> ?r }} }}"
-                            " GROUP BY ?c ORDER BY ?c"))
+                            " GROUP BY ?c ORDER BY ?c")
+    assert isinstance(rows, ox.QuerySolutions)
     counts = {row["c"].value: int(row["n"].value) for row in rows}  # type: ignore[index]
     assert counts == {"false": len(report.records[1].findings), "true": 0}
     assert text == report.to_turtle()
@@ -307,6 +309,18 @@ _dates = st.builds(lambda y, m, d, t: DateValue(y, m, d if m else None,
                    st.none() | st.times().map(lambda t: t.replace(microsecond=0)))
 
 
+_DATE_KINDS: list[DateKind] = ["published", "received", "accepted", "updated"]
+_containers = st.none() | st.builds(
+    lambda title, issn: Container(title, identifiers=(Identifier("issn", issn),) if issn else ()),
+    _names, st.none() | st.from_regex(r"\A[0-9]{4}-[0-9]{3}[0-9X]\Z"))
+_funding = st.lists(st.builds(
+    lambda statement, numbers, funder: Funding(
+        statement=statement, awards=tuple(Award(n) for n in numbers),
+        funder=Organization(funder) if funder else None),
+    st.none() | _names, st.lists(st.from_regex(r"\A[A-Z0-9-]{1,8}\Z"), max_size=2),
+    st.none() | _names), max_size=2)
+
+
 @st.composite
 def works(draw: st.DrawFn) -> Work:
     positions = draw(st.lists(st.integers(1, 5), max_size=4))
@@ -325,9 +339,16 @@ def works(draw: st.DrawFn) -> Work:
         identifiers=(Identifier("doi", doi),) if doi else (),
         contributors=contributors,
         dates=tuple(WorkDate(kind, d) for kind, d in draw(st.lists(
-            st.tuples(st.sampled_from(["published", "received", "accepted", "updated"]), _dates),
+            st.tuples(st.sampled_from(_DATE_KINDS), _dates),
             max_size=3, unique_by=lambda kd: kd[0]))),
-        references=refs)
+        references=refs,
+        container=draw(_containers),
+        volume=draw(st.none() | st.sampled_from(["1", "12"])),
+        issue=draw(st.none() | st.sampled_from(["2", "3-4"])),
+        funding=tuple(draw(_funding)),
+        related=tuple(RelatedItem(draw(st.sampled_from(["see-also", "is-part-of", "references"])),
+                                  citation=draw(_names), title=draw(st.none() | _names))
+                      for _ in range(draw(st.integers(0, 2)))))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -119,7 +119,9 @@ class ValidationReport:
             status = "ok" if record.conforms else "FAILS"
             lines.append(f"{record.key} ({record.source}): {status}")
             for f in record.findings:
-                value = f" [{f.value}]" if f.value is not None else ""
+                # A node-level finding's value is the focus node itself: not worth repeating.
+                shown = f.value is not None and f.value != f.focus
+                value = f" [{f.value}]" if shown else ""
                 lines.append(f"  {f.severity:<9} {f.field}: {f.message}{value}")
                 if f.hint:
                     lines.append(f"            hint: {f.hint}")
