@@ -12,7 +12,8 @@ from ..registry import Registry
 class Writer(Protocol):
     """Serialises one record graph. Output must be deterministic: same graph, same bytes."""
 
-    format: RdfFormat
+    @property
+    def format(self) -> RdfFormat: ...
 
     def write(self, graph: RecordGraph) -> bytes: ...
 

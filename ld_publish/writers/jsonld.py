@@ -91,7 +91,7 @@ class _Document:
             props[triple.predicate.value].append(triple)
         types = props.pop(_RDF_TYPE, [])
         if types:
-            values = sorted(_key(t.object.value) for t in types)
+            values = sorted(_key(str(t.object)[1:-1]) for t in types)
             out["@type"] = values[0] if len(values) == 1 else values
         for predicate in sorted(props, key=lambda p: (not p.startswith(_SCHEMA), _key(p))):
             values = [self.value(t.object) for t in props[predicate]]

@@ -1,0 +1,196 @@
+"""The ``ld-publish`` command: a thin click layer over the Python API.
+
+Data goes to stdout, messages and progress to stderr. Errors from the one exception hierarchy
+(:mod:`ld_publish.errors`) are printed with their hint and end the command with their exit
+code; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import EXIT_INPUT, EXIT_INVALID, EXIT_RUNTIME, LdPublishError
+from .formats import rdf_formats
+from .mapping import DEFAULT_BASE, Profile
+from .pipeline import Options
+from .validation import Engine
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def say(message: str, *, quiet: bool = False, err: bool = True) -> None:
+    if not quiet:
+        click.echo(message, err=err)
+
+
+def handle_errors(func: F) -> F:
+    """Turn :class:`LdPublishError` into a message and its exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except LdPublishError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except OSError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_RUNTIME)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Progress:
+    """A one-line counter on stderr, only when stderr is a terminal and not ``-q``."""
+
+    def __init__(self, quiet: bool, label: str) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.label = label
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def update(self, count: int, extra: str = "") -> None:
+        now = time.monotonic()
+        if self.enabled and now - self.last > 0.2:
+            self.last = now
+            rate = count / max(now - self.start, 1e-9)
+            click.echo(f"\r{self.label} {count} records ({rate:,.0f}/s) {extra}", err=True,
+                       nl=False)
+
+    def done(self) -> None:
+        if self.enabled and self.last:
+            click.echo("\r\033[K", err=True, nl=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ld-publish")
+def main() -> None:
+    """Publish scholarly article metadata as validated Schema.org + SPAR linked data."""
+
+
+def _format_list(value: str) -> tuple[str, ...]:
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    return tuple(rdf_formats.get(name).name for name in names)
+
+
+_common = [
+    click.argument("inputs", nargs=-1, required=True),
+    click.option("-f", "--from", "reader", metavar="READER",
+                 help="Input format; detected from content when omitted (see `formats`)."),
+    click.option("--base", default=DEFAULT_BASE, show_default=True,
+                 help="Base IRI under which ld-publish mints IRIs."),
+    click.option("--profile", type=click.Choice([p.value for p in Profile]), default="both",
+                 show_default=True, help="Vocabularies to emit."),
+    click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast",
+                 show_default=True, help="SHACL engine; pyshacl is the slower reference."),
+    click.option("-j", "--workers", type=click.IntRange(0, 256), default=0,
+                 help="Worker processes (0: one per core)."),
+    click.option("-q", "--quiet", is_flag=True, help="No messages on stderr."),
+]
+
+
+def common_options(func: F) -> F:
+    for option in reversed(_common):
+        func = option(func)
+    return func
+
+
+@main.command()
+@common_options
+@click.option("-t", "--to", "formats", default="turtle,jsonld,nquads", show_default=True,
+              help="Comma-separated output formats: turtle, jsonld, ntriples, nquads, trig.")
+@click.option("-o", "--out", default="output", show_default=True, type=click.Path(),
+              help="Output folder.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any record is quarantined.")
+@click.option("--report", "report_unmapped", is_flag=True,
+              help="Print, per record, the source fields that were not mapped.")
+@handle_errors
+def export(inputs: tuple[str, ...], reader: str | None, base: str, profile: str, engine: Engine,
+           workers: int, quiet: bool, formats: str, out: str, strict: bool,
+           report_unmapped: bool) -> None:
+    """Export records to RDF files under OUT (one file per record per format)."""
+    from .export import export as run_export
+
+    options = Options(base=base, profile=Profile(profile), formats=_format_list(formats),
+                      reader=reader, engine=engine, workers=workers)
+    progress = Progress(quiet, "exporting")
+    report = run_export(list(inputs), out, options, report_unmapped=report_unmapped,
+                        progress=lambda r: progress.update(r.read))
+    progress.done()
+    for failure in report.failed_sources:
+        say(f"error: {failure['error']}", quiet=False)
+    for record in report.records:
+        if record["status"] == "quarantined":
+            say(f"quarantined {record['source']} ({record['key']}): {record['reason']}",
+                quiet=quiet)
+        if report_unmapped and record.get("not_mapped"):
+            say(f"not mapped in {record['source']}: {', '.join(record['not_mapped'])}",
+                quiet=quiet)
+    say(f"{report.summary()} -> {out}", quiet=quiet)
+    if report.failed_sources:
+        sys.exit(EXIT_INPUT)
+    if strict and report.quarantined:
+        sys.exit(EXIT_INVALID)
+
+
+@main.command()
+@common_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "turtle"]),
+              default="text", show_default=True, help="Report format (printed on stdout).")
+@handle_errors
+def validate(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
+             engine: Engine, workers: int, quiet: bool, output_format: str) -> None:
+    """Validate records against the SHACL shapes and print a report grouped by record."""
+    from .validate import validate as run_validate
+
+    options = Options(base=base, profile=Profile(profile), formats=(), reader=reader,
+                      engine=engine, workers=workers)
+    result = run_validate(list(inputs), options)
+    renderer = {"text": result.report.to_text, "json": result.report.to_json,
+                "turtle": result.report.to_turtle}[output_format]
+    click.echo(renderer())
+    for failure in result.failed_sources:
+        say(f"error: {failure.error}", quiet=False)
+    say(result.summary(), quiet=quiet)
+    if result.failed_sources:
+        sys.exit(EXIT_INPUT)
+    if not result.conforms:
+        sys.exit(EXIT_INVALID)
+
+
+@main.command()
+def formats() -> None:
+    """List the readers (input formats) and writers (output formats)."""
+    from .readers import readers
+    from .writers import writers
+
+    click.echo("Readers (--from):")
+    for name, reader in readers.items():
+        aliases = ", ".join(readers.aliases_of(name))
+        suffix = f" (aliases: {aliases})" if aliases else ""
+        click.echo(f"  {name:<12} {reader.description}{suffix}")
+    click.echo("Writers (--to):")
+    for name, _writer in writers.items():
+        fmt = rdf_formats.get(name)
+        click.echo(f"  {name:<12} {fmt.label}, {fmt.media_type}, .{fmt.extension}")
+
+
+# Store commands live in their own module; added here like any plugin command group would be.
+for _module in ("ld_publish.cli_store",):
+    try:
+        for _command in importlib.import_module(_module).commands:
+            main.add_command(_command)
+    except ModuleNotFoundError as _exc:  # pragma: no cover - only while a module is absent
+        if _exc.name != _module:
+            raise

@@ -1,0 +1,188 @@
+"""The export job: records to files under an output folder, invalid ones to quarantine.
+
+Layout of ``<out>/``::
+
+    records/<name>.ttl|.jsonld|.nt|.nq   one document per record per format
+    dataset.nq                           every record's named graph, for bulk loading
+    context.jsonld                       the JSON-LD context the documents inline
+    quarantine/<name>.json               what could not be published, with reason and report
+    report.json                          the run report (balances read = written + quarantined)
+
+``<name>`` is the record key made file-safe plus a short hash, so two keys never share a file.
+Every file is written in full to a temporary name and renamed, so a crash never leaves a
+half-written document behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import OutputError
+from .formats import rdf_formats
+from .pipeline import Options, Outcome, SourceFailure, process
+from .readers.native import work_to_dict
+from .validation import Finding
+from .writers.jsonld import context
+
+__all__ = ["RunReport", "export", "file_name"]
+
+
+def file_name(key: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", key).strip("._")[:80] or "record"
+    return f"{safe}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:8]}"
+
+
+@dataclass
+class RunReport:
+    """Counts and per-record results of a run. ``read == written + quarantined`` always."""
+
+    read: int = 0
+    written: int = 0
+    quarantined: int = 0
+    warnings: int = 0
+    failed_sources: list[dict[str, str]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.written + self.quarantined
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "read": self.read, "written": self.written, "quarantined": self.quarantined,
+            "warnings": self.warnings, "balanced": self.balanced,
+            "failed_sources": self.failed_sources, "records": self.records,
+        }
+
+    def summary(self) -> str:
+        text = (f"read {self.read} records: {self.written} written, "
+                f"{self.quarantined} quarantined, {self.warnings} warnings")
+        if self.failed_sources:
+            text += f"; {len(self.failed_sources)} inputs could not be read"
+        return text
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}",
+                          hint="check free disk space and permissions of the output folder"
+                          ) from None
+
+
+def _quarantine_entry(outcome: Outcome) -> dict[str, Any]:
+    source = outcome.source
+    entry: dict[str, Any] = {
+        "key": outcome.key,
+        "reason": outcome.reason,
+        "source": {"file": source.path, "format": source.format, "position": source.position,
+                   "line": source.line, "pointer": source.pointer},
+    }
+    if outcome.report is not None:
+        entry["report"] = outcome.report.to_dict()
+    if outcome.raw is not None:
+        entry["raw"] = outcome.raw
+    if outcome.record is not None:
+        entry["record"] = work_to_dict(outcome.record)
+        entry["raw"] = entry.get("raw") or _source_text(source.path)
+    return entry
+
+
+def _source_text(path: str, limit: int = 1024 * 1024) -> str | None:
+    # The whole source file when it is small: the user sees exactly what was read.
+    try:
+        if os.path.getsize(path) > limit:
+            return None
+        return Path(path).read_text("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def export(inputs: list[str], out: str | os.PathLike[str] = "output",
+           options: Options | None = None, *, report_unmapped: bool = False,
+           progress: Callable[[RunReport], None] | None = None) -> RunReport:
+    """Export ``inputs`` (files, folders, ``-``) to ``out``; returns the run report.
+
+    Raises :class:`~ld_publish.errors.InputError` only when an input path does not exist;
+    unreadable inputs are listed in ``report.failed_sources`` (and quarantined) and the other
+    inputs go on.
+    """
+    options = options or Options()
+    root = Path(out)
+    records_dir = root / "records"
+    quarantine_dir = root / "quarantine"
+    try:
+        records_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {records_dir}: {exc.strerror}") from None
+    report = RunReport()
+    extensions = {name: rdf_formats.get(name).extension for name in options.formats}
+
+    def failed(failure: SourceFailure) -> None:
+        report.failed_sources.append({"file": failure.label, "error": str(failure.error)})
+        quarantine_dir.mkdir(parents=True, exist_ok=True)
+        entry = {"source": {"file": failure.label}, "reason": str(failure.error)}
+        _atomic_write(quarantine_dir / f"{file_name('source:' + failure.label)}.json",
+                      _json(entry))
+
+    dataset_tmp = root / ".dataset.nq.tmp"
+    try:
+        dataset: IO[bytes] = open(dataset_tmp, "wb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise OutputError(f"cannot write {dataset_tmp}: {exc.strerror}") from None
+    with dataset:
+        for outcome in process(inputs, options, on_failure=failed):
+            report.read += 1
+            name = file_name(outcome.key)
+            entry: dict[str, Any] = {"key": outcome.key, "source": outcome.source.label()}
+            if outcome.report is not None:
+                warnings = [f for f in outcome.report.findings if f.severity != "violation"]
+                report.warnings += len(warnings)
+                if warnings:
+                    entry["warnings"] = [_finding_dict(f) for f in warnings]
+            if report_unmapped or outcome.unmapped:
+                entry["not_mapped"] = list(outcome.unmapped)
+            if outcome.quarantined:
+                report.quarantined += 1
+                quarantine_dir.mkdir(parents=True, exist_ok=True)
+                path = quarantine_dir / f"{name}.json"
+                _atomic_write(path, _json(_quarantine_entry(outcome)))
+                entry.update(status="quarantined", reason=outcome.reason,
+                             file=str(path.relative_to(root)))
+            else:
+                report.written += 1
+                files = []
+                for fmt, data in outcome.documents.items():
+                    path = records_dir / f"{name}.{extensions[fmt]}"
+                    _atomic_write(path, data)
+                    files.append(str(path.relative_to(root)))
+                if outcome.graph is not None:
+                    dataset.write(outcome.graph.nquads())
+                entry.update(status="written", files=files)
+            report.records.append(entry)
+            if progress:
+                progress(report)
+    os.replace(dataset_tmp, root / "dataset.nq")
+    _atomic_write(root / "context.jsonld", _json(context()))
+    _atomic_write(root / "report.json", _json(report.to_dict()))
+    return report
+
+
+def _finding_dict(finding: Finding) -> dict[str, Any]:
+    return {"severity": finding.severity, "field": finding.field, "message": finding.message,
+            "value": finding.value, "hint": finding.hint, "path": finding.path}
+
+
+def _json(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
