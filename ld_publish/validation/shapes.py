@@ -8,7 +8,7 @@ sh:message and sh:severity each reporting shape carries two ld-publish annotatio
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -186,7 +186,3 @@ def _info(graph: rdflib.Graph, shape: Node, label: str) -> ShapeInfo:
         severity=SEVERITIES.get(graph.value(shape, SH.severity) or SH.Violation, "violation"),
         path=render_path(graph, path) if path is not None else None,
     )
-
-
-def iter_list(graph: rdflib.Graph, head: Node) -> Iterable[Node]:
-    return list(Collection(graph, head))
