@@ -59,7 +59,11 @@ class LdPublishError(Exception):
 
     def __str__(self) -> str:
         text = self.message
-        place = self.where.describe()
+        where = self.where
+        if where.file and where.file in text:
+            # The message already names the file; say the rest of the place only.
+            where = Location(record=where.record, field=where.field)
+        place = where.describe()
         if place:
             text = f"{place}: {text}"
         if self.hint:

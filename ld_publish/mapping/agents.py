@@ -46,7 +46,10 @@ def add_organization(b: GraphBuilder, minter: Minter, org: Organization, field: 
     if org.department:
         b.schema(node, SCHEMA.department, b.plain(org.department, f"{field}.department"))
     if org.city or org.region or org.country:
-        address = minter.local(*path, "address")
+        # Keyed by what it says, so one organisation printed alike by two authors has one
+        # address node, not one per affiliation.
+        address = minter.shared("address", slug(
+            "|".join(part or "" for part in (org.name, org.city, org.region, org.country))))
         b.schema(node, SCHEMA.address, address)
         b.schema(address, RDF_TYPE, SCHEMA.PostalAddress)
         if org.city:

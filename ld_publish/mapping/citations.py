@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from ..errors import IdentifierError
 from ..identifiers import is_valid_iri
 from ..model import Notice, Reference, RelatedItem, WorkType
-from .builder import GraphBuilder
+from .builder import GraphBuilder, Object, Subject
 from .classes import classes_of
 from .ids import add_identifiers
 from .iris import Minter, doi_node
@@ -184,19 +184,23 @@ def add_related(b: GraphBuilder, minter: Minter, work: ox.NamedNode,
             b.spar(work, spar_prop, node)
         if schema_prop is not None and schema_prop != spar_prop:
             b.schema(work, schema_prop, node)
-        b.type(node, schema=SCHEMA.CreativeWork, spar=(FABIO.Expression,))
+        # Schema.org has no term for most of these relations; describing the node in Schema.org
+        # terms anyway would leave it unlinked in a Schema.org-only graph.
+        in_schema = schema_prop is not None
+        say = b.schema if in_schema else _nowhere
+        b.type(node, schema=SCHEMA.CreativeWork if in_schema else None, spar=(FABIO.Expression,))
         if item.citation:
             b.spar(node, DCTERMS.bibliographicCitation, b.plain(item.citation,
                                                                 f"{field}.citation"))
         if item.title:
             title = b.plain(item.title, f"{field}.title")
-            b.schema(node, SCHEMA.name, title)
+            say(node, SCHEMA.name, title)
             b.spar(node, DCTERMS.title, title)
         for author in item.authors:
-            b.schema(node, SCHEMA.creditText, b.plain(author, f"{field}.authors"))
+            say(node, SCHEMA.creditText, b.plain(author, f"{field}.authors"))
         if item.year and item.year.isascii() and item.year.isdigit() and len(item.year) == 4:
             year = ox.Literal(item.year, datatype=XSD.gYear)
-            b.schema(node, SCHEMA.datePublished, year)
+            say(node, SCHEMA.datePublished, year)
             b.spar(node, FABIO.hasPublicationYear, year)
         if item.container_title:
             b.spar(node, PRISM.publicationName,
@@ -206,6 +210,10 @@ def add_related(b: GraphBuilder, minter: Minter, work: ox.NamedNode,
         others = tuple(i for i in item.identifiers if i.scheme != "doi")
         if others:
             add_identifiers(b, minter, node, others, "related", number)
+
+
+def _nowhere(s: Subject, p: ox.NamedNode, o: Object) -> None:
+    """Drops a triple (a Schema.org statement about a node Schema.org cannot link)."""
 
 
 def _related_node(b: GraphBuilder, minter: Minter, item: RelatedItem, number: int,

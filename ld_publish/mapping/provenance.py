@@ -16,15 +16,17 @@ from .. import __version__
 from ..model import Source
 from .builder import GraphBuilder
 from .iris import Minter
-from .namespaces import DCTERMS, PROV, RDF_TYPE, RDFS, SCHEMA, XSD
+from .namespaces import DCTERMS, FOAF, PROV, RDF_TYPE, RDFS, SCHEMA, XSD
 
 
-def add_provenance(b: GraphBuilder, minter: Minter, graph: ox.NamedNode,
+def add_provenance(b: GraphBuilder, minter: Minter, graph: ox.NamedNode, root: ox.NamedNode,
                    source: Source) -> None:
     source_key = hashlib.sha256(f"{source.path}\n{source.position}".encode()).hexdigest()[:24]
     source_node = minter.shared("source", source_key)
     agent = minter.shared("agent", f"ld-publish-{__version__}")
     b.add(graph, RDF_TYPE, PROV.Entity)
+    # Says which work the record is about, among the cited and related works in the graph.
+    b.add(graph, FOAF.primaryTopic, root)
     b.add(graph, PROV.wasDerivedFrom, source_node)
     b.add(graph, PROV.wasAttributedTo, agent)
     b.add(source_node, RDF_TYPE, PROV.Entity)

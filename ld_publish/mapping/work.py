@@ -84,7 +84,7 @@ def map_work(work: Work, options: MappingOptions | None = None) -> MappedRecord:
     add_references(b, minter, node, work.references)
     add_related(b, minter, node, work.related)
     _licences_and_subjects(b, minter, node, work)
-    add_provenance(b, minter, graph_name, work.source)
+    add_provenance(b, minter, graph_name, node, work.source)
 
     graph = RecordGraph.build(work.key, graph_name.value, node.value, b.triples,
                               work.source.label())

@@ -1,0 +1,131 @@
+"""The CLI on bad input: a clear message naming file, record and field, the documented exit
+code, and never a traceback. Run in a real subprocess, as users run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PAGE = Path(__file__).parent / "fixtures" / "page"
+
+
+def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None
+        ) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([sys.executable, "-m", "ld_publish", *args], input=stdin,
+                            capture_output=True, cwd=cwd, timeout=300)
+    out = subprocess.CompletedProcess(result.args, result.returncode,
+                                      result.stdout.decode("utf-8", "replace"),
+                                      result.stderr.decode("utf-8", "replace"))
+    assert "Traceback" not in out.stdout + out.stderr, out.stderr
+    return out
+
+
+@pytest.mark.parametrize(("fixture", "field", "words"), [
+    ("bad_orcid.txt", "contributors[1].identifiers.orcid", "checksum"),
+    ("bad_doi.txt", "identifiers.doi", "not a DOI"),
+    ("no_title.txt", "title", "no title"),
+    ("bad_date.txt", "dates.received", "2024.13.45"),
+])
+def test_validate_names_file_record_and_field_and_exits_1(fixture: str, field: str,
+                                                          words: str) -> None:
+    result = run("validate", str(PAGE / fixture))
+    assert result.returncode == 1
+    text = result.stdout
+    assert fixture in text  # the file
+    assert "FAILS" in text
+    line = next(line for line in text.splitlines() if "violation" in line and field in line)
+    assert words in line
+    assert "hint:" in text
+
+
+@pytest.mark.parametrize("fixture", ["bad_orcid.txt", "no_title.txt"])
+def test_export_quarantines_an_invalid_record_and_balances(tmp_path: Path, fixture: str) -> None:
+    result = run("export", str(PAGE / fixture), str(PAGE / "seed.txt"), "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "quarantined" in result.stderr and fixture in result.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["read"] == 2 and report["written"] == 1 and report["quarantined"] == 1
+    assert report["balanced"]
+    [entry] = list((tmp_path / "quarantine").glob("*.json"))
+    data = json.loads(entry.read_text())
+    assert data["source"]["file"].endswith(fixture)
+    assert data["report"]["conforms"] is False
+    assert data["raw"] == (PAGE / fixture).read_text("utf-8")  # the raw input is kept
+    assert data["record"]["key"]
+    strict = run("export", str(PAGE / fixture), "-o", str(tmp_path / "strict"), "--strict")
+    assert strict.returncode == 1
+
+
+def test_empty_file_exits_2(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    result = run("export", str(empty), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "empty.txt is empty" in result.stderr
+    assert "hint:" in result.stderr
+
+
+def test_binary_garbage_exits_2(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(os.urandom(4096) + b"\x00" * 16)
+    result = run("export", str(garbage), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "garbage.bin is binary data" in result.stderr
+
+
+def test_fifty_megabyte_file_is_refused_with_a_hint(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    seed = (PAGE / "seed.txt").read_bytes()
+    with big.open("wb") as handle:
+        handle.write(seed)
+        filler = b"Filler line of an oversized page that keeps going. " * 20 + b"\n"
+        while handle.tell() < 50 * 1024 * 1024:
+            handle.write(filler)
+    result = run("export", str(big), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "big.txt" in result.stderr and "MiB" in result.stderr
+    assert "hint:" in result.stderr
+
+
+def test_missing_file_and_unknown_reader_exit_2(tmp_path: Path) -> None:
+    missing = run("export", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "out"))
+    assert missing.returncode == 2 and "nope.txt: no such file" in missing.stderr
+    unknown = run("export", str(PAGE / "seed.txt"), "--from", "marc21")
+    assert unknown.returncode == 2 and "unknown reader 'marc21'" in unknown.stderr
+
+
+def test_other_inputs_go_on_when_one_fails(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    result = run("export", str(empty), str(PAGE / "seed.txt"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["written"] == 1
+    assert report["failed_sources"][0]["file"].endswith("empty.txt")
+
+
+def test_stdin_and_quiet(tmp_path: Path) -> None:
+    result = run("export", "-", "-o", str(tmp_path), "-q",
+                 stdin=(PAGE / "seed.txt").read_bytes())
+    assert result.returncode == 0 and result.stderr == ""
+    assert len(list((tmp_path / "records").glob("*.ttl"))) == 1
+
+
+def test_formats_lists_every_reader_and_writer() -> None:
+    from ld_publish.readers import readers
+    from ld_publish.writers import writers
+
+    result = run("formats")
+    assert result.returncode == 0
+    for name in [*readers.names(), *writers.names()]:
+        assert f"  {name} " in result.stdout
+
+
+def test_python_dash_m_and_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0 and "ld-publish" in result.stdout
