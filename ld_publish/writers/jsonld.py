@@ -67,33 +67,30 @@ def _is_term(local: str) -> bool:
 
 
 class _Document:
+    # Nodes are keyed by the pyoxigraph terms themselves (hashable by value): converting each
+    # term to its N-Triples string first costs more than the rest of the walk.
     def __init__(self, graph: RecordGraph) -> None:
-        self.by_subject: dict[str, list[ox.Triple]] = defaultdict(list)
-        self.terms: dict[str, Node] = {}
-        self.incoming: dict[str, int] = defaultdict(int)
+        self.by_subject: dict[Node, list[ox.Triple]] = defaultdict(list)
+        self.incoming: dict[ox.BlankNode, int] = defaultdict(int)
         for triple in graph.triples:
-            subject = triple.subject
-            assert isinstance(subject, ox.NamedNode | ox.BlankNode)
-            self.by_subject[str(subject)].append(triple)
-            self.terms[str(subject)] = subject
+            self.by_subject[triple.subject].append(triple)  # type: ignore[index]
             if isinstance(triple.object, ox.BlankNode):
-                self.incoming[str(triple.object)] += 1
-        self.embedded: set[str] = set()
+                self.incoming[triple.object] += 1
+        self.embedded: set[Node] = set()
 
     def node(self, subject: Node) -> JsonObject:
-        key = str(subject)
-        self.embedded.add(key)
+        self.embedded.add(subject)
         out: JsonObject = {}
         if isinstance(subject, ox.NamedNode):
             out["@id"] = subject.value
         props: dict[str, list[ox.Triple]] = defaultdict(list)
-        for triple in self.by_subject.get(key, ()):
+        for triple in self.by_subject.get(subject, ()):
             props[triple.predicate.value].append(triple)
         types = props.pop(_RDF_TYPE, [])
         if types:
-            values = sorted(_key(str(t.object)[1:-1]) for t in types)
+            values = sorted(_key(t.object.value) for t in types)  # type: ignore[union-attr]
             out["@type"] = values[0] if len(values) == 1 else values
-        for predicate in sorted(props, key=lambda p: (not p.startswith(_SCHEMA), _key(p))):
+        for predicate in sorted(props, key=_property_order):
             values = [self.value(t.object) for t in props[predicate]]
             out[_key(predicate)] = values[0] if len(values) == 1 else values
         return out
@@ -105,45 +102,50 @@ class _Document:
             if term.datatype.value != _XSD_STRING:
                 return {"@value": term.value, "@type": _key(term.datatype.value)}
             return term.value
-        key = str(term)
         if isinstance(term, ox.BlankNode):
             items = self.list_items(term)
             if items is not None:
                 return {"@list": [self.value(item) for item in items]}
-        if key in self.by_subject and key not in self.embedded:
+        if term in self.by_subject and term not in self.embedded:
             return self.node(term)
         if isinstance(term, ox.NamedNode):
             return {"@id": term.value}
-        return {"@id": key}  # a blank node seen before; only list nodes occur in our output
+        return {"@id": str(term)}  # a blank node seen before; only list nodes occur in our output
 
     def list_items(self, head: ox.BlankNode) -> list[Any] | None:
         """The members of a well-formed RDF list starting at ``head``, else ``None``."""
         items: list[Any] = []
         node: Any = head
-        seen: set[str] = set()
+        seen: set[ox.BlankNode] = set()
         while not (isinstance(node, ox.NamedNode) and node.value == _RDF_NIL):
-            key = str(node)
-            if not isinstance(node, ox.BlankNode) or key in seen or self.incoming[key] != 1:
+            if not isinstance(node, ox.BlankNode) or node in seen or self.incoming[node] != 1:
                 return None
-            triples = self.by_subject.get(key, [])
+            triples = self.by_subject.get(node, [])
             first = [t.object for t in triples if t.predicate.value == _RDF_FIRST]
             rest = [t.object for t in triples if t.predicate.value == _RDF_REST]
             if len(triples) != 2 or len(first) != 1 or len(rest) != 1:
                 return None
-            seen.add(key)
+            seen.add(node)
             items.append(first[0])
             node = rest[0]
         self.embedded.update(seen)
         return items
 
 
+@cache
+def _property_order(predicate: str) -> tuple[bool, str]:
+    # Schema.org first: search engines read the first embedding of a node (authors in @list).
+    return (not predicate.startswith(_SCHEMA), _key(predicate))
+
+
 def to_jsonld(graph: RecordGraph) -> JsonObject:
     doc = _Document(graph)
     root = ox.NamedNode(graph.root)
     trees = [doc.node(root)]
-    for key in sorted(doc.by_subject):
-        if key not in doc.embedded:
-            trees.append(doc.node(doc.terms[key]))
+    unreached = sorted((s for s in doc.by_subject if s not in doc.embedded), key=str)
+    for subject in unreached:
+        if subject not in doc.embedded:  # an earlier unreached tree may have embedded it
+            trees.append(doc.node(subject))
     body: JsonObject = {"@context": context()["@context"]}
     if len(trees) == 1:
         body.update(trees[0])

@@ -20,6 +20,8 @@ class OxigraphWriter:
     named_graph: bool = False
 
     def write(self, graph: RecordGraph) -> bytes:
+        if self.ox_format == ox.RdfFormat.N_QUADS:
+            return graph.nquads()
         data = graph.quads() if self.named_graph else graph.triples
         prefixes = PREFIXES if self.ox_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
         out = ox.serialize(data, format=self.ox_format, prefixes=prefixes)
