@@ -15,28 +15,29 @@ half-written document behind.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
 from .errors import OutputError
-from .formats import rdf_formats
+from .layout import (
+    CONTEXT,
+    DATASET,
+    QUARANTINE,
+    RECORDS,
+    REPORT,
+    atomic_write,
+    file_name,
+)
 from .pipeline import Options, Outcome, SourceFailure, process
 from .readers.native import work_to_dict
 from .validation import Finding
 from .writers.jsonld import context
 
-__all__ = ["RunReport", "export", "file_name"]
-
-
-def file_name(key: str) -> str:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", key).strip("._")[:80] or "record"
-    return f"{safe}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:8]}"
+__all__ = ["RunReport", "export"]
 
 
 @dataclass
@@ -67,18 +68,6 @@ class RunReport:
         if self.failed_sources:
             text += f"; {len(self.failed_sources)} inputs could not be read"
         return text
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror}",
-                          hint="check free disk space and permissions of the output folder"
-                          ) from None
 
 
 def _quarantine_entry(outcome: Outcome) -> dict[str, Any]:
@@ -120,20 +109,21 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
     """
     options = options or Options()
     root = Path(out)
-    records_dir = root / "records"
-    quarantine_dir = root / "quarantine"
+    records_dir = root / RECORDS
+    quarantine_dir = root / QUARANTINE
     try:
         records_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create {records_dir}: {exc.strerror}") from None
     report = RunReport()
-    extensions = {name: rdf_formats.get(name).extension for name in options.formats}
+    # Workers write each record's documents themselves; only metadata comes back.
+    options = replace(options, write_to=str(records_dir))
 
     def failed(failure: SourceFailure) -> None:
         report.failed_sources.append({"file": failure.label, "error": str(failure.error)})
         quarantine_dir.mkdir(parents=True, exist_ok=True)
         entry = {"source": {"file": failure.label}, "reason": str(failure.error)}
-        _atomic_write(quarantine_dir / f"{file_name('source:' + failure.label)}.json",
+        atomic_write(quarantine_dir / f"{file_name('source:' + failure.label)}.json",
                       _json(entry))
 
     dataset_tmp = root / ".dataset.nq.tmp"
@@ -157,25 +147,21 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
                 report.quarantined += 1
                 quarantine_dir.mkdir(parents=True, exist_ok=True)
                 path = quarantine_dir / f"{name}.json"
-                _atomic_write(path, _json(_quarantine_entry(outcome)))
+                atomic_write(path, _json(_quarantine_entry(outcome)))
                 entry.update(status="quarantined", reason=outcome.reason,
                              file=str(path.relative_to(root)))
             else:
                 report.written += 1
-                files = []
-                for fmt, data in outcome.documents.items():
-                    path = records_dir / f"{name}.{extensions[fmt]}"
-                    _atomic_write(path, data)
-                    files.append(str(path.relative_to(root)))
-                if outcome.graph is not None:
-                    dataset.write(outcome.graph.nquads())
+                files = [f"{RECORDS}/{file}" for file in outcome.files]
+                if outcome.nquads is not None:
+                    dataset.write(outcome.nquads)
                 entry.update(status="written", files=files)
             report.records.append(entry)
             if progress:
                 progress(report)
-    os.replace(dataset_tmp, root / "dataset.nq")
-    _atomic_write(root / "context.jsonld", _json(context()))
-    _atomic_write(root / "report.json", _json(report.to_dict()))
+    os.replace(dataset_tmp, root / DATASET)
+    atomic_write(root / CONTEXT, _json(context()))
+    atomic_write(root / REPORT, _json(report.to_dict()))
     return report
 
 

@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
 from multiprocessing import get_context
+from pathlib import Path
 
 from .errors import InputError, LdPublishError, RecordError
+from .formats import rdf_formats
 from .graph import RecordGraph
+from .layout import atomic_write, file_name
 from .mapping import MappingOptions, Profile, map_work
 from .mapping.iris import DEFAULT_BASE
 from .model import Notice, Rejected, Source, Work
@@ -42,6 +45,12 @@ class Options:
     engine: Engine = "fast"
     workers: int = 0  # 0: one per core
     validate: bool = True
+    # Send the graph objects back from the workers (loading needs them); export needs only
+    # the serialised documents, and pickling hundreds of terms per record costs more than
+    # mapping them.
+    keep_graph: bool = False
+    # When set, workers write each record's documents into this folder themselves.
+    write_to: str | None = None
 
     def mapping(self) -> MappingOptions:
         return MappingOptions(base=self.base, profile=self.profile)
@@ -56,6 +65,8 @@ class Outcome:
     report: RecordReport | None
     graph: RecordGraph | None = None
     documents: dict[str, bytes] = field(default_factory=dict)
+    nquads: bytes | None = None  # the record's named graph, for dataset-wide files
+    files: tuple[str, ...] = ()  # file names written under Options.write_to
     reason: str | None = None  # set when quarantined
     record: Work | None = None
     raw: str | None = None
@@ -89,13 +100,21 @@ def process_work(work: Work, options: Options) -> Outcome:
     notices: tuple[Notice, ...] = work.notices + mapped.notices
     report = validate_graph(mapped.graph, _shapes(), engine=options.engine,
                             notices=notices) if options.validate else None
+    graph = mapped.graph if options.keep_graph else None
     if report is not None and not report.conforms:
-        return Outcome(work.key, work.source, report, mapped.graph,
+        return Outcome(work.key, work.source, report, graph,
                        reason="the record violates the shapes", record=work,
                        unmapped=work.unmapped)
     documents = {name: writers.get(name).write(mapped.graph) for name in options.formats}
-    return Outcome(work.key, work.source, report, mapped.graph, documents,
-                   unmapped=work.unmapped)
+    files: tuple[str, ...] = ()
+    if options.write_to is not None:
+        stem = file_name(work.key)
+        names = [f"{stem}.{rdf_formats.get(fmt).extension}" for fmt in documents]
+        for fmt, name in zip(documents, names, strict=True):
+            atomic_write(Path(options.write_to) / name, documents[fmt])
+        files, documents = tuple(names), {}
+    return Outcome(work.key, work.source, report, graph, documents,
+                   nquads=mapped.graph.nquads(), files=files, unmapped=work.unmapped)
 
 
 def _process_chunk(chunk: list[Work], options: Options) -> list[Outcome]:

@@ -1,0 +1,35 @@
+"""Where export puts things under the output folder, and how files are written safely."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from .errors import OutputError
+
+RECORDS = "records"
+QUARANTINE = "quarantine"
+DATASET = "dataset.nq"
+CONTEXT = "context.jsonld"
+REPORT = "report.json"
+
+
+def file_name(key: str) -> str:
+    """The record key made file-safe, plus a short hash so two keys never share a file."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", key).strip("._")[:80] or "record"
+    return f"{safe}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:8]}"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write in full to a temporary name, then rename: a crash never leaves half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror}",
+                          hint="check free disk space and permissions of the output folder"
+                          ) from None
