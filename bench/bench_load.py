@@ -1,0 +1,114 @@
+"""Load throughput into each store, against `oxigraph load` on the same N-Quads.
+
+    python bench/bench_load.py [--records 10000]
+
+Generates synthetic record graphs (50-100 triples each), loads them into the embedded store, an
+Oxigraph server and Virtuoso (each started on loopback in a temporary folder), and prints a
+markdown table. A second load of the same records measures the unchanged-hash skip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ld_publish.graph import RecordGraph
+from ld_publish.loaders import LoaderOptions, load_graphs, loaders
+from ld_publish.loaders.embedded import EmbeddedLoader
+from tests.stores import start_oxigraph, start_virtuoso, stop
+
+SCHEMA = "http://schema.org/"
+EX = "https://example.org/bench/"
+
+
+def synthetic(n: int, rng: random.Random) -> RecordGraph:
+    work = ox.NamedNode(f"{EX}work/{n}")
+    triples = [ox.Triple(work, ox.NamedNode(f"{SCHEMA}name"), ox.Literal(f"Title {n} \"q\" 😀")),
+               ox.Triple(work, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                         ox.NamedNode(f"{SCHEMA}ScholarlyArticle"))]
+    size = rng.randint(48, 98)
+    for i in range(size // 4):
+        person = ox.NamedNode(f"{EX}work/{n}/author/{i}")
+        triples += [
+            ox.Triple(work, ox.NamedNode(f"{SCHEMA}author"), person),
+            ox.Triple(person, ox.NamedNode(f"{SCHEMA}name"), ox.Literal(f"Author {i} of {n}")),
+            ox.Triple(person, ox.NamedNode(f"{SCHEMA}identifier"),
+                      ox.Literal(f"0000-0002-{n:04d}-{i:04d}")),
+            ox.Triple(work, ox.NamedNode(f"{SCHEMA}keywords"),
+                      ox.Literal(f"keyword {i}", language="en")),
+        ]
+    return RecordGraph.build(f"bench:{n}", f"{EX}graph/{n}", work.value, triples)
+
+
+def timed_load(loader_factory, graphs: list[RecordGraph]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    loader = loader_factory()
+    start = time.monotonic()
+    report = load_graphs(graphs, loader)
+    first = time.monotonic() - start
+    assert report.loaded == len(graphs), report.summary()
+    start = time.monotonic()
+    again = load_graphs(graphs, loader)
+    second = time.monotonic() - start
+    assert again.unchanged == len(graphs)
+    loader.close()
+    return first, second
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--skip", nargs="*", default=[], help="stores to leave out")
+    args = parser.parse_args()
+    rng = random.Random(42)
+    graphs = [synthetic(n, rng) for n in range(args.records)]
+    triples = sum(len(g) for g in graphs)
+    rows: list[tuple[str, float, float | None]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        data = work / "data.nq"
+        data.write_bytes(b"".join(g.nquads() for g in graphs))
+        start = time.monotonic()
+        subprocess.run(["oxigraph", "load", "--location", str(work / "cli"), "--file", str(data)],
+                       check=True, capture_output=True)
+        rows.append(("`oxigraph load` (reference, no replace/hash)", time.monotonic() - start,
+                     None))
+        if "embedded" not in args.skip:
+            t = timed_load(lambda: EmbeddedLoader(work / "embedded"), graphs)
+            rows.append(("embedded pyoxigraph", *t))
+        if "oxigraph" not in args.skip:
+            server = start_oxigraph(work / "oxiserver")
+            try:
+                opts = LoaderOptions(endpoint=server.base, store_type="oxigraph-server")
+                t = timed_load(lambda: loaders.get("sparql")(opts), graphs)
+                rows.append(("Oxigraph server (Update, 64/batch)", *t))
+            finally:
+                stop(server.proc)
+        if "virtuoso" not in args.skip:
+            virtuoso = start_virtuoso(work / "virtuoso")
+            try:
+                opts = LoaderOptions(endpoint=virtuoso.base, store_type="virtuoso", user="dba",
+                                     password=virtuoso.password)
+                t = timed_load(lambda: loaders.get("sparql")(opts), graphs)
+                rows.append(("Virtuoso 7.2 (staged PUT + MOVE, digest auth)", *t))
+            finally:
+                stop(virtuoso.proc)
+    print(f"\n{len(graphs)} records, {triples} triples "
+          f"({triples / len(graphs):.0f} per record)\n")
+    print("| store | load s | triples/s | records/s | reload unchanged s |")
+    print("|---|---:|---:|---:|---:|")
+    for name, secs, again in rows:
+        print(f"| {name} | {secs:.1f} | {triples / secs:,.0f} | {len(graphs) / secs:,.0f} | "
+              f"{'-' if again is None else f'{again:.1f}'} |")
+
+
+if __name__ == "__main__":
+    main()
