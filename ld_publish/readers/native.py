@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import functools
 import hashlib
 import json
@@ -103,16 +104,13 @@ def _encode(value: Any) -> Any:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(value):
             item = getattr(value, f.name)
-            if item is None or item == () or (item == f.default and not _always(value, f.name)):
+            required = f.default is dataclasses.MISSING and (
+                f.default_factory is dataclasses.MISSING)
+            if not required and (item is None or item == () or item == f.default):
                 continue
             out[f.name] = _encode(item)
         return out
     return value
-
-
-def _always(obj: object, name: str) -> bool:
-    # Positions are written even when 1 so a record reads the same in any order.
-    return name == "position"
 
 
 def date_text(value: DateValue) -> str:
@@ -176,12 +174,21 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls, vars(model))
 
 
+@functools.cache
+def _required(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls)
+                     if f.default is dataclasses.MISSING
+                     and f.default_factory is dataclasses.MISSING)
+
+
 def _decode_fields(cls: type, data: dict[str, Any], path: str,
                    notices: list[Notice]) -> dict[str, Any]:
     hints = _hints(cls)
     kwargs: dict[str, Any] = {}
     for name, value in data.items():
         if value is None:
+            if name in _required(cls):  # e.g. Container(title=None) keeps its null
+                kwargs[name] = None
             continue
         kwargs[name] = _decode(hints[name], value, f"{path}.{name}" if path else name, notices)
     return kwargs
@@ -284,6 +291,10 @@ def _validate(data: Any) -> None:
     if error is None:
         return
     path = _path(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        if unknown:
+            path = f"{path}.{unknown[0]}" if path else unknown[0]
     raise RecordError(error.message, path or None, _hint(error))
 
 
@@ -297,8 +308,12 @@ def _path(parts: Any) -> str:
 def _hint(error: jsonschema.ValidationError) -> str:
     kind = error.validator
     if kind == "additionalProperties":
-        known = ", ".join(sorted(error.schema.get("properties", {})))
-        return f"remove or rename the field; known fields here: {known}"
+        names = sorted(error.schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(names)) if isinstance(
+            error.instance, dict) else []
+        close = difflib.get_close_matches(unknown[0], names, 1) if unknown else []
+        guess = f"did you mean {close[0]!r}? " if close else ""
+        return f"{guess}remove or rename the field; known fields here: {', '.join(names)}"
     if kind == "enum":
         return "choose one of: " + ", ".join(map(str, error.validator_value))
     if kind == "required":
