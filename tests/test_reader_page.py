@@ -398,3 +398,24 @@ def test_apa_name_lists_split_back_into_their_names(names: list[tuple[str, str]]
     printed = [f"{family}, {initials}" for family, initials in names]
     text = ", ".join(printed[:-1]) + (", & " if len(printed) > 1 else "") + printed[-1]
     assert split_apa_names(text) == tuple(printed)
+
+
+_page_lines = st.sampled_from([
+    "Sebentzov A.B.,", "Institute of Geography, RAS, Moscow, Russia, a@b.org",
+    "elibrary_id: 1 | ORCID: 0000-0001-9665-5667 | RESEARCHER_ID: x",
+    "Article received: 2024.02.30 25:61", "Accepted: 2025.01.13", "DOI: 10.abc",
+    "DOI: 10.17976/jpps/2025.02.05", "EDN: abc", "References",
+    "See also:", "Kosov Yu.V.,", "Title. – Polis. Political Studies. 2003. No5", "",
+    "Supported by the RSF, grant No. 1-2.", "(In Russ.)",
+]) | st.text(max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_page_lines, max_size=15))
+def test_any_page_text_gives_a_work_or_an_input_error(lines: list[str]) -> None:
+    try:
+        work = parse_page("\n".join(lines), "fuzz.txt")
+    except InputError:
+        return
+    assert work.source.format == "page"
+    assert all(n.severity in ("violation", "warning", "info") for n in work.notices)
