@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from .errors import LdPublishError, StoreError, UsageError
-from .graph import RecordGraph
-from .journal import LoadJournal
-from .loaders import LoaderOptions, LoadReport, graphs_from_inputs, load_graphs, loaders
-from .loaders.base import Loader
+from .load import load
+from .loaders import LoaderOptions, LoadReport
 from .loaders.http import HttpTransport
 from .loaders.profiles import profiles
 from .loaders.sparql import make_client
+from .mapping import DEFAULT_BASE, Profile
+from .pipeline import Options, SourceFailure
 from .query import FORMATS, format_answer, query_endpoint, query_store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -87,48 +87,6 @@ def build_options(store_path: str | None, endpoint: str | None, store_type: str,
                          timeout=timeout, retries=retries)
 
 
-def open_loader(options: LoaderOptions) -> Loader:
-    remote = options.endpoint or options.gsp_url or options.update_url
-    return loaders.get("sparql" if remote else "oxigraph-embedded")(options)
-
-
-def load_record_graphs(graphs: Iterable[RecordGraph], options: LoaderOptions, *,
-                       journal_path: str | None = None, batch_size: int = 64,
-                       force: bool = False, quiet: bool = False) -> LoadReport:
-    """The hook for the pipeline: load any iterator of RecordGraph with CLI-style reporting.
-
-    Quarantined records are named on stderr; progress goes to stderr unless ``quiet``.
-    """
-    loader = open_loader(options)
-    try:
-        journal = LoadJournal(Path(journal_path), loader.target) if journal_path else None
-        if journal is not None and journal.resumed and not quiet:
-            click.echo(f"resuming the load recorded in {journal_path} "
-                       f"({len(journal.loaded)} graphs already loaded)", err=True)
-
-        def quarantine(graph: RecordGraph, reason: str) -> None:
-            click.echo(f"quarantined {graph.name} ({graph.source_label or graph.key}): "
-                       f"{reason}", err=True)
-
-        def progress(report: LoadReport) -> None:
-            if not quiet:
-                click.echo(f"\r{report.read} read, {report.loaded} loaded, "
-                           f"{report.unchanged} unchanged, {report.quarantined} quarantined",
-                           err=True, nl=False)
-
-        try:
-            report = load_graphs(graphs, loader, quarantine=quarantine, journal=journal,
-                                 batch_graphs=batch_size, force=force, progress=progress)
-        finally:
-            if not quiet:
-                click.echo("", err=True)
-            if journal is not None:
-                journal.close()
-    finally:
-        loader.close()
-    return report
-
-
 @click.command("load")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @store_options
@@ -138,24 +96,56 @@ def load_record_graphs(graphs: Iterable[RecordGraph], options: LoaderOptions, *,
               help="record graphs per request")
 @click.option("--journal", metavar="PATH", help="load journal: a killed run resumes from it")
 @click.option("--force", is_flag=True, help="reload graphs even when their hash is unchanged")
+@click.option("--quarantine", "quarantine_dir", default="output/quarantine", show_default=True,
+              metavar="DIR", help="where records that cannot be loaded are written")
+@click.option("-f", "--from", "reader", metavar="READER",
+              help="input format of record files; detected from content when omitted")
+@click.option("--base", default=DEFAULT_BASE, show_default=True,
+              help="base IRI for minted IRIs (record inputs)")
+@click.option("--profile", type=click.Choice([p.value for p in Profile]), default="both",
+              show_default=True, help="vocabularies to emit (record inputs)")
+@click.option("-j", "--workers", type=click.IntRange(0, 256), default=0,
+              help="worker processes for mapping and validation (0: one per core)")
 @click.option("--strict", is_flag=True, help="exit 1 if any record was quarantined")
-@click.option("-q", "--quiet", is_flag=True, help="print only the final counts")
+@click.option("-q", "--quiet", is_flag=True, help="print only errors")
 def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str | None,
                  store_type: str, user: str | None, password_env: str | None,
                  password_file: str | None, timeout: float, retries: int, gsp: str | None,
                  update: str | None, batch_size: int, journal: str | None, force: bool,
-                 strict: bool, quiet: bool) -> None:
-    """Load an export's output folder or N-Quads files: one named graph per record, replaced."""
+                 quarantine_dir: str, reader: str | None, base: str, profile: str,
+                 workers: int, strict: bool, quiet: bool) -> None:
+    """Load records (anything `export` reads) or an export's output folder / N-Quads files
+    into a triplestore: one named graph per record, replaced, never appended."""
+    failures: list[SourceFailure] = []
+
+    def quarantined(source: str, reason: str) -> None:
+        click.echo(f"quarantined {source}: {reason}", err=True)
+
+    def progress(report: LoadReport) -> None:
+        if not quiet and sys.stderr.isatty():
+            click.echo(f"\r{report.read} read, {report.loaded} loaded, "
+                       f"{report.unchanged} unchanged, {report.quarantined} quarantined",
+                       err=True, nl=False)
+
     try:
         options = build_options(store_path, endpoint, store_type, user, password_env,
                                 password_file, timeout, retries, gsp, update)
-        report = load_record_graphs(graphs_from_inputs(inputs), options,
-                                    journal_path=journal, batch_size=batch_size, force=force,
-                                    quiet=quiet)
+        pipeline = Options(base=base, profile=Profile(profile), reader=reader, workers=workers)
+        report = load(list(inputs), options, pipeline=pipeline, quarantine_dir=quarantine_dir,
+                      journal_path=journal, batch_size=batch_size, force=force,
+                      on_quarantine=quarantined, on_failure=failures.append,
+                      progress=progress)
     except LdPublishError as e:
         fail(e)
         return
-    click.echo(report.summary(), err=True)
+    if not quiet and sys.stderr.isatty():
+        click.echo("", err=True)
+    for failure in failures:
+        click.echo(f"error: {failure.error}", err=True)
+    if not quiet:
+        click.echo(report.summary(), err=True)
+    if failures:
+        sys.exit(2)
     if strict and report.quarantined:
         sys.exit(1)
 

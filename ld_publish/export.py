@@ -75,6 +75,7 @@ def _quarantine_entry(outcome: Outcome) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "key": outcome.key,
         "reason": outcome.reason,
+        "hint": outcome.hint,
         "source": {"file": source.path, "format": source.format, "position": source.position,
                    "line": source.line, "pointer": source.pointer},
     }

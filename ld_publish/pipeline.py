@@ -9,6 +9,7 @@ inputs.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -68,6 +69,7 @@ class Outcome:
     nquads: bytes | None = None  # the record's named graph, for dataset-wide files
     files: tuple[str, ...] = ()  # file names written under Options.write_to
     reason: str | None = None  # set when quarantined
+    hint: str | None = None
     record: Work | None = None
     raw: str | None = None
     unmapped: tuple[str, ...] = ()
@@ -159,13 +161,30 @@ def process(inputs: list[str], options: Options | None = None,
     stream = read_records(inputs, options.reader)
     workers = options.workers or os.cpu_count() or 1
 
+    # Two records with one key would write the same files and the same named graph: the later
+    # would silently replace the earlier. Keys are remembered as 16-byte digests.
+    first_source: dict[bytes, str] = {}
+
     def works() -> Iterator[Work | Outcome]:
         for item in stream:
             if isinstance(item, SourceFailure):
                 if on_failure:
                     on_failure(item)
                 continue
-            yield _rejected(item) if isinstance(item, Rejected) else item
+            if isinstance(item, Rejected):
+                yield _rejected(item)
+                continue
+            digest = hashlib.blake2b(item.key.encode("utf-8"), digest_size=16).digest()
+            earlier = first_source.setdefault(digest, item.source.label())
+            if earlier != item.source.label():
+                yield Outcome(item.key, item.source, None, record=item, unmapped=item.unmapped,
+                              reason=f"another record of this run has the same key "
+                                     f"{item.key!r} ({earlier}); it was published, this one "
+                                     "was not",
+                              hint="publish the two descriptions in separate runs (the later "
+                                   "run replaces the earlier one's graph) or drop one")
+            else:
+                yield item
 
     items = works()
     first = list(islice(items, CHUNK))

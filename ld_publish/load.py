@@ -1,0 +1,106 @@
+"""The load job: records or an export's N-Quads into a triplestore, one named graph per record.
+
+Anything ``export`` reads can be loaded: records are mapped and validated on the way, and those
+that fail go to the quarantine folder like export's. An export's output folder or N-Quads files
+are loaded as they are. The report balances ``read = loaded + unchanged + quarantined``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .graph import RecordGraph
+from .journal import LoadJournal
+from .layout import atomic_write, file_name
+from .loaders import LoaderOptions, LoadReport, graphs_from_inputs, load_graphs, loaders
+from .loaders.base import Loader
+from .loaders.nquads import is_nquads_input
+from .pipeline import Options, Outcome, SourceFailure, process
+from .readers.native import work_to_dict
+
+__all__ = ["load", "open_loader"]
+
+
+def open_loader(options: LoaderOptions) -> Loader:
+    remote = options.endpoint or options.gsp_url or options.update_url
+    return loaders.get("sparql" if remote else "oxigraph-embedded")(options)
+
+
+class _Quarantine:
+    """Writes what could not be loaded to ``<dir>/<name>.json`` with the reason."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.count = 0
+
+    def write(self, name: str, entry: dict[str, Any]) -> None:
+        self.count += 1
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        data = (json.dumps(entry, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        atomic_write(self.folder / f"{file_name(name)}.json", data)
+
+    def outcome(self, outcome: Outcome) -> None:
+        entry: dict[str, Any] = {"key": outcome.key, "reason": outcome.reason,
+                                 "source": outcome.source.label()}
+        if outcome.report is not None:
+            entry["report"] = outcome.report.to_dict()
+        if outcome.record is not None:
+            entry["record"] = work_to_dict(outcome.record)
+        if outcome.raw is not None:
+            entry["raw"] = outcome.raw
+        self.write(outcome.key, entry)
+
+    def graph(self, graph: RecordGraph, reason: str) -> None:
+        self.write(graph.name, {"key": graph.key, "graph": graph.name, "reason": reason,
+                                "source": graph.source_label,
+                                "nquads": graph.nquads().decode("utf-8")})
+
+
+def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None = None,
+         quarantine_dir: str | Path | None = "output/quarantine",
+         journal_path: str | Path | None = None, batch_size: int = 64, force: bool = False,
+         on_quarantine: Callable[[str, str], None] | None = None,
+         on_failure: Callable[[SourceFailure], None] | None = None,
+         progress: Callable[[LoadReport], None] | None = None) -> LoadReport:
+    """Load ``inputs`` (record files, folders, ``-``, export folders, N-Quads files)."""
+    pipeline = replace(pipeline or Options(), formats=(), keep_graph=True, write_to=None)
+    quarantine = _Quarantine(Path(quarantine_dir) if quarantine_dir else None)
+    nquads = [item for item in inputs if is_nquads_input(item)]
+    records = [item for item in inputs if not is_nquads_input(item)]
+
+    def graphs() -> Iterator[RecordGraph]:
+        yield from graphs_from_inputs(nquads)
+        if records:
+            for outcome in process(records, pipeline, on_failure=on_failure):
+                if outcome.graph is not None and not outcome.quarantined:
+                    yield outcome.graph
+                else:
+                    quarantine.outcome(outcome)
+                    if on_quarantine:
+                        on_quarantine(outcome.source.label(), outcome.reason or "")
+
+    def store_refused(graph: RecordGraph, reason: str) -> None:
+        quarantine.graph(graph, reason)
+        if on_quarantine:
+            on_quarantine(graph.source_label or graph.name, reason)
+
+    loader = open_loader(options)
+    journal = LoadJournal(Path(journal_path), loader.target) if journal_path else None
+    try:
+        report = load_graphs(graphs(), loader, quarantine=store_refused, journal=journal,
+                             batch_graphs=batch_size, force=force, progress=progress)
+    finally:
+        if journal is not None:
+            journal.close()
+        loader.close()
+    # Records refused before reaching the store were read too.
+    rejected = quarantine.count - report.quarantined
+    report.read += rejected
+    report.quarantined += rejected
+    return report
