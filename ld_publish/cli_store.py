@@ -107,7 +107,7 @@ def build_options(store_path: str | None, endpoint: str | None, store_type: str,
 @click.option("-j", "--workers", type=click.IntRange(0, 256), default=0,
               help="worker processes for mapping and validation (0: one per core)")
 @click.option("--strict", is_flag=True, help="exit 1 if any record was quarantined")
-@click.option("-q", "--quiet", is_flag=True, help="print only errors")
+@click.option("-q", "--quiet", is_flag=True, help="print only errors and the final counts")
 def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str | None,
                  store_type: str, user: str | None, password_env: str | None,
                  password_file: str | None, timeout: float, retries: int, gsp: str | None,
@@ -120,6 +120,10 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
 
     def quarantined(source: str, reason: str) -> None:
         click.echo(f"quarantined {source}: {reason}", err=True)
+
+    def resumed(already: int) -> None:
+        click.echo(f"resuming the load recorded in {journal} ({already} graphs already "
+                   "loaded)", err=True)
 
     def progress(report: LoadReport) -> None:
         if not quiet and sys.stderr.isatty():
@@ -134,7 +138,7 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
         report = load(list(inputs), options, pipeline=pipeline, quarantine_dir=quarantine_dir,
                       journal_path=journal, batch_size=batch_size, force=force,
                       on_quarantine=quarantined, on_failure=failures.append,
-                      progress=progress)
+                      on_resume=None if quiet else resumed, progress=progress)
     except LdPublishError as e:
         fail(e)
         return
@@ -142,8 +146,7 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
         click.echo("", err=True)
     for failure in failures:
         click.echo(f"error: {failure.error}", err=True)
-    if not quiet:
-        click.echo(report.summary(), err=True)
+    click.echo(report.summary(), err=True)
     if failures:
         sys.exit(2)
     if strict and report.quarantined:

@@ -67,6 +67,7 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
          journal_path: str | Path | None = None, batch_size: int = 64, force: bool = False,
          on_quarantine: Callable[[str, str], None] | None = None,
          on_failure: Callable[[SourceFailure], None] | None = None,
+         on_resume: Callable[[int], None] | None = None,
          progress: Callable[[LoadReport], None] | None = None) -> LoadReport:
     """Load ``inputs`` (record files, folders, ``-``, export folders, N-Quads files)."""
     pipeline = replace(pipeline or Options(), formats=(), keep_graph=True, write_to=None)
@@ -92,6 +93,8 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
 
     loader = open_loader(options)
     journal = LoadJournal(Path(journal_path), loader.target) if journal_path else None
+    if journal is not None and journal.resumed and on_resume is not None:
+        on_resume(len(journal.loaded))
     try:
         report = load_graphs(graphs(), loader, quarantine=store_refused, journal=journal,
                              batch_graphs=batch_size, force=force, progress=progress)

@@ -45,7 +45,9 @@ def test_validate_names_file_record_and_field_and_exits_1(fixture: str, field: s
 
 @pytest.mark.parametrize("fixture", ["bad_orcid.txt", "no_title.txt"])
 def test_export_quarantines_an_invalid_record_and_balances(tmp_path: Path, fixture: str) -> None:
-    result = run("export", str(PAGE / fixture), str(PAGE / "seed.txt"), "-o", str(tmp_path))
+    # three_authors.txt has a key of its own (the others share the seed's or one another's).
+    result = run("export", str(PAGE / fixture), str(PAGE / "three_authors.txt"),
+                 "-o", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "quarantined" in result.stderr and fixture in result.stderr
     report = json.loads((tmp_path / "report.json").read_text())
@@ -129,3 +131,15 @@ def test_formats_lists_every_reader_and_writer() -> None:
 def test_python_dash_m_and_version() -> None:
     result = run("--version")
     assert result.returncode == 0 and "ld-publish" in result.stdout
+
+
+def test_a_second_record_with_the_same_key_is_quarantined_not_overwritten(tmp_path: Path) -> None:
+    result = run("export", str(PAGE / "seed.txt"), str(PAGE / "crlf.txt"), "-o", str(tmp_path))
+    assert result.returncode == 0
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert (report["written"], report["quarantined"]) == (1, 1)
+    [entry] = [r for r in report["records"] if r["status"] == "quarantined"]
+    assert entry["source"].startswith(str(PAGE / "crlf.txt"))
+    assert "same key" in entry["reason"] and "seed.txt" in entry["reason"]
+    [written] = [r for r in report["records"] if r["status"] == "written"]
+    assert written["source"].startswith(str(PAGE / "seed.txt"))
