@@ -182,55 +182,80 @@ def _required(cls: type) -> frozenset[str]:
                      and f.default_factory is dataclasses.MISSING)
 
 
+Decoder = typing.Callable[[Any, str, list[Notice]], Any]
+
+
 def _decode_fields(cls: type, data: dict[str, Any], path: str,
                    notices: list[Notice]) -> dict[str, Any]:
-    hints = _hints(cls)
+    decoders = _field_decoders(cls)
+    required = _required(cls)
     kwargs: dict[str, Any] = {}
     for name, value in data.items():
         if value is None:
-            if name in _required(cls):  # e.g. Container(title=None) keeps its null
+            if name in required:  # e.g. Container(title=None) keeps its null
                 kwargs[name] = None
             continue
-        kwargs[name] = _decode(hints[name], value, f"{path}.{name}" if path else name, notices)
+        kwargs[name] = decoders[name](value, f"{path}.{name}" if path else name, notices)
     return kwargs
 
 
+@functools.cache
+def _field_decoders(cls: type) -> dict[str, Decoder]:
+    return {name: _decoder(tp) for name, tp in _hints(cls).items()}
+
+
 def _decode(tp: Any, value: Any, path: str, notices: list[Notice]) -> Any:
+    return _decoder(tp)(value, path, notices)
+
+
+@functools.cache
+def _decoder(tp: Any) -> Decoder:
+    """A decoding function for one model type, built once: reflecting on type hints for every
+    value made reading the main cost of a large export."""
     origin = typing.get_origin(tp)
     if origin in (types.UnionType, typing.Union):
         inner = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _decode(inner[0], value, path, notices)
+        return _decoder(inner[0])
     if origin is tuple:
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
-            items = (_decode(args[0], v, f"{path}[{n}]", notices) for n, v in enumerate(value, 1))
-            return tuple(i for i in items if i is not None)
-        return tuple(value)
-    if origin is typing.Literal:
-        return value
+            item = _decoder(args[0])
+
+            def many(value: Any, path: str, notices: list[Notice]) -> Any:
+                items = (item(v, f"{path}[{n}]", notices) for n, v in enumerate(value, 1))
+                return tuple(i for i in items if i is not None)
+
+            return many
+        return lambda value, path, notices: tuple(value)
+    if origin is typing.Literal or tp is int:
+        return lambda value, path, notices: value
     if tp is str:
-        return str(value)
-    if tp is int:
-        return value
+        return lambda value, path, notices: str(value)
     if isinstance(tp, type) and issubclass(tp, Enum):
-        return tp(value)
+        enum: Any = tp
+        return lambda value, path, notices: enum(value)
     if tp is DateValue:
-        return parse_date(str(value), path)
+        return lambda value, path, notices: parse_date(str(value), path)
     if tp is Text:
-        return Text(value) if isinstance(value, str) else Text(value["value"], value.get("lang"))
+        return lambda value, path, notices: (
+            Text(value) if isinstance(value, str) else Text(value["value"], value.get("lang")))
     if tp is Pages:
-        if isinstance(value, dict):
-            return Pages(**_decode_fields(Pages, value, path, notices))
-        text = str(value)
-        parts = re.split(r"\s*[-–]\s*", text, maxsplit=1)
-        return Pages(text, parts[0], parts[1] if len(parts) == 2 else None)
+        return _pages
     if tp is Identifier:
-        return _identifier(Identifier(**_decode_fields(Identifier, value, path, notices)),
-                           path, notices)
+        return lambda value, path, notices: _identifier(
+            Identifier(**_decode_fields(Identifier, value, path, notices)), path, notices)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         cls: Any = tp
-        return cls(**_decode_fields(cls, value, path, notices))
-    raise TypeError(f"no decoder for {tp!r} at {path}")  # a model change this module missed
+        return lambda value, path, notices: cls(**_decode_fields(cls, value, path, notices))
+    raise TypeError(f"no decoder for {tp!r}")  # a model change this module missed
+
+
+def _pages(value: Any, path: str, notices: list[Notice]) -> Pages:
+    if isinstance(value, dict):
+        return Pages(**_decode_fields(Pages, value, path, notices))
+    text = str(value)
+    parts = re.split(r"\s*[-–]\s*", text, maxsplit=1)
+    return Pages(text, parts[0], parts[1] if len(parts) == 2 else None)
 
 
 def _identifier(ident: Identifier, path: str, notices: list[Notice]) -> Identifier | None:
