@@ -1,13 +1,15 @@
 """Benchmark of ``ld-publish export``: records/s and peak memory, end to end.
 
-Generates N synthetic records in ld-publish's own JSON Lines format (3 authors with ORCIDs and
-affiliations, an abstract, funding, 15 references of which 10 have DOIs, 2 related items),
+Generates N synthetic records in ld-publish's own JSON Lines format, "rich" (3 authors with
+ORCIDs and affiliations, an abstract, funding, 15 references of which 10 have DOIs, 2 related
+items: about 390 triples) or "compact" (2 authors, an abstract, 3 references, 2 with DOIs:
+about 150 triples),
 then runs ``ld-publish export`` in a fresh process (read, map, validate, write Turtle, JSON-LD
 and N-Quads) and reports wall time, records/s and the peak resident memory of the largest
 process (the main process or one of its workers).
 
-    python bench/bench_export.py                 # N = 1,000 and 20,000
-    python bench/bench_export.py 5000 --workers 1
+    python bench/bench_export.py                 # N = 1,000 and 20,000, both sizes
+    python bench/bench_export.py 5000 --size rich --workers 1
 """
 
 from __future__ import annotations
@@ -32,10 +34,14 @@ def _orcid(rng: random.Random) -> str:
     return "-".join(digits[i:i + 4] for i in range(0, 16, 4))
 
 
-def synthetic_record(n: int, rng: random.Random) -> dict[str, Any]:
+SIZES = {"rich": (3, 15, 10, 2), "compact": (2, 3, 2, 0)}
+
+
+def synthetic_record(n: int, rng: random.Random, size: str = "rich") -> dict[str, Any]:
+    n_authors, n_refs, n_doi_refs, n_related = SIZES[size]
     doi = f"10.5555/bench.{n:07d}"
     authors = []
-    for position in range(1, 4):
+    for position in range(1, n_authors + 1):
         family = rng.choice(["Ivanova", "Smith", "García", "Müller", "Sato", "Okafor"])
         given = rng.choice(["Anna", "John", "María", "Jürgen", "Yuki", "Chidi"])
         authors.append({
@@ -45,14 +51,14 @@ def synthetic_record(n: int, rng: random.Random) -> dict[str, Any]:
             "affiliations": [{"name": f"Institute {rng.randint(1, 50)}", "country": "RU"}],
         })
     references = []
-    for position in range(1, 16):
+    for position in range(1, n_refs + 1):
         ref: dict[str, Any] = {
             "position": position,
             "raw": f"Author {position}. ({2000 + position}). Title {n}-{position}. Journal "
                    f"{position % 7}, {position}(2), 1-10.",
             "year": str(2000 + position), "title": f"Title {n}-{position}",
         }
-        if position <= 10:
+        if position <= n_doi_refs:
             ref["doi"] = {"scheme": "doi", "value": f"10.5555/ref.{n}.{position}"}
             ref["raw"] += f" https://doi.org/10.5555/ref.{n}.{position}"
         references.append(ref)
@@ -74,21 +80,21 @@ def synthetic_record(n: int, rng: random.Random) -> dict[str, Any]:
         "funding": [{"statement": "Supported by grant 1.", "awards": [{"number": f"G-{n}"}]}],
         "references": references,
         "related": [{"relation": "see-also", "citation": f"Related {n}-{i}", "title": f"R {i}"}
-                    for i in range(1, 3)],
+                    for i in range(1, n_related + 1)],
     }
 
 
-def generate(path: Path, count: int, seed: int = 7) -> None:
+def generate(path: Path, count: int, seed: int = 7, size: str = "rich") -> None:
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8") as handle:
         for n in range(count):
-            handle.write(json.dumps(synthetic_record(n, rng), ensure_ascii=False) + "\n")
+            handle.write(json.dumps(synthetic_record(n, rng, size), ensure_ascii=False) + "\n")
 
 
-def run(count: int, workers: int, engine: str) -> dict[str, Any]:
+def run(count: int, workers: int, engine: str, size: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "records.jsonl"
-        generate(source, count)
+        generate(source, count, size=size)
         out = Path(tmp) / "out"
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
@@ -98,7 +104,10 @@ def run(count: int, workers: int, engine: str) -> dict[str, Any]:
         elapsed = time.perf_counter() - start
         peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         report = json.loads((out / "report.json").read_text())
-        return {"records": count, "seconds": round(elapsed, 2),
+        with (out / "dataset.nq").open("rb") as dataset:
+            triples = sum(1 for _ in dataset)
+        return {"records": count, "size": size, "triples": triples,
+                "triples_per_s": round(triples / elapsed), "seconds": round(elapsed, 2),
                 "records_per_s": round(count / elapsed), "written": report["written"],
                 "quarantined": report["quarantined"],
                 "peak_rss_mib": round(max(peak_kib, before) / 1024, 1)}
@@ -109,20 +118,26 @@ def main() -> None:
     parser.add_argument("counts", nargs="*", type=int, default=[1000, 20000])
     parser.add_argument("--workers", type=int, default=0, help="0: one per core")
     parser.add_argument("--engine", default="fast", choices=["fast", "pyshacl"])
+    parser.add_argument("--size", choices=[*SIZES, "both"], default="both")
     args = parser.parse_args()
-    print("| records | seconds | records/s | written | quarantined | peak RSS (MiB) |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    for count in args.counts:
-        # Each size in its own interpreter so one run's peak memory cannot hide the other's.
-        result = json.loads(subprocess.run(
-            [sys.executable, __file__, "--one", str(count), str(args.workers), args.engine],
-            check=True, capture_output=True, text=True).stdout)
-        print(f"| {result['records']:,} | {result['seconds']} | {result['records_per_s']:,} | "
-              f"{result['written']:,} | {result['quarantined']} | {result['peak_rss_mib']} |")
+    sizes = list(SIZES) if args.size == "both" else [args.size]
+    print("| record size | records | triples/record | seconds | records/s | triples/s "
+          "| written | peak RSS (MiB) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for size in sizes:
+        for count in args.counts:
+            # Each run in its own interpreter so one run's peak memory cannot hide another's.
+            result = json.loads(subprocess.run(
+                [sys.executable, __file__, "--one", str(count), str(args.workers), args.engine,
+                 size], check=True, capture_output=True, text=True).stdout)
+            print(f"| {size} | {result['records']:,} | {result['triples'] // count} "
+                  f"| {result['seconds']} | {result['records_per_s']:,} "
+                  f"| {result['triples_per_s']:,} | {result['written']:,} "
+                  f"| {result['peak_rss_mib']} |", flush=True)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--one":
-        print(json.dumps(run(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])))
+    if len(sys.argv) == 6 and sys.argv[1] == "--one":
+        print(json.dumps(run(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5])))
     else:
         main()
