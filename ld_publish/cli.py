@@ -125,18 +125,22 @@ def export(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
     options = Options(base=base, profile=Profile(profile), formats=_format_list(formats),
                       reader=reader, engine=engine, workers=workers)
     progress = Progress(quiet, "exporting")
-    report = run_export(list(inputs), out, options, report_unmapped=report_unmapped,
-                        progress=lambda r: progress.update(r.read))
-    progress.done()
-    for failure in report.failed_sources:
-        say(f"error: {failure['error']}", quiet=False)
-    for record in report.records:
+
+    def tell(record: dict[str, Any]) -> None:
         if record["status"] == "quarantined":
+            progress.done()
             say(f"quarantined {record['source']} ({record['key']}): {record['reason']}",
                 quiet=quiet)
         if report_unmapped and record.get("not_mapped"):
+            progress.done()
             say(f"not mapped in {record['source']}: {', '.join(record['not_mapped'])}",
                 quiet=quiet)
+
+    report = run_export(list(inputs), out, options, report_unmapped=report_unmapped,
+                        progress=lambda r: progress.update(r.read), on_record=tell)
+    progress.done()
+    for failure in report.failed_sources:
+        say(f"error: {failure['error']}", quiet=False)
     say(f"{report.summary()} -> {out}", quiet=quiet)
     if report.failed_sources:
         sys.exit(EXIT_INPUT)

@@ -42,24 +42,27 @@ __all__ = ["RunReport", "export"]
 
 @dataclass
 class RunReport:
-    """Counts and per-record results of a run. ``read == written + quarantined`` always."""
+    """Counts of a run. ``read == written + quarantined`` always.
+
+    The per-record entries are not kept here: they stream into ``report.json`` (and to the
+    ``on_record`` callback) as records finish, so memory does not grow with the input.
+    """
 
     read: int = 0
     written: int = 0
     quarantined: int = 0
     warnings: int = 0
     failed_sources: list[dict[str, str]] = field(default_factory=list)
-    records: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def balanced(self) -> bool:
         return self.read == self.written + self.quarantined
 
-    def to_dict(self) -> dict[str, Any]:
+    def totals(self) -> dict[str, Any]:
         return {
             "read": self.read, "written": self.written, "quarantined": self.quarantined,
             "warnings": self.warnings, "balanced": self.balanced,
-            "failed_sources": self.failed_sources, "records": self.records,
+            "failed_sources": self.failed_sources,
         }
 
     def summary(self) -> str:
@@ -101,7 +104,8 @@ def _source_text(path: str, limit: int = 1024 * 1024) -> str | None:
 
 def export(inputs: list[str], out: str | os.PathLike[str] = "output",
            options: Options | None = None, *, report_unmapped: bool = False,
-           progress: Callable[[RunReport], None] | None = None) -> RunReport:
+           progress: Callable[[RunReport], None] | None = None,
+           on_record: Callable[[dict[str, Any]], None] | None = None) -> RunReport:
     """Export ``inputs`` (files, folders, ``-``) to ``out``; returns the run report.
 
     Raises :class:`~ld_publish.errors.InputError` only when an input path does not exist;
@@ -128,11 +132,14 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
                       _json(entry))
 
     dataset_tmp = root / ".dataset.nq.tmp"
+    report_tmp = root / ".report.json.tmp"
     try:
         dataset: IO[bytes] = open(dataset_tmp, "wb")  # noqa: SIM115 - closed below
+        entries: IO[bytes] = open(report_tmp, "wb")  # noqa: SIM115 - closed below
     except OSError as exc:
-        raise OutputError(f"cannot write {dataset_tmp}: {exc.strerror}") from None
-    with dataset:
+        raise OutputError(f"cannot write to {root}: {exc.strerror}") from None
+    with dataset, entries:
+        entries.write(b'{\n  "records": [')
         for outcome in process(inputs, options, on_failure=failed):
             report.read += 1
             name = file_name(outcome.key)
@@ -157,12 +164,17 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
                 if outcome.nquads is not None:
                     dataset.write(outcome.nquads)
                 entry.update(status="written", files=files)
-            report.records.append(entry)
+            line = json.dumps(entry, ensure_ascii=False).encode("utf-8")
+            entries.write((b"\n    " if report.read == 1 else b",\n    ") + line)
+            if on_record:
+                on_record(entry)
             if progress:
                 progress(report)
+        totals = json.dumps(report.totals(), ensure_ascii=False, indent=2)[1:]
+        entries.write(b"\n  ]," + totals.encode("utf-8") + b"\n")
     os.replace(dataset_tmp, root / DATASET)
+    os.replace(report_tmp, root / REPORT)
     atomic_write(root / CONTEXT, _json(context()))
-    atomic_write(root / REPORT, _json(report.to_dict()))
     return report
 
 
