@@ -106,7 +106,8 @@ _PAGE_LENIENT = ("page.py:148 PageReader.read takes any text with a first line a
 
 #: (reader, case) -> why it breaks the contract through the API (reader.read)
 API_BREACHES: dict[tuple[str, str], str] = {
-    ("jsonl", "empty"): _EMPTY_SILENT.format(where="native.py:496 JsonLinesReader.read"),
+    ("jsonl", "empty"): _EMPTY_SILENT.format(
+        where="native.py:496 JsonLinesRecordsReader.read"),
     ("ris", "empty"): _EMPTY_SILENT.format(where="ris.py:169 RisReader.read"),
     ("bibtex", "empty"): _BIBTEX_SILENT,
     ("bibtex", "utf16-no-bom"): _BIBTEX_SILENT,
@@ -114,8 +115,8 @@ API_BREACHES: dict[tuple[str, str], str] = {
     ("page", "truncated"): _PAGE_LENIENT + " (half a page is read as a whole one)",
     ("page", "foreign-yaml"): _PAGE_LENIENT,
     ("page", "foreign-jats"): _PAGE_LENIENT,
-    ("crossref", "foreign-json"): _LENIENT.format(where="crossref_work.py (work_from_json)"),
-    ("crossref", "foreign-jsonl"): _LENIENT.format(where="crossref_work.py (work_from_json)"),
+    ("crossref", "foreign-json"): _LENIENT.format(where="crossref_work.py:140 read_work"),
+    ("crossref", "foreign-jsonl"): _LENIENT.format(where="crossref_work.py:140 read_work"),
     ("crossref", "foreign-csl-json"): _LENIENT.format(where="crossref_work.py"),
     ("csl-json", "foreign-json"): _LENIENT.format(where="csl.py:68 CslReader.read"),
     ("csl-json", "foreign-crossref"): _LENIENT.format(where="csl.py:68 CslReader.read"),
@@ -129,8 +130,8 @@ API_BREACHES: dict[tuple[str, str], str] = {
     ("datacite", "foreign-schema-org"): _LENIENT.format(
         where="datacite.py:104 DataciteReader.read"),
     ("schema-org", "foreign-csl-json"): (
-        "schemaorg.py:113 _is_work accepts a CSL item whose 'type' (not '@type') is a "
-        "creative-work name ('chapter') as a Schema.org node"),
+        "schemaorg.py:107 _types falls back to a plain 'type' key, so _is_work (line 113) "
+        "takes a CSL item with type 'chapter' for a Schema.org Chapter"),
 }
 
 #: Through the CLI the shapes quarantine some of the records above (no title, no creator), so
