@@ -142,7 +142,6 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
         entries.write(b'{\n  "records": [')
         for outcome in process(inputs, options, on_failure=failed):
             report.read += 1
-            name = file_name(outcome.key)
             entry: dict[str, Any] = {"key": outcome.key, "source": outcome.source.label()}
             if outcome.report is not None:
                 warnings = [f for f in outcome.report.findings if f.severity != "violation"]
@@ -154,6 +153,8 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
             if outcome.quarantined:
                 report.quarantined += 1
                 quarantine_dir.mkdir(parents=True, exist_ok=True)
+                # Named after key and source: two quarantined records may share a key.
+                name = file_name(f"{outcome.key}@{outcome.source.label()}")
                 path = quarantine_dir / f"{name}.json"
                 atomic_write(path, _json(_quarantine_entry(outcome)))
                 entry.update(status="quarantined", reason=outcome.reason,

@@ -637,10 +637,6 @@ def test_one_run_with_every_file_quarantines_later_descriptions(
         assert str(CORPUS / earlier) in entry["reason"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "export.py:145/157 names the quarantine file after the record key only, so two "
-    "quarantined records with one key (crossref + RIS eLife) write the same "
-    "quarantine/<key>.json and the later overwrites the earlier"))
 def test_each_quarantined_record_keeps_its_own_quarantine_file(
         all_in_one: tuple[Path, dict[str, Any]]) -> None:
     out, report = all_in_one

@@ -10,7 +10,7 @@ import importlib
 
 from ..errors import InputError, Location
 from ..sources import InputSource
-from .base import Reader, readers
+from .base import Reader, readers, require_content
 
 _BUILTIN = ("native", "page", "crossref", "jats", "bibtex", "ris", "csl", "datacite",
             "schemaorg")
@@ -70,7 +70,11 @@ def detect(source: InputSource) -> Reader:
 
 
 def reader_for(source: InputSource, forced: str | None) -> Reader:
-    return readers.get(forced) if forced else detect(source)
+    if forced:
+        reader = readers.get(forced)
+        require_content(source)  # detect() says so too; a forced reader must not stay silent
+        return reader
+    return detect(source)
 
 
 __all__ = ["Reader", "detect", "reader_for", "readers"]

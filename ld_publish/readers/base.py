@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
+from ..errors import InputError, Location
 from ..model import Rejected, Work
 from ..registry import Registry
 from ..sources import InputSource
@@ -32,6 +33,13 @@ class Reader(Protocol):
     def sniff(self, head: bytes, filename: str) -> int: ...
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]: ...
+
+
+def require_content(source: InputSource) -> None:
+    """Refuse a source with nothing but white space: silence would look like success."""
+    if not source.head().strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise InputError(f"{source.label} is empty", where=Location(file=source.label),
+                         hint="give a file with at least one record")
 
 
 #: All readers by name. Built-in modules register here on import, as plugins do through the

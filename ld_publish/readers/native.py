@@ -52,7 +52,7 @@ from ..model import (
     Work,
 )
 from ..sources import InputSource
-from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
+from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers, require_content
 
 __all__ = ["FORMAT", "RecordError", "work_from_dict", "work_to_dict"]
 
@@ -494,6 +494,7 @@ class JsonLinesRecordsReader(_NativeReader):
         return score + 2 if named else score - 10
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
+        require_content(source)
         position = 0
         for line_number, line in source.text_lines():
             text = line.strip()

@@ -30,7 +30,7 @@ from ..model import (
     WorkType,
 )
 from ..sources import InputSource
-from .base import readers
+from .base import readers, require_content
 from .common import Findings, looks_like_organization, split_pages, split_person_name, stable_key
 
 __all__ = ["RisReader", "RisRecord", "split_records"]
@@ -167,6 +167,7 @@ class RisReader:
         return 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
+        require_content(source)
         for position, item in enumerate(split_records(source.text_lines()), 1):
             if isinstance(item, _Broken):
                 yield Rejected(Source(source.label, self.name, position, item.start_line),
