@@ -212,3 +212,17 @@ def test_export_twice_gives_identical_bytes(tmp_path: Path) -> None:
         runs.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
     assert runs[0] == runs[1]
     assert len(runs[0]) >= 7
+
+
+@pytest.mark.parametrize("profile", ["schema", "spar", "both"])
+def test_every_profile_exports_the_seed_cleanly(tmp_path: Path, profile: str) -> None:
+    result = CliRunner().invoke(main, ["export", str(SEED), "-o", str(tmp_path), "-q",
+                                       "--profile", profile, "--strict"])
+    assert result.exit_code == 0, result.output
+    ttl = rdflib.Graph().parse(_file(tmp_path, "ttl"), format="turtle")
+    assert isomorphic(ttl, rdflib.Graph().parse(_file(tmp_path, "jsonld"), format="json-ld"))
+    namespaces = {str(p).rsplit("/", 1)[0] for p in ttl.predicates()}
+    schema_used = "http://schema.org" in namespaces
+    spar_used = any(str(p).startswith("http://purl.org/spar/") for p in ttl.predicates())
+    assert schema_used == (profile != "spar")
+    assert spar_used == (profile != "schema")

@@ -75,5 +75,6 @@ PROV = Namespace(PREFIXES["prov"])
 RDF = Namespace(PREFIXES["rdf"])
 RDFS = Namespace(PREFIXES["rdfs"])
 XSD = Namespace(PREFIXES["xsd"])
+OWL = Namespace(PREFIXES["owl"])
 
 RDF_TYPE = RDF.type

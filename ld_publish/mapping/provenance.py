@@ -16,7 +16,7 @@ from .. import __version__
 from ..model import Source
 from .builder import GraphBuilder
 from .iris import Minter
-from .namespaces import DCTERMS, FOAF, PROV, RDF_TYPE, RDFS, SCHEMA, XSD
+from .namespaces import DCTERMS, FOAF, OWL, PROV, RDF_TYPE, RDFS, XSD
 
 
 def add_provenance(b: GraphBuilder, minter: Minter, graph: ox.NamedNode, root: ox.NamedNode,
@@ -36,7 +36,8 @@ def add_provenance(b: GraphBuilder, minter: Minter, graph: ox.NamedNode, root: o
         b.add(source_node, DCTERMS.identifier, b.plain(source.pointer, "source.pointer"))
     b.add(agent, RDF_TYPE, PROV.SoftwareAgent)
     b.add(agent, RDFS.label, ox.Literal(f"ld-publish {__version__}"))
-    b.add(agent, SCHEMA.softwareVersion, ox.Literal(__version__))
+    # owl:versionInfo rather than schema:softwareVersion: provenance is in every profile.
+    b.add(agent, OWL.versionInfo, ox.Literal(__version__))
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
