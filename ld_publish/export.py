@@ -34,6 +34,7 @@ from .layout import (
 )
 from .pipeline import Options, Outcome, SourceFailure, process
 from .readers.native import work_to_dict
+from .sources import check_exist
 from .validation import Finding
 from .writers.jsonld import context
 
@@ -113,6 +114,7 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
     inputs go on.
     """
     options = options or Options()
+    check_exist(inputs)
     root = Path(out)
     records_dir = root / RECORDS
     quarantine_dir = root / QUARANTINE

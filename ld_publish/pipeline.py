@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -28,7 +28,7 @@ from .mapping import MappingOptions, Profile, map_work
 from .mapping.iris import DEFAULT_BASE
 from .model import Notice, Rejected, Source, Work
 from .readers import reader_for
-from .sources import InputSource, expand
+from .sources import InputSource, check_exist, expand
 from .validation import Engine, RecordReport, Shapes, load_shapes, validate_graph
 from .writers import writers
 
@@ -133,31 +133,46 @@ def _rejected(item: Rejected) -> Outcome:
 
 def read_records(inputs: list[str], reader: str | None = None
                  ) -> Iterator[Work | Rejected | SourceFailure]:
-    """Every record of every input, in order; unreadable inputs as :class:`SourceFailure`."""
+    """Every record of every input, in order; unreadable inputs as :class:`SourceFailure`.
+
+    A named input that does not exist raises :class:`InputError` before anything is read.
+    """
+    check_exist(inputs)
+    for item in inputs:
+        sources = expand([item])
+        while True:
+            try:
+                source = next(sources)
+            except StopIteration:
+                break
+            except InputError as exc:  # an empty folder, a damaged archive
+                yield SourceFailure(item, exc)
+                break
+            yield from _read_source(source, reader)
+
+
+def _read_source(source: InputSource, reader: str | None
+                 ) -> Iterator[Work | Rejected | SourceFailure]:
     try:
-        sources: Iterable[InputSource] = list(expand(inputs))
-    except InputError:
+        chosen = reader_for(source, reader)
+        yield from chosen.read(source)
+    except InputError as exc:
+        yield SourceFailure(source.label, exc)
+    except LdPublishError:
         raise
-    for source in sources:
-        try:
-            chosen = reader_for(source, reader)
-            yield from chosen.read(source)
-        except InputError as exc:
-            yield SourceFailure(source.label, exc)
-        except LdPublishError:
-            raise
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError,
-                UnicodeError, RecursionError, MemoryError) as exc:
-            # A reader bug must not lose the other inputs; the user gets file and reason.
-            yield SourceFailure(source.label, InputError(
-                f"could not read {source.label}: {type(exc).__name__}: {exc}",
-                hint="this is a bug in ld-publish's reader; please report it with the file"))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError,
+            UnicodeError, RecursionError, MemoryError) as exc:
+        # A reader bug must not lose the other inputs; the user gets file and reason.
+        yield SourceFailure(source.label, InputError(
+            f"could not read {source.label}: {type(exc).__name__}: {exc}",
+            hint="this is a bug in ld-publish's reader; please report it with the file"))
 
 
 def process(inputs: list[str], options: Options | None = None,
             on_failure: Callable[[SourceFailure], None] | None = None) -> Iterator[Outcome]:
     """Outcomes for every record of ``inputs`` in input order (see module docs)."""
     options = options or Options()
+    check_exist(inputs)  # before the first record is asked for, so callers fail early
     stream = read_records(inputs, options.reader)
     workers = options.workers or os.cpu_count() or 1
 

@@ -15,6 +15,7 @@ import os
 import sys
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import BinaryIO
 
 from .errors import InputError, Location
 
-__all__ = ["HEAD_BYTES", "InputSource", "decode_text", "expand"]
+__all__ = ["HEAD_BYTES", "InputSource", "check_exist", "decode_text", "expand"]
 
 HEAD_BYTES = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -183,19 +184,21 @@ def _stdin_source() -> InputSource:
 
 
 def _tar_sources(path: Path) -> Iterator[InputSource]:
-    with tarfile.open(path) as archive:
-        members = sorted((m for m in archive.getmembers() if m.isfile()), key=lambda m: m.name)
-    for member in members:
-        name = member.name
-
-        def opener(name: str = name) -> BinaryIO:
-            archive = tarfile.open(path)  # noqa: SIM115 - closed with the member stream
-            extracted = archive.extractfile(name)
-            if extracted is None:  # pragma: no cover - members are regular files
-                raise InputError(f"cannot read {name} in {path}")
-            return _maybe_gunzip(io.BytesIO(extracted.read()))
-
-        yield InputSource(f"{path}!{name}", opener, member.size)
+    """Members in archive order, read in one sequential pass (a compressed tar cannot seek):
+    only the current member is held in memory."""
+    where = Location(file=str(path))
+    try:
+        with tarfile.open(path, mode="r|*") as archive:
+            for member in archive:
+                if not member.isfile() or member.name.rsplit("/", 1)[-1].startswith("."):
+                    continue
+                extracted = archive.extractfile(member)
+                if extracted is not None:
+                    data = extracted.read()
+                    yield InputSource.from_bytes(f"{path}!{member.name}", data)
+    except (OSError, EOFError, zlib.error, tarfile.TarError) as exc:
+        raise InputError(f"cannot read the archive {path}: {exc}",
+                         hint="the archive is damaged or truncated", where=where) from None
 
 
 def _is_tar(path: Path) -> bool:
@@ -207,8 +210,17 @@ def _is_tar(path: Path) -> bool:
         return False
 
 
+def check_exist(inputs: list[str]) -> None:
+    """Fail before any work when a named input does not exist."""
+    for item in inputs:
+        if item != "-" and not Path(item).exists():
+            raise InputError(f"{item}: no such file or folder",
+                             hint="check the path; use - to read standard input",
+                             where=Location(file=item))
+
+
 def expand(inputs: list[str]) -> Iterator[InputSource]:
-    """Sources for the paths the user named, in a deterministic order."""
+    """Sources for the paths the user named, lazily and in a deterministic order."""
     for item in inputs:
         if item == "-":
             yield _stdin_source()

@@ -143,3 +143,32 @@ def test_a_second_record_with_the_same_key_is_quarantined_not_overwritten(tmp_pa
     assert "same key" in entry["reason"] and "seed.txt" in entry["reason"]
     [written] = [r for r in report["records"] if r["status"] == "written"]
     assert written["source"].startswith(str(PAGE / "seed.txt"))
+
+
+def test_tar_archive_is_read_member_by_member_and_damage_is_reported(tmp_path: Path) -> None:
+    import gzip
+    import tarfile
+
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes((PAGE / "three_authors.txt").read_bytes())
+    (folder / "b.json.gz").write_bytes(gzip.compress(
+        (Path(__file__).parents[1] / "samples" / "crossref-elife-01567.json").read_bytes()))
+    archive = tmp_path / "records.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name in ("a.txt", "b.json.gz"):
+            tar.add(folder / name, arcname=name)
+    result = run("export", str(archive), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert [r["source"].split("!")[1].split(":")[0] for r in report["records"]] == [
+        "a.txt", "b.json.gz #1"]
+
+    damaged = tmp_path / "damaged.tar.gz"
+    damaged.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    result = run("export", str(damaged), str(PAGE / "seed.txt"), "-o", str(tmp_path / "o2"))
+    assert result.returncode == 2
+    assert "damaged.tar.gz" in result.stderr and "damaged or truncated" in result.stderr
+    report = json.loads((tmp_path / "o2" / "report.json").read_text())
+    assert any(r["source"].startswith(str(PAGE / "seed.txt")) and r["status"] == "written"
+               for r in report["records"])
