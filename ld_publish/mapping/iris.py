@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -26,6 +27,7 @@ def check_base(base: str) -> str:
     return base
 
 
+@lru_cache(maxsize=65536)
 def segment(text: str) -> str:
     """One path segment: every delimiter encoded, so ``a/b`` cannot become two segments."""
     return iri_escape(text, keep="")
@@ -38,6 +40,7 @@ def slug(text: str) -> str:
     return segment(f"{lowered[:60]}-{digest}" if lowered else digest)
 
 
+@lru_cache(maxsize=65536)
 def doi_node(doi: str) -> ox.NamedNode:
     return ox.NamedNode("https://doi.org/" + iri_escape(normalize_doi(doi)))
 
