@@ -38,8 +38,7 @@ def add_organization(b: GraphBuilder, minter: Minter, org: Organization, field: 
     node = organization_node(minter, org)
     b.type(node, schema=SCHEMA.Organization, spar=(FOAF.Organization,))
     name = b.plain(org.name, f"{field}.name")
-    b.schema(node, SCHEMA.name, name)
-    b.spar(node, FOAF.name, name)
+    b.both(node, SCHEMA.name, FOAF.name, name)
     others = tuple(i for i in org.identifiers if i.scheme not in ("ror",))
     if others:
         add_identifiers(b, minter, node, others, *path)
@@ -126,16 +125,13 @@ def _add_contributor(b: GraphBuilder, minter: Minter, work: ox.NamedNode, person
     else:
         b.type(agent, schema=SCHEMA.Person, spar=(FOAF.Person,))
     name = b.plain(person.name, f"{field}.name")
-    b.schema(agent, SCHEMA.name, name)
-    b.spar(agent, FOAF.name, name)
+    b.both(agent, SCHEMA.name, FOAF.name, name)
     if person.given and not is_org:
         given = b.plain(person.given, f"{field}.given")
-        b.schema(agent, SCHEMA.givenName, given)
-        b.spar(agent, FOAF.givenName, given)
+        b.both(agent, SCHEMA.givenName, FOAF.givenName, given)
     if person.family and not is_org:
         family = b.plain(person.family, f"{field}.family")
-        b.schema(agent, SCHEMA.familyName, family)
-        b.spar(agent, FOAF.familyName, family)
+        b.both(agent, SCHEMA.familyName, FOAF.familyName, family)
     for email in person.emails:
         if _EMAIL_RE.match(email):
             b.schema(agent, SCHEMA.email, b.plain(email, f"{field}.emails"))

@@ -49,6 +49,19 @@ class GraphBuilder:
         if self.with_spar:
             self.triples.append(ox.Triple(s, p, o))
 
+    def both(self, s: Subject, schema_p: ox.NamedNode, spar_p: ox.NamedNode, o: Object) -> None:
+        """One value under its Schema.org and its SPAR (or DC, PRISM) property."""
+        if self.with_schema:
+            self.triples.append(ox.Triple(s, schema_p, o))
+        if self.with_spar:
+            self.triples.append(ox.Triple(s, spar_p, o))
+
+    def texts(self, s: Subject, values: tuple[Text, ...], field: str,
+              schema_p: ox.NamedNode, spar_p: ox.NamedNode) -> None:
+        """Language-tagged texts (``field[1]``, ``field[2]`` ...) under both properties."""
+        for index, value in enumerate(values, 1):
+            self.both(s, schema_p, spar_p, self.text(value, f"{field}[{index}]"))
+
     def type(self, s: Subject, *, schema: ox.NamedNode | None = None,
              spar: tuple[ox.NamedNode, ...] = ()) -> None:
         if schema is not None:

@@ -143,12 +143,10 @@ def _cited_work(b: GraphBuilder, minter: Minter, ref: Reference,
         b.spar(node, DCTERMS.bibliographicCitation, b.plain(ref.raw, f"{field}.raw"))
     if ref.title:
         title = b.plain(ref.title, f"{field}.title")
-        b.schema(node, SCHEMA.name, title)
-        b.spar(node, DCTERMS.title, title)
+        b.both(node, SCHEMA.name, DCTERMS.title, title)
     if ref.year and ref.year[:4].isascii() and ref.year[:4].isdigit():
         year = ox.Literal(ref.year[:4], datatype=XSD.gYear)
-        b.schema(node, SCHEMA.datePublished, year)
-        b.spar(node, FABIO.hasPublicationYear, year)
+        b.both(node, SCHEMA.datePublished, FABIO.hasPublicationYear, year)
     if ref.container_title:
         b.schema(node, SCHEMA.isPartOf, _periodical(b, minter, ref, field))
         b.spar(node, PRISM.publicationName,

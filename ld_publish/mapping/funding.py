@@ -19,29 +19,23 @@ def add_funding(b: GraphBuilder, minter: Minter, work: ox.NamedNode,
         if fund.funder is not None:
             funder = add_organization(b, minter, fund.funder, f"{field}.funder",
                                       "funding", number, "funder")
-            b.schema(work, SCHEMA.funder, funder)
-            b.spar(work, FRAPO.isFundedBy, funder)
+            b.both(work, SCHEMA.funder, FRAPO.isFundedBy, funder)
         # Each award is a grant; a statement without award numbers still gets one grant node
         # so the statement and funder are not lost.
         awards = fund.awards or (None,)
         for index, award in enumerate(awards, 1):
             grant = minter.local("funding", number, "grant", index)
             b.type(grant, schema=SCHEMA.MonetaryGrant, spar=(FRAPO.Grant,))
-            b.schema(work, SCHEMA.funding, grant)
-            b.spar(work, FRAPO.isOutputOf, grant)
+            b.both(work, SCHEMA.funding, FRAPO.isOutputOf, grant)
             if award is not None:
                 value = b.plain(award.number, f"{field}.awards[{index}].number")
-                b.schema(grant, SCHEMA.identifier, value)
-                b.spar(grant, FRAPO.hasGrantNumber, value)
+                b.both(grant, SCHEMA.identifier, FRAPO.hasGrantNumber, value)
                 if award.title:
                     title = b.plain(award.title, f"{field}.awards[{index}].title")
-                    b.schema(grant, SCHEMA.name, title)
-                    b.spar(grant, DCTERMS.title, title)
+                    b.both(grant, SCHEMA.name, DCTERMS.title, title)
             if fund.statement:
                 statement = b.plain(fund.statement, f"{field}.statement")
-                b.schema(grant, SCHEMA.description, statement)
-                b.spar(grant, DCTERMS.description, statement)
+                b.both(grant, SCHEMA.description, DCTERMS.description, statement)
             if funder is not None:
-                b.schema(grant, SCHEMA.funder, funder)
-                b.spar(grant, FRAPO.isAwardedBy, funder)
+                b.both(grant, SCHEMA.funder, FRAPO.isAwardedBy, funder)
             b.spar(grant, RDF_TYPE, FRAPO.Grant)

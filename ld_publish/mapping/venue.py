@@ -39,12 +39,10 @@ def add_venue(b: GraphBuilder, minter: Minter, work_node: ox.NamedNode, work: Wo
     b.type(venue, schema=schema_cls, spar=(fabio_cls,))
     if container.title:
         title = b.plain(container.title, "container.title")
-        b.schema(venue, SCHEMA.name, title)
-        b.spar(venue, DCTERMS.title, title)
+        b.both(venue, SCHEMA.name, DCTERMS.title, title)
     if container.short_title:
         short = b.plain(container.short_title, "container.short_title")
-        b.schema(venue, SCHEMA.alternateName, short)
-        b.spar(venue, FABIO.hasShortTitle, short)
+        b.both(venue, SCHEMA.alternateName, FABIO.hasShortTitle, short)
     for ident in container.identifiers:
         if ident.scheme == "issn":
             b.schema(venue, SCHEMA.issn, b.plain(ident.value, "container.identifiers.issn"))
@@ -57,12 +55,10 @@ def add_venue(b: GraphBuilder, minter: Minter, work_node: ox.NamedNode, work: Wo
     if container.publisher:
         org = add_organization(b, minter, container.publisher, "container.publisher",
                                "container", "publisher")
-        b.schema(venue, SCHEMA.publisher, org)
-        b.spar(venue, DCTERMS.publisher, org)
+        b.both(venue, SCHEMA.publisher, DCTERMS.publisher, org)
 
     if container.type is not WorkType.JOURNAL:
-        b.schema(work_node, SCHEMA.isPartOf, venue)
-        b.spar(work_node, FRBR.partOf, venue)
+        b.both(work_node, SCHEMA.isPartOf, FRBR.partOf, venue)
         if work.volume:
             b.spar(work_node, PRISM.volume, b.plain(work.volume, "volume"))
             b.schema(work_node, SCHEMA.position, b.plain(work.volume, "volume"))
@@ -75,10 +71,8 @@ def add_venue(b: GraphBuilder, minter: Minter, work_node: ox.NamedNode, work: Wo
         volume = ox.NamedNode(f"{venue.value}/volume/{segment(work.volume)}")
         b.type(volume, schema=SCHEMA.PublicationVolume, spar=(FABIO.JournalVolume,))
         number = b.plain(work.volume, "volume")
-        b.schema(volume, SCHEMA.volumeNumber, number)
-        b.spar(volume, FABIO.hasSequenceIdentifier, number)
-        b.schema(volume, SCHEMA.isPartOf, venue)
-        b.spar(volume, FRBR.partOf, venue)
+        b.both(volume, SCHEMA.volumeNumber, FABIO.hasSequenceIdentifier, number)
+        b.both(volume, SCHEMA.isPartOf, FRBR.partOf, venue)
         parent = volume
     if work.issue:
         # Without a volume the issue number repeats every year, so the year joins the key.
@@ -87,13 +81,10 @@ def add_venue(b: GraphBuilder, minter: Minter, work_node: ox.NamedNode, work: Wo
         issue = ox.NamedNode(f"{parent.value}/issue/{segment(issue_key)}")
         b.type(issue, schema=SCHEMA.PublicationIssue, spar=(FABIO.JournalIssue,))
         number = b.plain(work.issue, "issue")
-        b.schema(issue, SCHEMA.issueNumber, number)
-        b.spar(issue, FABIO.hasSequenceIdentifier, number)
+        b.both(issue, SCHEMA.issueNumber, FABIO.hasSequenceIdentifier, number)
         if year is not None and not work.volume:
             b.schema(issue, SCHEMA.datePublished, b.date(type(year)(year.year)))
             b.spar(issue, PRISM.publicationDate, b.date(type(year)(year.year)))
-        b.schema(issue, SCHEMA.isPartOf, parent)
-        b.spar(issue, FRBR.partOf, parent)
+        b.both(issue, SCHEMA.isPartOf, FRBR.partOf, parent)
         parent = issue
-    b.schema(work_node, SCHEMA.isPartOf, parent)
-    b.spar(work_node, FRBR.partOf, parent)
+    b.both(work_node, SCHEMA.isPartOf, FRBR.partOf, parent)

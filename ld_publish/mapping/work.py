@@ -70,8 +70,7 @@ def map_work(work: Work, options: MappingOptions | None = None) -> MappedRecord:
     _dates(b, node, work)
     if work.language:
         lang = b.plain(work.language, "language")
-        b.schema(node, SCHEMA.inLanguage, lang)
-        b.spar(node, DCTERMS.language, lang)
+        b.both(node, SCHEMA.inLanguage, DCTERMS.language, lang)
     if work.identifiers:
         add_identifiers(b, minter, node, work.identifiers)
         for ident in work.identifiers:
@@ -95,20 +94,11 @@ def _titles(b: GraphBuilder, node: ox.NamedNode, work: Work) -> None:
     if work.title:
         title = b.text(work.title, "title")
         b.schema(node, SCHEMA.name, title)
-        b.schema(node, SCHEMA.headline, title)
-        b.spar(node, DCTERMS.title, title)
-    for index, sub in enumerate(work.subtitles, 1):
-        value = b.text(sub, f"subtitles[{index}]")
-        b.schema(node, SCHEMA.alternativeHeadline, value)
-        b.spar(node, FABIO.hasSubtitle, value)
-    for index, alt in enumerate(work.translated_titles, 1):
-        value = b.text(alt, f"translated_titles[{index}]")
-        b.schema(node, SCHEMA.alternativeHeadline, value)
-        b.spar(node, DCTERMS.alternative, value)
-    for index, abstract in enumerate(work.abstracts, 1):
-        value = b.text(abstract, f"abstracts[{index}]")
-        b.schema(node, SCHEMA.abstract, value)
-        b.spar(node, DCTERMS.abstract, value)
+        b.both(node, SCHEMA.headline, DCTERMS.title, title)
+    b.texts(node, work.subtitles, "subtitles", SCHEMA.alternativeHeadline, FABIO.hasSubtitle)
+    b.texts(node, work.translated_titles, "translated_titles", SCHEMA.alternativeHeadline,
+            DCTERMS.alternative)
+    b.texts(node, work.abstracts, "abstracts", SCHEMA.abstract, DCTERMS.abstract)
     if work.citation:
         b.spar(node, DCTERMS.bibliographicCitation, b.plain(work.citation, "citation"))
     if work.version:
@@ -137,11 +127,9 @@ def _dates(b: GraphBuilder, node: ox.NamedNode, work: Work) -> None:
             case "published-online" | "available":
                 b.spar(node, DCTERMS.available, value)
             case "created":
-                b.schema(node, SCHEMA.dateCreated, value)
-                b.spar(node, DCTERMS.created, value)
+                b.both(node, SCHEMA.dateCreated, DCTERMS.created, value)
             case "updated":
-                b.schema(node, SCHEMA.dateModified, value)
-                b.spar(node, DCTERMS.modified, value)
+                b.both(node, SCHEMA.dateModified, DCTERMS.modified, value)
             case _:
                 pass  # published / issued: already the publication date above
 
@@ -169,25 +157,18 @@ def _licences_and_subjects(b: GraphBuilder, minter: Minter, node: ox.NamedNode,
     for index, licence in enumerate(work.licenses, 1):
         if is_valid_iri(licence.url):
             target = ox.NamedNode(licence.url)
-            b.schema(node, SCHEMA.license, target)
-            b.spar(node, DCTERMS.license, target)
+            b.both(node, SCHEMA.license, DCTERMS.license, target)
         else:
             b.notices.append(Notice(field=f"licenses[{index}].url", value=licence.url,
                                     message="licence is not an IRI; kept as text",
                                     hint="give the licence as a URL"))
             b.schema(node, SCHEMA.license, b.plain(licence.url, f"licenses[{index}].url"))
-    for index, keyword in enumerate(work.keywords, 1):
-        value = b.text(keyword, f"keywords[{index}]")
-        b.schema(node, SCHEMA.keywords, value)
-        b.spar(node, PRISM.keyword, value)
+    b.texts(node, work.keywords, "keywords", SCHEMA.keywords, PRISM.keyword)
     for index, subject in enumerate(work.subjects, 1):
-        value = b.plain(subject, f"subjects[{index}]")
-        b.schema(node, SCHEMA.about, value)
-        b.spar(node, DCTERMS.subject, value)
+        b.both(node, SCHEMA.about, DCTERMS.subject, b.plain(subject, f"subjects[{index}]"))
     if work.publisher:
         org = add_organization(b, minter, work.publisher, "publisher", "publisher")
-        b.schema(node, SCHEMA.publisher, org)
-        b.spar(node, DCTERMS.publisher, org)
+        b.both(node, SCHEMA.publisher, DCTERMS.publisher, org)
     if work.url:
         if is_valid_iri(work.url):
             b.schema(node, SCHEMA.url, ox.NamedNode(work.url))
