@@ -8,6 +8,7 @@ code; no traceback reaches the user.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -46,6 +47,14 @@ def handle_errors(func: F) -> F:
             sys.exit(130)
         except OSError as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_RUNTIME)
+        except Exception as exc:
+            # Never a traceback for users; LD_PUBLISH_DEBUG=1 shows it to developers.
+            if os.environ.get("LD_PUBLISH_DEBUG"):
+                raise
+            click.echo(f"error: internal error: {type(exc).__name__}: {exc}\n  hint: this is "
+                       "a bug in ld-publish; rerun with LD_PUBLISH_DEBUG=1 and report the "
+                       "traceback", err=True)
             sys.exit(EXIT_RUNTIME)
 
     return wrapper  # type: ignore[return-value]

@@ -14,6 +14,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
@@ -93,7 +94,25 @@ def _shapes() -> Shapes:
 
 
 def process_work(work: Work, options: Options) -> Outcome:
-    """Map, validate and serialise one record (runs in a worker process)."""
+    """Map, validate and serialise one record (runs in a worker process).
+
+    A record that breaks ld-publish itself is quarantined with the error, so one odd record
+    cannot end a run of millions; ``LD_PUBLISH_DEBUG=1`` lets the exception through instead.
+    """
+    try:
+        return _process_work(work, options)
+    except LdPublishError:
+        raise
+    except Exception as exc:
+        if os.environ.get("LD_PUBLISH_DEBUG"):
+            raise
+        return Outcome(work.key, work.source, None, record=work, unmapped=work.unmapped,
+                       reason=f"ld-publish failed on this record: {type(exc).__name__}: {exc}",
+                       hint="this is a bug in ld-publish; please report it with the record "
+                            "(rerun with LD_PUBLISH_DEBUG=1 for the traceback)")
+
+
+def _process_work(work: Work, options: Options) -> Outcome:
     try:
         mapped = map_work(work, options.mapping())
     except RecordError as exc:
@@ -233,7 +252,13 @@ def _parallel(items: Iterator[Work | Outcome], options: Options,
                 head = pending.popleft()
                 if isinstance(head, Future):
                     in_flight -= 1
-                    yield from head.result()
+                    try:
+                        yield from head.result()
+                    except BrokenProcessPool:
+                        raise LdPublishError(
+                            "a worker process died (killed, or out of memory)",
+                            hint="rerun with -j 1 to see which record it was on, or give the "
+                                 "machine more memory") from None
                 else:
                     yield head
 
