@@ -13,7 +13,7 @@ from ld_publish.model import Contributor, Source, Text, Work
 from ld_publish.pipeline import Options, process, process_work
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-from bench_export import generate  # noqa: E402
+from bench_export import generate
 
 
 def test_parallel_and_serial_runs_give_the_same_outcomes_in_input_order(
