@@ -33,7 +33,7 @@ from .layout import (
     file_name,
 )
 from .pipeline import Options, Outcome, SourceFailure, process
-from .readers.native import work_to_dict
+from .readers.native_codec import work_to_dict
 from .sources import check_exist
 from .validation import Finding
 from .writers.jsonld import context

@@ -20,7 +20,7 @@ from .loaders import LoaderOptions, LoadReport, graphs_from_inputs, load_graphs,
 from .loaders.base import Loader
 from .loaders.nquads import is_nquads_input
 from .pipeline import Options, Outcome, SourceFailure, process
-from .readers.native import work_to_dict
+from .readers.native_codec import work_to_dict
 
 __all__ = ["load", "open_loader"]
 

@@ -410,7 +410,7 @@ _json_values = st.recursive(
                         "volume", "type", "unknown_field"]), _json_values)
 def test_fast_and_reference_schema_validators_agree(field: str, value: object) -> None:
     # jsonschema-rs gates every record; python-jsonschema words the errors. They must agree.
-    from ld_publish.readers import native
+    from ld_publish.readers import native_codec as native
 
     record = {"key": "k", "title": "A title", field: value}
     fast = native._fast_validator().is_valid(record)
