@@ -15,12 +15,11 @@ from ..errors import UsageError
 from ..graph import RecordGraph
 from ..model import Notice
 from . import engine_fast, engine_pyshacl
-from .engine_fast import UnsupportedShape
 from .fields import FieldResolver
 from .index import TripleIndex
 from .report import Finding, RecordReport, ValidationReport, merge, notice_finding
 from .results import RawResult, parse_term
-from .shapes import Shapes, load_shapes
+from .shapes import Shapes, UnsupportedShape, load_shapes
 
 Engine = Literal["fast", "pyshacl"]
 ENGINES: tuple[Engine, ...] = ("fast", "pyshacl")

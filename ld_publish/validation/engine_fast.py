@@ -20,11 +20,11 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.term import BNode, Node, URIRef
 
-from ..errors import UsageError
 from .index import Term, TripleIndex
 from .lexical import CHECKED, RDF_LANGSTRING
+from .paths import CompiledPath, compile_path
 from .results import RawResult
-from .shapes import SH, Shapes
+from .shapes import SH, Shapes, UnsupportedShape
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -36,87 +36,7 @@ _NON_CONSTRAINING = {
 }
 
 
-class UnsupportedShape(UsageError):
-    """The shapes use a SHACL construct the fast engine does not implement."""
-
-
 Failure = tuple[str, Term | None]  # (constraint component local name, value node or None)
-
-
-# -- paths --------------------------------------------------------------------------------------
-
-PathFn = Callable[[TripleIndex, Term], list[Term]]
-_EMPTY: list[Term] = []
-
-
-@dataclass(frozen=True)
-class CompiledPath:
-    """``values(index, focus)``; ``distinct`` when the values cannot repeat (a graph has no
-    duplicate triples, so one predicate or its inverse never yields a node twice)."""
-
-    values: PathFn
-    distinct: bool
-    steps: tuple[tuple[bool, str], ...] = ()  # (inverse?, predicate) for simple alternatives
-
-
-def _simple(inverse: bool, iri: str) -> CompiledPath:
-    if inverse:
-        def backward(idx: TripleIndex, node: Term) -> list[Term]:
-            by = idx.into.get(node)
-            return by.get(iri, _EMPTY) if by else _EMPTY
-        return CompiledPath(backward, True, ((True, iri),))
-
-    def forward(idx: TripleIndex, node: Term) -> list[Term]:
-        by = idx.out.get(node)
-        return by.get(iri, _EMPTY) if by else _EMPTY
-    return CompiledPath(forward, True, ((False, iri),))
-
-
-def _compile_path(graph: rdflib.Graph, path: Node) -> CompiledPath:
-    if isinstance(path, URIRef):
-        return _simple(False, str(path))
-    inverse = graph.value(path, SH.inversePath)
-    if inverse is not None:
-        if not isinstance(inverse, URIRef):
-            raise UnsupportedShape(f"sh:inversePath of a complex path ({path}) is not supported",
-                                   hint="write the inverse of each alternative instead")
-        return _simple(True, str(inverse))
-    alternatives = graph.value(path, SH.alternativePath)
-    if alternatives is not None:
-        parts = [_compile_path(graph, p) for p in Collection(graph, alternatives)]
-        if all(len(p.steps) == 1 for p in parts):
-            forward = tuple(iri for p in parts for inv, iri in p.steps if not inv)
-            backward = tuple(iri for p in parts for inv, iri in p.steps if inv)
-
-            def either(idx: TripleIndex, node: Term) -> list[Term]:
-                found: list[Term] = []
-                by = idx.out.get(node)
-                if by and forward:
-                    for iri in forward:
-                        found.extend(by.get(iri, _EMPTY))
-                by = idx.into.get(node)
-                if by and backward:
-                    for iri in backward:
-                        found.extend(by.get(iri, _EMPTY))
-                return found
-            return CompiledPath(either, False)
-        fns = [p.values for p in parts]
-        return CompiledPath(lambda idx, node: [v for fn in fns for v in fn(idx, node)], False)
-    if graph.value(path, rdflib.RDF.first) is not None:
-        steps = [_compile_path(graph, p).values for p in Collection(graph, path)]
-
-        def sequence(idx: TripleIndex, node: Term) -> list[Term]:
-            current = [node]
-            for step in steps:
-                current = list(dict.fromkeys(v for n in current for v in step(idx, n)))
-            return current
-        return CompiledPath(sequence, True)
-    for key in (SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath):
-        if graph.value(path, key) is not None:
-            raise UnsupportedShape(f"property path {key.n3()} is not supported by the fast engine",
-                                   hint="use --engine pyshacl, or a predicate/inverse/"
-                                        "alternative/sequence path")
-    raise UnsupportedShape(f"malformed property path {path}", hint="check the sh:path value")
 
 
 # -- terms --------------------------------------------------------------------------------------
@@ -273,7 +193,7 @@ class Compiler:
         path_node = g.value(node, SH.path)
         info = self.shapes.describe(node)
         shape = CompiledShape(
-            node=node, path=_compile_path(g, path_node) if path_node is not None else None,
+            node=node, path=compile_path(g, path_node) if path_node is not None else None,
             severity=info.severity, message=info.message,
             deactivated=bool(g.value(node, SH.deactivated) == rdflib.Literal(True)))
         self.compiled[node] = shape  # before the parts, so recursive shapes terminate

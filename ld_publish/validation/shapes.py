@@ -21,6 +21,10 @@ from ..errors import UsageError
 from ..mapping.namespaces import PREFIXES
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+
+
+class UnsupportedShape(UsageError):
+    """The shapes use a SHACL construct the fast engine does not implement."""
 LDP = rdflib.Namespace("https://ld-publish.example/ns#")
 
 Severity = Literal["violation", "warning", "info"]
