@@ -144,12 +144,19 @@ class SchemaOrgReader:
         else:
             nodes = [(None, document)]
         index = _index(document)
+        in_context = isinstance(document, dict) and "@context" in document
         for position, (pointer, node) in enumerate(nodes, 1):
             src = Source(source.label, self.name, position, None, pointer)
             raw = json.dumps(node, ensure_ascii=False, indent=1)
             if not isinstance(node, dict):
                 yield Rejected(src, "a JSON-LD record must be an object", raw, None,
                                'each record is {"@type": "ScholarlyArticle", ...}')
+                continue
+            if not in_context and "@context" not in node:
+                # Without a context the keys mean nothing in JSON-LD; a CSL item's "type":
+                # "chapter" would otherwise pass for a Schema.org Chapter.
+                yield Rejected(src, "no @context: this is not JSON-LD", raw, "@context",
+                               'Schema.org JSON-LD starts with "@context": "https://schema.org"')
                 continue
             if not _is_work(node):
                 yield Rejected(src, f"@type {node.get('@type')!r} is not a creative work type "
