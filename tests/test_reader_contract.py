@@ -117,13 +117,6 @@ API_BREACHES: dict[tuple[str, str], str] = {
     ("csl-json", "foreign-crossref"): _LENIENT.format(where="csl.py:68 CslReader.read"),
     ("csl-json", "foreign-datacite"): _LENIENT.format(where="csl.py:68 CslReader.read"),
     ("csl-json", "foreign-schema-org"): _LENIENT.format(where="csl.py:68 CslReader.read"),
-    ("datacite", "foreign-json"): _LENIENT.format(where="datacite.py:104 DataciteReader.read"),
-    ("datacite", "foreign-crossref"): _LENIENT.format(
-        where="datacite.py:104 DataciteReader.read"),
-    ("datacite", "foreign-csl-json"): _LENIENT.format(
-        where="datacite.py:104 DataciteReader.read"),
-    ("datacite", "foreign-schema-org"): _LENIENT.format(
-        where="datacite.py:104 DataciteReader.read"),
 }
 
 #: Through the CLI the shapes quarantine some of the records above (no title, no creator), so

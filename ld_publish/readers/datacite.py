@@ -131,7 +131,19 @@ class DataciteReader:
                 attributes = {**item["attributes"]}
                 if "id" not in attributes and isinstance(item.get("id"), str):
                     attributes["id"] = item["id"]
+            if not _DATACITE_KEYS & attributes.keys():
+                # Any JSON object would otherwise become a (titleless) DataCite record.
+                yield Rejected(src, "not a DataCite record: none of "
+                               + ", ".join(sorted(_DATACITE_KEYS)) + " is present", raw, None,
+                               "give DataCite REST API JSON ({\"data\": {\"attributes\": "
+                               "{...}}}) or kernel-4 XML")
+                continue
             yield _safe(attributes, src, raw)
+
+
+# Keys only DataCite metadata has (the kernel's property names as the REST API spells them).
+_DATACITE_KEYS = frozenset({"types", "creators", "titles", "publicationYear",
+                            "relatedIdentifiers", "fundingReferences", "rightsList"})
 
 
 def _items(document: Any) -> Iterator[tuple[str | None, Any]]:
