@@ -113,10 +113,6 @@ API_BREACHES: dict[tuple[str, str], str] = {
     ("crossref", "foreign-json"): _LENIENT.format(where="crossref_work.py:140 read_work"),
     ("crossref", "foreign-jsonl"): _LENIENT.format(where="crossref_work.py:140 read_work"),
     ("crossref", "foreign-csl-json"): _LENIENT.format(where="crossref_work.py"),
-    ("csl-json", "foreign-json"): _LENIENT.format(where="csl.py:68 CslReader.read"),
-    ("csl-json", "foreign-crossref"): _LENIENT.format(where="csl.py:68 CslReader.read"),
-    ("csl-json", "foreign-datacite"): _LENIENT.format(where="csl.py:68 CslReader.read"),
-    ("csl-json", "foreign-schema-org"): _LENIENT.format(where="csl.py:68 CslReader.read"),
 }
 
 #: Through the CLI the shapes quarantine some of the records above (no title, no creator), so
@@ -127,7 +123,7 @@ CLI_BREACHES: dict[tuple[str, str], str] = {
         *(("bibtex", f"foreign-{o}") for o in SAMPLES if o != "bibtex"),
         ("page", "truncated"), ("page", "foreign-yaml"), ("page", "foreign-jats"),
         ("crossref", "foreign-json"), ("crossref", "foreign-jsonl"),
-        ("crossref", "foreign-csl-json"), ("csl-json", "foreign-json"),
+        ("crossref", "foreign-csl-json"),
     )
 }
 

@@ -84,6 +84,13 @@ class CslReader:
                                json.dumps(item, ensure_ascii=False), None,
                                "each item is {\"type\": ..., \"title\": ...}")
                 continue
+            problem = _not_csl(item)
+            if problem:
+                yield Rejected(src, f"not a CSL-JSON item: {problem}",
+                               json.dumps(item, ensure_ascii=False, indent=1), "type",
+                               "a CSL item has a CSL \"type\" such as article-journal, "
+                               "chapter or post-weblog, and a string \"title\"")
+                continue
             try:
                 yield csl_item_to_work(item, src)
             except (TypeError, ValueError, AttributeError) as exc:
@@ -91,6 +98,28 @@ class CslReader:
                 yield Rejected(src, f"the item has a value of an unexpected kind: {exc}",
                                json.dumps(item, ensure_ascii=False, indent=1), None,
                                "compare the item with the CSL-JSON schema")
+
+
+# The item types of the CSL 1.0.2 specification (Crossref and ld-publish say "journal-article",
+# CSL says "article-journal": the type tells the formats apart).
+CSL_TYPES = frozenset({
+    "article", "article-journal", "article-magazine", "article-newspaper", "bill", "book",
+    "broadcast", "chapter", "classic", "collection", "dataset", "document", "entry",
+    "entry-dictionary", "entry-encyclopedia", "event", "figure", "graphic", "hearing",
+    "interview", "legal_case", "legislation", "manuscript", "map", "motion_picture",
+    "musical_score", "pamphlet", "paper-conference", "patent", "performance", "periodical",
+    "personal_communication", "post", "post-weblog", "regulation", "report", "review",
+    "review-book", "software", "song", "speech", "standard", "thesis", "treaty", "webpage",
+})
+
+
+def _not_csl(item: dict[str, Any]) -> str | None:
+    kind = item.get("type")
+    if not isinstance(kind, str) or kind not in CSL_TYPES:
+        return f"type {kind!r} is not a CSL item type"
+    if "title" in item and not isinstance(item["title"], str):
+        return "title is not a string"
+    return None
 
 
 def csl_item_to_work(item: dict[str, Any], src: Source) -> Work:
