@@ -110,9 +110,6 @@ API_BREACHES: dict[tuple[str, str], str] = {
     ("page", "truncated"): _PAGE_LENIENT + " (half a page is read as a whole one)",
     ("page", "foreign-yaml"): _PAGE_LENIENT,
     ("page", "foreign-jats"): _PAGE_LENIENT,
-    ("crossref", "foreign-json"): _LENIENT.format(where="crossref_work.py:140 read_work"),
-    ("crossref", "foreign-jsonl"): _LENIENT.format(where="crossref_work.py:140 read_work"),
-    ("crossref", "foreign-csl-json"): _LENIENT.format(where="crossref_work.py"),
 }
 
 #: Through the CLI the shapes quarantine some of the records above (no title, no creator), so
@@ -122,8 +119,6 @@ CLI_BREACHES: dict[tuple[str, str], str] = {
         ("bibtex", "utf16-no-bom"),
         *(("bibtex", f"foreign-{o}") for o in SAMPLES if o != "bibtex"),
         ("page", "truncated"), ("page", "foreign-yaml"), ("page", "foreign-jats"),
-        ("crossref", "foreign-json"), ("crossref", "foreign-jsonl"),
-        ("crossref", "foreign-csl-json"),
     )
 }
 

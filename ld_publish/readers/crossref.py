@@ -142,6 +142,13 @@ class CrossrefReader:
         if not item.get("DOI") and not item.get("title"):
             return Rejected(where, "work has neither a DOI nor a title", raw, field="DOI",
                             hint="a Crossref work needs at least its DOI")
+        if "format" in item or ("title" in item and not isinstance(item["title"], list)):
+            # Crossref always gives titles as a list; CSL-JSON and ld-publish records (which
+            # share DOI/title/type keys) give a string or an object.
+            return Rejected(where, "not a Crossref work: its title is not a list of titles",
+                            raw, field="title",
+                            hint="read CSL-JSON with --from csl-json and ld-publish records "
+                                 "with --from json")
         try:
             return read_work(item, where, raw)
         except (TypeError, ValueError, AttributeError, KeyError) as exc:
