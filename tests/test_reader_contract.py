@@ -93,9 +93,6 @@ def bad_inputs(name: str) -> dict[str, bytes]:
 
 # --- known breaches -------------------------------------------------------------------------
 
-_BIBTEX_SILENT = ("bibtex.py:185-215 BibtexReader.read yields only Entry and "
-                  "ParsingFailedBlock blocks; text that holds no entry at all becomes "
-                  "ImplicitComment blocks and is dropped silently (0 records, exit 0)")
 _LENIENT = ("{where} accepts any JSON object as a record of its format: it yields a Work "
             "(fields it does not know go to 'unmapped') instead of rejecting a record "
             "that has none of the format's required fields")
@@ -104,9 +101,6 @@ _PAGE_LENIENT = ("page.py:148 PageReader.read takes any text with a first line a
 
 #: (reader, case) -> why it breaks the contract through the API (reader.read)
 API_BREACHES: dict[tuple[str, str], str] = {
-    ("bibtex", "empty"): _BIBTEX_SILENT,
-    ("bibtex", "utf16-no-bom"): _BIBTEX_SILENT,
-    **{("bibtex", f"foreign-{o}"): _BIBTEX_SILENT for o in SAMPLES if o != "bibtex"},
     ("page", "truncated"): _PAGE_LENIENT + " (half a page is read as a whole one)",
     ("page", "foreign-yaml"): _PAGE_LENIENT,
     ("page", "foreign-jats"): _PAGE_LENIENT,
@@ -116,8 +110,6 @@ API_BREACHES: dict[tuple[str, str], str] = {
 #: only these breaches reach the user as published records or as silence.
 CLI_BREACHES: dict[tuple[str, str], str] = {
     key: API_BREACHES[key] for key in (
-        ("bibtex", "utf16-no-bom"),
-        *(("bibtex", f"foreign-{o}") for o in SAMPLES if o != "bibtex"),
         ("page", "truncated"), ("page", "foreign-yaml"), ("page", "foreign-jats"),
     )
 }

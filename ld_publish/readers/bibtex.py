@@ -215,6 +215,13 @@ class BibtexReader:
                 line = None if block.start_line is None else block.start_line + 1
                 yield _entry_to_work(block, Source(source.label, self.name, position, line,
                                                    block.key))
+        if position == 0:
+            # bibtexparser keeps text outside entries as comments; a file of nothing but
+            # comments (or another format, or UTF-16) must not pass for an empty success.
+            hint = ("the file looks like UTF-16: convert it to UTF-8" if "\x00" in text
+                    else "a BibTeX entry looks like @article{key, title = {...}, ...}")
+            raise InputError(f"{source.label} holds no BibTeX entry", hint=hint,
+                             where=Location(file=source.label))
 
 
 def _entry_to_work(entry: bib.Entry, src: Source) -> Work:
