@@ -158,7 +158,19 @@ def parse_page(text: str, label: str = "<page>") -> Work:
         raise InputError(f"{label} holds no text",
                          hint="give an article page with at least a title",
                          where=Location(file=label))
+    first = next(line.strip() for line in lines if line.strip())
+    other = _OTHER_FORMAT.match(first)
+    if other:
+        # Otherwise the first line of an XML, JSON, YAML, BibTeX or RIS file becomes a title.
+        raise InputError(f"{label} looks like {other.lastgroup}, not article page text",
+                         hint="name the format with --from (see `ld-publish formats`)",
+                         where=Location(file=label, line=1))
     return _PageParser(lines, label).parse()
+
+
+_OTHER_FORMAT = re.compile(
+    r"(?P<XML><[?!A-Za-z])|(?P<JSON>[{\[])|(?P<YAML>#|---\s*$|%YAML|[A-Za-z_][\w-]*:\s+\S.*$)"
+    r"|(?P<BibTeX>@[A-Za-z]+\s*[{(])|(?P<RIS>[A-Z][A-Z0-9]  - )")
 
 
 @dataclass
@@ -193,6 +205,24 @@ class _PageParser:
                 "dates, citation or references found",
                 hint="check the file; name its format with --from if it is not page text",
                 where=Location(file=self.label))
+        if head_end == len(self.lines) and self.abstract and not re.search(
+                r"[.!?…)\]\"”»]\s*$", self.abstract[-1]):
+            # The page ends mid-sentence inside the abstract: the file was cut off, and a
+            # shortened record must not be published as if whole.
+            raise InputError(
+                f"{self.label} ends in the middle of the abstract; the page looks truncated",
+                hint="fetch or save the page again; a whole page ends with a full sentence, "
+                     "its references or its \"See also\" list",
+                where=Location(file=self.label, line=len(self.lines)))
+        if references and not related and not re.search(
+                r"(?:[.!?)\]\"”»\d]|https?://\S+)\s*$", references[-1].raw or ""):
+            # The last reference stops mid-word with nothing after it: the file was cut off.
+            raise InputError(
+                f"{self.label} ends in the middle of reference {references[-1].position}; "
+                "the page looks truncated",
+                hint="fetch or save the page again; a reference ends with a full stop, a "
+                     "closing bracket, page numbers or its DOI",
+                where=Location(file=self.label, line=len(self.lines)))
         container, issue, volume, pages = self._container()
         doi = next((i.value for i in self.identifiers if i.scheme == "doi"), None)
         edn = next((i.value for i in self.identifiers if i.scheme == "edn"), None)
