@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import identifiers as ids
-from ..errors import IdentifierError
+from ..errors import IdentifierError, InputError, Location
 from ..model import DateValue, Identifier, Notice, Pages, Severity, Text
+from ..sources import InputSource
+from .base import DEFAULT_MAX_DOCUMENT_BYTES
 from .markup import has_markup, markup_to_text, normalize_space
 
 __all__ = [
@@ -284,6 +286,17 @@ def stable_key(prefix: str, raw: str) -> str:
     return f"{prefix}:sha256-{digest}"
 
 
+def load_json(source: InputSource, what: str = "JSON") -> Any:
+    """The whole source parsed as JSON; a clear InputError with the line when it is not."""
+    text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}",
+                         hint=f"check the file is complete {what}",
+                         where=Location(file=source.label, line=exc.lineno)) from None
+
+
 def json_head(head: bytes) -> tuple[Any, set[str]]:
     """The parsed head (or None when it is cut off or not JSON) and the object keys it names."""
     text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
@@ -300,7 +313,9 @@ _CROSSREF_KEYS = frozenset({"message-type", "reference-count", "references-count
                             "deposited", "content-domain", "is-referenced-by-count", "member",
                             "short-container-title", "issn-type", "published-print",
                             "published-online"})
-_CSL_TYPES = frozenset({
+# The item types of the CSL 1.0.2 specification. Crossref and ld-publish say
+# "journal-article", CSL says "article-journal": the type tells the formats apart.
+CSL_TYPES = frozenset({
     "article", "article-journal", "article-magazine", "article-newspaper", "bill", "book",
     "broadcast", "chapter", "classic", "collection", "dataset", "document", "entry",
     "entry-dictionary", "entry-encyclopedia", "event", "figure", "graphic", "hearing",
@@ -340,7 +355,7 @@ def classify_json(head: bytes) -> str | None:
         return "datacite"
     if "key" in keys and ("title" in keys or "contributors" in keys):
         return "native"
-    csl_type = isinstance(first, dict) and first.get("type") in _CSL_TYPES
+    csl_type = isinstance(first, dict) and first.get("type") in CSL_TYPES
     if not isinstance(first, dict):
         csl_type = bool(re.search(rb'"type"\s*:\s*"(?:article-journal|post-weblog|'
                                   rb'paper-conference|chapter|book|report|thesis|webpage|'

@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import InputError, Location
 from ..model import (
     Container,
     Contributor,
@@ -23,8 +22,16 @@ from ..model import (
     WorkType,
 )
 from ..sources import InputSource
-from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
-from .common import Findings, classify_json, looks_like_organization, split_pages, stable_key
+from .base import readers
+from .common import (
+    CSL_TYPES,
+    Findings,
+    classify_json,
+    load_json,
+    looks_like_organization,
+    split_pages,
+    stable_key,
+)
 
 __all__ = ["CslReader", "csl_item_to_work"]
 
@@ -66,13 +73,7 @@ class CslReader:
         return 85 if classify_json(head) == "csl" else 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
-        text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}",
-                             hint="check the file is complete JSON",
-                             where=Location(file=source.label, line=exc.lineno)) from None
+        document = load_json(source)
         items = document if isinstance(document, list) else [document]
         if isinstance(document, dict) and isinstance(document.get("items"), list):
             items = document["items"]
@@ -100,17 +101,6 @@ class CslReader:
                                "compare the item with the CSL-JSON schema")
 
 
-# The item types of the CSL 1.0.2 specification (Crossref and ld-publish say "journal-article",
-# CSL says "article-journal": the type tells the formats apart).
-CSL_TYPES = frozenset({
-    "article", "article-journal", "article-magazine", "article-newspaper", "bill", "book",
-    "broadcast", "chapter", "classic", "collection", "dataset", "document", "entry",
-    "entry-dictionary", "entry-encyclopedia", "event", "figure", "graphic", "hearing",
-    "interview", "legal_case", "legislation", "manuscript", "map", "motion_picture",
-    "musical_score", "pamphlet", "paper-conference", "patent", "performance", "periodical",
-    "personal_communication", "post", "post-weblog", "regulation", "report", "review",
-    "review-book", "software", "song", "speech", "standard", "thesis", "treaty", "webpage",
-})
 
 
 def _not_csl(item: dict[str, Any]) -> str | None:

@@ -37,6 +37,7 @@ from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
 from .common import (
     Findings,
     classify_json,
+    load_json,
     looks_like_organization,
     split_pages,
     split_person_name,
@@ -112,13 +113,7 @@ class DataciteReader:
             yield _safe(resource, Source(source.label, self.name, 1, None, "resource"),
                         data.decode("utf-8", "replace"))
             return
-        text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}",
-                             hint="check the file is complete JSON",
-                             where=Location(file=source.label, line=exc.lineno)) from None
+        document = load_json(source)
         for position, (pointer, item) in enumerate(_items(document), 1):
             src = Source(source.label, self.name, position, None, pointer)
             raw = json.dumps(item, ensure_ascii=False, indent=1)

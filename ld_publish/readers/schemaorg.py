@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import InputError, Location, UnsafeInputError
+from ..errors import Location, UnsafeInputError
 from ..model import (
     Award,
     Container,
@@ -36,8 +36,8 @@ from ..model import (
     WorkType,
 )
 from ..sources import InputSource
-from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
-from .common import Findings, classify_json, split_pages, stable_key
+from .base import readers
+from .common import Findings, classify_json, load_json, split_pages, stable_key
 
 __all__ = ["SchemaOrgReader", "check_context", "node_to_work"]
 
@@ -124,13 +124,7 @@ class SchemaOrgReader:
         return 90 if classify_json(head) == "schemaorg" else 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
-        text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}",
-                             hint="check the file is complete JSON-LD",
-                             where=Location(file=source.label, line=exc.lineno)) from None
+        document = load_json(source, "JSON-LD")
         # Checked before any record is read: a hostile context refuses the whole source.
         _walk_contexts(document, source.label)
         nodes: list[tuple[str | None, Any]]
