@@ -23,16 +23,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..errors import IdentifierError, InputError, Location
-from ..identifiers import normalize_doi, normalize_orcid, scripts_of
+from ..identifiers import normalize_doi
 from ..model import (
     Award,
     Container,
-    Contributor,
     DateValue,
     Funding,
     Identifier,
@@ -50,6 +48,7 @@ from ..model import (
 )
 from ..sources import InputSource
 from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
+from .page_authors import AuthorBlock
 from .page_patterns import (
     _AWARD,
     _CITATION,
@@ -59,12 +58,9 @@ from .page_patterns import (
     _DOI_URL,
     _EDN,
     _EDN_LINE,
-    _EMAIL,
     _FUNDER,
     _FUNDER_ACRONYMS,
     _FUNDING,
-    _ID_FIELD,
-    _ID_SCHEMES,
     _ISSUE,
     _KEYWORDS_LINE,
     _LANGUAGE_NOTE,
@@ -72,13 +68,10 @@ from .page_patterns import (
     _NAME_LINE,
     _PAGES,
     _REFERENCES_HEAD,
-    _RESEARCHER_ID,
     _SEE_ALSO_HEAD,
     _VOLUME,
     _is_author_list,
-    _is_id_line,
     _is_marker,
-    _organization,
     _pages,
     _parse_date,
     _text_lang,
@@ -145,7 +138,7 @@ _OTHER_FORMAT = re.compile(
 
 
 @dataclass
-class _PageParser:
+class _PageParser(AuthorBlock):
     lines: list[str]
     label: str
     notices: list[Notice] = field(default_factory=list)
@@ -238,121 +231,6 @@ class _PageParser:
         self.notice("title", "the page has no title line", None,
                     "the first line of an article page must be the article title", "violation")
         return first, None
-
-    def _authors(self, pos: int, end: int) -> tuple[int, list[Contributor]]:
-        contributors: list[Contributor] = []
-        while pos < end:
-            line = self.lines[pos].strip()
-            if not line:
-                pos += 1
-                continue
-            match = _NAME_LINE.match(line)
-            if not match or _is_marker(line):
-                break
-            number = len(contributors) + 1
-            name = line.rstrip(",").strip()
-            pos += 1
-            affiliations: tuple[Organization, ...] = ()
-            emails: tuple[str, ...] = ()
-            ids: tuple[Identifier, ...] = ()
-            if pos < end and self._is_affiliation(self.lines[pos].strip()):
-                affiliations, emails = self._affiliation(self.lines[pos].strip(), number)
-                pos += 1
-            if pos < end and _is_id_line(self.lines[pos].strip()):
-                ids = self._author_ids(self.lines[pos].strip(), number)
-                pos += 1
-            self._check_script(name, number)
-            contributors.append(Contributor(
-                name=name, position=number, given=match.group("given").strip(),
-                family=match.group("family").strip(), emails=emails, identifiers=ids,
-                affiliations=affiliations))
-        if not contributors:
-            self.notice("contributors", "the page names no authors", None,
-                        "author lines look like 'Family I.I.,' after the title", "warning")
-        return pos, contributors
-
-    def _is_affiliation(self, line: str) -> bool:
-        return bool(line) and not (_NAME_LINE.match(line) or _is_marker(line)
-                                   or _is_id_line(line))
-
-    def _affiliation(self, line: str, number: int) -> tuple[tuple[Organization, ...],
-                                                            tuple[str, ...]]:
-        emails: list[str] = []
-        organizations: list[Organization] = []
-        for chunk in line.split(";"):
-            parts = [p.strip() for p in chunk.split(",") if p.strip()]
-            kept = []
-            for part in parts:
-                if "@" in part:
-                    if _EMAIL.match(part):
-                        emails.append(part)
-                    else:
-                        self.notice(f"contributors[{number}].emails", "not an e-mail address",
-                                    part, "an address looks like name@example.org")
-                else:
-                    kept.append(part)
-            if kept:
-                organizations.append(_organization(kept))
-        return tuple(organizations), tuple(emails)
-
-    def _author_ids(self, line: str, number: int) -> tuple[Identifier, ...]:
-        found: list[Identifier] = []
-        for item in line.split("|"):
-            match = _ID_FIELD.match(item)
-            if not match or not match.group("value"):
-                continue
-            key, value = match.group("key").strip(), match.group("value")
-            scheme = _ID_SCHEMES.get(key.lower().replace(" ", "_"))
-            path = f"contributors[{number}].identifiers"
-            if scheme is None:
-                self.unmapped.append(f"contributors[{number}].{key}")
-                self.notice(f"{path}.{key}", f"unknown author id field {key!r} left out", value,
-                            None, "info")
-                continue
-            identifier = self._author_id(scheme, value, f"{path}.{scheme}")
-            if identifier:
-                found.append(identifier)
-        return tuple(found)
-
-    def _author_id(self, scheme: str, value: str, path: str) -> Identifier | None:
-        if scheme == "orcid":
-            try:
-                normal = normalize_orcid(value)
-            except IdentifierError as exc:
-                self.notice(path, exc.message, value, exc.hint, "violation")
-                return None
-            return Identifier("orcid", normal, None if normal == value else value)
-        if scheme == "researcherid" and not _RESEARCHER_ID.match(value.upper()):
-            self.notice(path, f"{value!r} is not a ResearcherID", value,
-                        "a ResearcherID looks like AAG-6046-2021")
-            return None
-        if scheme in ("elibrary", "scopus") and not (value.isascii() and value.isdigit()):
-            self.notice(path, f"{value!r} is not a numeric {scheme} id", value,
-                        "these author ids are digits only")
-            return None
-        normal = value.upper() if scheme == "researcherid" else value
-        return Identifier(scheme, normal, None if normal == value else value)
-
-    def _check_script(self, name: str, number: int) -> None:
-        scripts = scripts_of(name)
-        if len(scripts) < 2:
-            return
-        counts: dict[str, int] = {}
-        for ch in name:
-            if ch.isalpha():
-                script = unicodedata.name(ch, "?").split(" ", 1)[0]
-                counts[script] = counts.get(script, 0) + 1
-        main = max(counts, key=lambda s: counts[s])
-        odd = ", ".join(f"'{ch}' (U+{ord(ch):04X} {unicodedata.name(ch, '?')})"
-                        for ch in dict.fromkeys(name)
-                        if ch.isalpha() and unicodedata.name(ch, "?").split(" ", 1)[0] != main)
-        self.notice(f"contributors[{number}].name",
-                    f"the name mixes {' and '.join(sorted(scripts))} letters: {odd}", name,
-                    f"a look-alike letter was probably typed in another keyboard layout; the "
-                    f"name is kept as printed - retype it in {main} letters at the source",
-                    "warning")
-
-    # -- body --------------------------------------------------------------------------------
 
     def _body_line(self, line: str, number: int) -> None:
         if not line:
