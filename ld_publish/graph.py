@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from .graph_index import TripleIndex
+
 
 @dataclass(frozen=True)
 class RecordGraph:
@@ -23,6 +25,7 @@ class RecordGraph:
     triples: tuple[ox.Triple, ...]
     source_label: str = ""
     _nquads: list[bytes] = field(default_factory=list, repr=False, compare=False)
+    _index: list[TripleIndex] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def build(cls, key: str, name: str, root: str, triples: Iterable[ox.Triple],
@@ -30,6 +33,19 @@ class RecordGraph:
         unique = {str(t): t for t in triples}
         ordered = tuple(unique[k] for k in sorted(unique))
         return cls(key, name, root, ordered, source_label)
+
+    def __getstate__(self) -> dict[str, object]:
+        # Caches are rebuilt where they are needed; pickling them to another process (the
+        # load path sends graphs back from workers) would only cost time.
+        state = dict(self.__dict__)
+        state["_nquads"], state["_index"] = [], []
+        return state
+
+    def index(self) -> TripleIndex:
+        """The triples by subject and by object, built on first use and kept."""
+        if not self._index:
+            self._index.append(TripleIndex(self.triples))
+        return self._index[0]
 
     def __len__(self) -> int:
         return len(self.triples)

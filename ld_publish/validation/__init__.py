@@ -13,10 +13,10 @@ import pyoxigraph as ox
 
 from ..errors import UsageError
 from ..graph import RecordGraph
+from ..graph_index import TripleIndex
 from ..model import Notice
 from . import engine_fast, engine_pyshacl
 from .fields import FieldResolver
-from .index import TripleIndex
 from .report import Finding, RecordReport, ValidationReport, merge, notice_finding
 from .results import RawResult, parse_term
 from .shapes import Shapes, UnsupportedShape, load_shapes
@@ -42,7 +42,7 @@ def raw_results(graph: RecordGraph, shapes: Shapes, engine: Engine = "fast",
 def validate_graph(graph: RecordGraph, shapes: Shapes, engine: Engine = "fast",
                    notices: Iterable[Notice] = ()) -> RecordReport:
     """Validate one record graph; reader and mapping notices join its findings."""
-    index = TripleIndex(graph.triples)
+    index = graph.index()
     results = raw_results(graph, shapes, engine, index)
     resolver = FieldResolver(index, graph.root)
     findings = [_finding(r, shapes, resolver) for r in results]

@@ -20,7 +20,7 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.term import BNode, Node, URIRef
 
-from .index import Term, TripleIndex
+from ..graph_index import Term, TripleIndex
 from .lexical import CHECKED, RDF_LANGSTRING
 from .paths import CompiledPath, compile_path
 from .results import RawResult

@@ -11,7 +11,7 @@ import re
 
 import pyoxigraph as ox
 
-from .index import RDF_TYPE, Term, TripleIndex
+from ..graph_index import RDF_TYPE, Term, TripleIndex
 
 _LOCAL = re.compile(r"/work/[^/]+/(.+)$")
 _ROLES = {"author": "contributors", "editor": "editors", "translator": "translators",

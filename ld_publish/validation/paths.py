@@ -9,7 +9,7 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.term import Node, URIRef
 
-from .index import Term, TripleIndex
+from ..graph_index import Term, TripleIndex
 from .shapes import SH, UnsupportedShape
 
 # -- paths --------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ Turtle and the JSON-LD of a record are the same graph; tests check that with two
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -67,15 +66,12 @@ def _is_term(local: str) -> bool:
 
 
 class _Document:
-    # Nodes are keyed by the pyoxigraph terms themselves (hashable by value): converting each
-    # term to its N-Triples string first costs more than the rest of the walk.
+    # Walks the record's shared index (subject -> predicate -> objects), the one the SHACL
+    # engine built, so the triples are unpacked and hashed once per record.
     def __init__(self, graph: RecordGraph) -> None:
-        self.by_subject: dict[Node, list[ox.Triple]] = defaultdict(list)
-        self.incoming: dict[ox.BlankNode, int] = defaultdict(int)
-        for triple in graph.triples:
-            self.by_subject[triple.subject].append(triple)  # type: ignore[index]
-            if isinstance(triple.object, ox.BlankNode):
-                self.incoming[triple.object] += 1
+        index = graph.index()
+        self.out: dict[Any, dict[str, list[Any]]] = index.out
+        self.into: dict[Any, dict[str, list[Any]]] = index.into
         self.embedded: set[Node] = set()
 
     def node(self, subject: Node) -> JsonObject:
@@ -83,15 +79,15 @@ class _Document:
         out: JsonObject = {}
         if isinstance(subject, ox.NamedNode):
             out["@id"] = subject.value
-        props: dict[str, list[ox.Triple]] = defaultdict(list)
-        for triple in self.by_subject.get(subject, ()):
-            props[triple.predicate.value].append(triple)
-        types = props.pop(_RDF_TYPE, [])
+        props = self.out.get(subject, {})
+        types = props.get(_RDF_TYPE)
         if types:
-            values = sorted(_key(t.object.value) for t in types)  # type: ignore[union-attr]
+            values = sorted(_key(t.value) for t in types)
             out["@type"] = values[0] if len(values) == 1 else values
         for predicate in sorted(props, key=_property_order):
-            values = [self.value(t.object) for t in props[predicate]]
+            if predicate == _RDF_TYPE:
+                continue
+            values = [self.value(o) for o in props[predicate]]
             out[_key(predicate)] = values[0] if len(values) == 1 else values
         return out
 
@@ -106,7 +102,7 @@ class _Document:
             items = self.list_items(term)
             if items is not None:
                 return {"@list": [self.value(item) for item in items]}
-        if term in self.by_subject and term not in self.embedded:
+        if term in self.out and term not in self.embedded:
             return self.node(term)
         if isinstance(term, ox.NamedNode):
             return {"@id": term.value}
@@ -118,12 +114,13 @@ class _Document:
         node: Any = head
         seen: set[ox.BlankNode] = set()
         while not (isinstance(node, ox.NamedNode) and node.value == _RDF_NIL):
-            if not isinstance(node, ox.BlankNode) or node in seen or self.incoming[node] != 1:
+            if not isinstance(node, ox.BlankNode) or node in seen:
                 return None
-            triples = self.by_subject.get(node, [])
-            first = [t.object for t in triples if t.predicate.value == _RDF_FIRST]
-            rest = [t.object for t in triples if t.predicate.value == _RDF_REST]
-            if len(triples) != 2 or len(first) != 1 or len(rest) != 1:
+            if sum(len(s) for s in self.into.get(node, {}).values()) != 1:
+                return None
+            props = self.out.get(node, {})
+            first, rest = props.get(_RDF_FIRST, []), props.get(_RDF_REST, [])
+            if len(props) != 2 or len(first) != 1 or len(rest) != 1:
                 return None
             seen.add(node)
             items.append(first[0])
@@ -142,7 +139,7 @@ def to_jsonld(graph: RecordGraph) -> JsonObject:
     doc = _Document(graph)
     root = ox.NamedNode(graph.root)
     trees = [doc.node(root)]
-    unreached = sorted((s for s in doc.by_subject if s not in doc.embedded), key=str)
+    unreached = sorted((s for s in doc.out if s not in doc.embedded), key=str)
     for subject in unreached:
         if subject not in doc.embedded:  # an earlier unreached tree may have embedded it
             trees.append(doc.node(subject))

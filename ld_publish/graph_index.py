@@ -1,4 +1,7 @@
-"""The triples of one record, indexed by subject and by object for path look-ups."""
+"""The triples of one record, indexed by subject and by object.
+
+Built once per record (``RecordGraph.index()``) and shared by the SHACL engine and the JSON-LD
+writer: unpacking and hashing the terms is a large part of a record's cost."""
 
 from __future__ import annotations
 
