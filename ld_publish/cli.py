@@ -117,7 +117,7 @@ def common_options(func: F) -> F:
 
 @main.command()
 @common_options
-@click.option("-t", "--to", "formats", default="turtle,jsonld,nquads", show_default=True,
+@click.option("-t", "--to", "formats", default="turtle,jsonld", show_default=True,
               help="Comma-separated output formats: turtle, jsonld, ntriples, nquads, trig.")
 @click.option("-o", "--out", default="output", show_default=True, type=click.Path(),
               help="Output folder.")

@@ -42,7 +42,7 @@ class Options:
 
     base: str = DEFAULT_BASE
     profile: Profile = Profile.BOTH
-    formats: tuple[str, ...] = ("turtle", "jsonld", "nquads")
+    formats: tuple[str, ...] = ("turtle", "jsonld")
     reader: str | None = None
     engine: Engine = "fast"
     workers: int = 0  # 0: one per core

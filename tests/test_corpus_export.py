@@ -575,7 +575,7 @@ def test_not_mapped_mentions_known_leftovers(name: str, leftover: str,
 def test_jsonld_is_the_same_graph_as_turtle(name: str, exported: dict[str, Exported]) -> None:
     result = exported[name]
     files = {Path(f).suffix: result.out / f for f in result.entry["files"]}
-    assert {".ttl", ".jsonld", ".nq"} <= set(files)
+    assert {".ttl", ".jsonld"} <= set(files)
     turtle = Graph().parse(files[".ttl"], format="turtle")
     jsonld = Graph().parse(files[".jsonld"], format="json-ld")
     assert len(turtle) > 0
