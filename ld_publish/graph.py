@@ -1,7 +1,8 @@
 """The record graph: what writers and loaders see. One named graph per record.
 
-Triples are pyoxigraph terms, kept sorted in N-Triples order so that every serialisation of the
-same record is byte-identical across runs and machines.
+Triples are kept as N-Triples term strings (see :mod:`ld_publish.terms`), sorted in N-Triples
+order so that every serialisation of the same record is byte-identical across runs and machines.
+pyoxigraph terms are made from them only when an API needs them (``triples``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .graph_index import TripleIndex
+from .terms import Triple
 
 
 @dataclass(frozen=True)
@@ -22,33 +24,51 @@ class RecordGraph:
     key: str
     name: str
     root: str
-    triples: tuple[ox.Triple, ...]
+    terms: tuple[Triple, ...]
     source_label: str = ""
-    _nquads: list[bytes] = field(default_factory=list, repr=False, compare=False)
-    _index: list[TripleIndex] = field(default_factory=list, repr=False, compare=False)
+    _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_terms(cls, key: str, name: str, root: str, terms: Iterable[Triple],
+                   source_label: str = "") -> RecordGraph:
+        """From N-Triples term strings (what the mapping makes); duplicates are dropped."""
+        lines = {f"{s} {p} {o}": (s, p, o) for s, p, o in terms}
+        return cls(key, name, root, tuple(lines[k] for k in sorted(lines)), source_label)
 
     @classmethod
     def build(cls, key: str, name: str, root: str, triples: Iterable[ox.Triple],
               source_label: str = "") -> RecordGraph:
-        unique = {str(t): t for t in triples}
-        ordered = tuple(unique[k] for k in sorted(unique))
-        return cls(key, name, root, ordered, source_label)
+        """From pyoxigraph triples (parsed N-Quads, tests)."""
+        return cls.from_terms(key, name, root, ((str(t.subject), str(t.predicate), str(t.object))
+                                                for t in triples), source_label)
 
     def __getstate__(self) -> dict[str, object]:
         # Caches are rebuilt where they are needed; pickling them to another process (the
         # load path sends graphs back from workers) would only cost time.
         state = dict(self.__dict__)
-        state["_nquads"], state["_index"] = [], []
+        state["_cache"] = {}
         return state
 
     def index(self) -> TripleIndex:
         """The triples by subject and by object, built on first use and kept."""
-        if not self._index:
-            self._index.append(TripleIndex(self.triples))
-        return self._index[0]
+        index = self._cache.get("index")
+        if index is None:
+            index = self._cache["index"] = TripleIndex(self.terms)
+        assert isinstance(index, TripleIndex)
+        return index
 
     def __len__(self) -> int:
-        return len(self.triples)
+        return len(self.terms)
+
+    @property
+    def triples(self) -> tuple[ox.Triple, ...]:
+        """The triples as pyoxigraph terms, parsed from the N-Triples on first use."""
+        triples = self._cache.get("triples")
+        if triples is None:
+            triples = self._cache["triples"] = tuple(
+                q.triple for q in ox.parse(self.ntriples(), format=ox.RdfFormat.N_TRIPLES))
+        assert isinstance(triples, tuple)
+        return triples
 
     @property
     def graph_name(self) -> ox.NamedNode:
@@ -60,17 +80,21 @@ class RecordGraph:
             yield ox.Quad(t.subject, t.predicate, t.object, g)
 
     def ntriples(self) -> bytes:
-        data = ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES)
-        assert data is not None  # serialize returns bytes when no output is given
+        data = self._cache.get("ntriples")
+        if data is None:
+            data = self._cache["ntriples"] = "".join(
+                [f"{s} {p} {o} .\n" for s, p, o in self.terms]).encode("utf-8")
+        assert isinstance(data, bytes)
         return data
 
     def nquads(self) -> bytes:
-        if not self._nquads:
-            # N-Triples lines with the graph name put before the final " ." are N-Quads, and
-            # much cheaper than building a Quad per triple. A literal's line breaks are escaped
-            # in N-Triples, so " .\n" only ends lines.
-            self._nquads.append(self.ntriples().replace(b" .\n", f" <{self.name}> .\n".encode()))
-        return self._nquads[0]
+        data = self._cache.get("nquads")
+        if data is None:
+            # A literal's line breaks are escaped in N-Triples, so " .\n" only ends lines.
+            data = self._cache["nquads"] = self.ntriples().replace(
+                b" .\n", f" <{self.name}> .\n".encode())
+        assert isinstance(data, bytes)
+        return data
 
     @property
     def content_hash(self) -> str:

@@ -1,32 +1,35 @@
 """The triples of one record, indexed by subject and by object.
 
 Built once per record (``RecordGraph.index()``) and shared by the SHACL engine and the JSON-LD
-writer: unpacking and hashing the terms is a large part of a record's cost."""
+writer. Terms are N-Triples strings (:mod:`ld_publish.terms`), so building it is dictionary work
+on strings whose hashes Python caches."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-import pyoxigraph as ox
+from .terms import Term, Triple
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-Node = ox.NamedNode | ox.BlankNode
 _EMPTY: list[Term] = []  # shared; callers never mutate what the index returns
 
 
 class TripleIndex:
-    """``out[s][p]`` and ``into[o][p]`` lists of terms; predicates keyed by their IRI string."""
+    """``out[s][p]`` and ``into[o][p]`` lists of terms; predicates keyed by their IRI string
+    (without angle brackets)."""
 
     __slots__ = ("into", "out")
 
-    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+    def __init__(self, triples: Iterable[Triple]) -> None:
         out: dict[Term, dict[str, list[Term]]] = {}
         into: dict[Term, dict[str, list[Term]]] = {}
+        predicates: dict[str, str] = {}
         # Hand-inlined: this runs for every triple of every record.
-        for s, p_node, o in triples:
-            p = p_node.value
+        for s, p_term, o in triples:
+            p = predicates.get(p_term)
+            if p is None:
+                p = predicates[p_term] = p_term[1:-1]
             by = out.get(s)
             if by is None:
                 out[s] = {p: [o]}
@@ -58,8 +61,7 @@ class TripleIndex:
 
     def instances(self, cls: str) -> list[Term]:
         """Nodes with ``rdf:type cls`` stated in the record (no RDFS subclass inference)."""
-        return self.subjects(ox.NamedNode(cls), RDF_TYPE)
+        return self.subjects(f"<{cls}>", RDF_TYPE)
 
     def has_type(self, node: Term, cls: str) -> bool:
-        return any(isinstance(t, ox.NamedNode) and t.value == cls
-                   for t in self.objects(node, RDF_TYPE))
+        return f"<{cls}>" in self.objects(node, RDF_TYPE)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-import pyoxigraph as ox
-
 from ..identifiers import is_valid_iri
 from ..model import Contributor, Identifier, Organization
+from ..terms import Term, iri, literal
 from .builder import GraphBuilder, Object
 from .ids import add_identifiers
 from .iris import Minter, doi_node, slug
@@ -23,18 +22,18 @@ _SCHEMA_ROLES = {"editor": SCHEMA.editor, "translator": SCHEMA.translator,
                  "contributor": SCHEMA.contributor}
 
 
-def organization_node(minter: Minter, org: Organization) -> ox.NamedNode:
+def organization_node(minter: Minter, org: Organization) -> Term:
     """ROR IRI, Funder Registry DOI IRI, or a stable IRI minted from the printed name."""
     for ident in org.identifiers:
         if ident.scheme == "ror":
-            return ox.NamedNode(ident.value)
+            return iri(ident.value)
         if ident.scheme == "crossref-funder":
             return doi_node(ident.value)
     return minter.shared("organization", slug(org.name))
 
 
 def add_organization(b: GraphBuilder, minter: Minter, org: Organization, field: str,
-                     *path: str | int) -> ox.NamedNode:
+                     *path: str | int) -> Term:
     node = organization_node(minter, org)
     b.type(node, schema=SCHEMA.Organization, spar=(FOAF.Organization,))
     name = b.plain(org.name, f"{field}.name")
@@ -62,11 +61,11 @@ def add_organization(b: GraphBuilder, minter: Minter, org: Organization, field: 
     return node
 
 
-def agent_node(minter: Minter, person: Contributor) -> ox.NamedNode:
+def agent_node(minter: Minter, person: Contributor) -> Term:
     """ORCID IRI; else an IRI shared across records by eLibrary id or ResearcherID; else local."""
     orcid = person.identifier("orcid")
     if orcid:
-        return ox.NamedNode("https://orcid.org/" + orcid.value)
+        return iri("https://orcid.org/" + orcid.value)
     for scheme in ("elibrary", "researcherid", "scopus", "isni"):
         ident = person.identifier(scheme)
         if ident:
@@ -74,11 +73,11 @@ def agent_node(minter: Minter, person: Contributor) -> ox.NamedNode:
     if person.kind == "organization":
         ror = next((i for i in person.identifiers if i.scheme == "ror"), None)
         if ror:
-            return ox.NamedNode(ror.value)
+            return iri(ror.value)
     return minter.local(person.role, person.position, "agent")
 
 
-def add_contributors(b: GraphBuilder, minter: Minter, work: ox.NamedNode,
+def add_contributors(b: GraphBuilder, minter: Minter, work: Term,
                      contributors: tuple[Contributor, ...]) -> None:
     by_role: dict[str, list[tuple[int, Contributor]]] = {}
     for index, person in enumerate(contributors):
@@ -101,7 +100,7 @@ def _list_tag(minter: Minter) -> str:
     return hashlib.sha256(minter.record.encode()).hexdigest()[:16]
 
 
-def _role_node(minter: Minter, role: str, position: int) -> ox.NamedNode:
+def _role_node(minter: Minter, role: str, position: int) -> Term:
     return minter.local(role, position)
 
 
@@ -115,8 +114,8 @@ def _link_roles(b: GraphBuilder, minter: Minter, role: str, people: list[Contrib
                    _role_node(minter, role, position + 1))
 
 
-def _add_contributor(b: GraphBuilder, minter: Minter, work: ox.NamedNode, person: Contributor,
-                     index: int) -> ox.NamedNode:
+def _add_contributor(b: GraphBuilder, minter: Minter, work: Term, person: Contributor,
+                     index: int) -> Term:
     field = f"contributors[{index + 1}]"
     agent = agent_node(minter, person)
     is_org = person.kind == "organization"
@@ -137,7 +136,7 @@ def _add_contributor(b: GraphBuilder, minter: Minter, work: ox.NamedNode, person
             b.schema(agent, SCHEMA.email, b.plain(email, f"{field}.emails"))
             mbox = "mailto:" + email
             if is_valid_iri(mbox):
-                b.spar(agent, FOAF.mbox, ox.NamedNode(mbox))
+                b.spar(agent, FOAF.mbox, iri(mbox))
     ids: tuple[Identifier, ...] = person.identifiers
     if ids:
         add_identifiers(b, minter, agent, ids, person.role, person.position)
@@ -147,7 +146,7 @@ def _add_contributor(b: GraphBuilder, minter: Minter, work: ox.NamedNode, person
     b.spar(role, PRO.withRole, _PRO_ROLES[person.role])
     b.spar(role, PRO.isHeldBy, agent)
     b.spar(work, PRO.isDocumentContextFor, role)
-    b.spar(role, FABIO.hasSequenceIdentifier, ox.Literal(str(person.position)))
+    b.spar(role, FABIO.hasSequenceIdentifier, literal(str(person.position)))
     for number, org in enumerate(person.affiliations, 1):
         org_node = add_organization(b, minter, org, f"{field}.affiliations[{number}]",
                                     person.role, person.position, "affiliation", number)

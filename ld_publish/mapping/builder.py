@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-import pyoxigraph as ox
-
 from ..errors import RecordError
 from ..model import DateValue, Notice, Text
+from ..terms import Term, Triple, blank, literal
 from .namespaces import RDF, RDF_TYPE, XSD
 
 _LANG_RE = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
@@ -23,47 +22,47 @@ class Profile(StrEnum):
     SPAR = "spar"
 
 
-Subject = ox.NamedNode | ox.BlankNode
-Object = ox.NamedNode | ox.BlankNode | ox.Literal
+Subject = Term
+Object = Term
 
 
 class GraphBuilder:
     """Triples for one record. ``schema``/``spar`` add only when the profile asks for them."""
 
     def __init__(self, profile: Profile, record_label: str) -> None:
-        self.triples: list[ox.Triple] = []
+        self.triples: list[Triple] = []
         self.notices: list[Notice] = []
         self.with_schema = profile in (Profile.BOTH, Profile.SCHEMA)
         self.with_spar = profile in (Profile.BOTH, Profile.SPAR)
         self.record_label = record_label
         self._bnodes = 0
 
-    def add(self, s: Subject, p: ox.NamedNode, o: Object) -> None:
-        self.triples.append(ox.Triple(s, p, o))
+    def add(self, s: Subject, p: Term, o: Object) -> None:
+        self.triples.append((s, p, o))
 
-    def schema(self, s: Subject, p: ox.NamedNode, o: Object) -> None:
+    def schema(self, s: Subject, p: Term, o: Object) -> None:
         if self.with_schema:
-            self.triples.append(ox.Triple(s, p, o))
+            self.triples.append((s, p, o))
 
-    def spar(self, s: Subject, p: ox.NamedNode, o: Object) -> None:
+    def spar(self, s: Subject, p: Term, o: Object) -> None:
         if self.with_spar:
-            self.triples.append(ox.Triple(s, p, o))
+            self.triples.append((s, p, o))
 
-    def both(self, s: Subject, schema_p: ox.NamedNode, spar_p: ox.NamedNode, o: Object) -> None:
+    def both(self, s: Subject, schema_p: Term, spar_p: Term, o: Object) -> None:
         """One value under its Schema.org and its SPAR (or DC, PRISM) property."""
         if self.with_schema:
-            self.triples.append(ox.Triple(s, schema_p, o))
+            self.triples.append((s, schema_p, o))
         if self.with_spar:
-            self.triples.append(ox.Triple(s, spar_p, o))
+            self.triples.append((s, spar_p, o))
 
     def texts(self, s: Subject, values: tuple[Text, ...], field: str,
-              schema_p: ox.NamedNode, spar_p: ox.NamedNode) -> None:
+              schema_p: Term, spar_p: Term) -> None:
         """Language-tagged texts (``field[1]``, ``field[2]`` ...) under both properties."""
         for index, value in enumerate(values, 1):
             self.both(s, schema_p, spar_p, self.text(value, f"{field}[{index}]"))
 
-    def type(self, s: Subject, *, schema: ox.NamedNode | None = None,
-             spar: tuple[ox.NamedNode, ...] = ()) -> None:
+    def type(self, s: Subject, *, schema: Term | None = None,
+             spar: tuple[Term, ...] = ()) -> None:
         if schema is not None:
             self.schema(s, RDF_TYPE, schema)
         for cls in spar:
@@ -71,7 +70,7 @@ class GraphBuilder:
 
     # -- literals -------------------------------------------------------------------------
     def literal(self, value: str, field: str, *, lang: str | None = None,
-                datatype: ox.NamedNode | None = None) -> ox.Literal:
+                datatype: Term | None = None) -> Term:
         if _SURROGATE_RE.search(value):
             raise RecordError(
                 f"field {field} contains an unpaired UTF-16 surrogate, which no RDF syntax "
@@ -79,25 +78,25 @@ class GraphBuilder:
                 "must come in pairs)")
         if lang:
             if _LANG_RE.match(lang):
-                return ox.Literal(value, language=lang.lower())
+                return literal(value, language=lang.lower())
             self.notices.append(Notice(
                 field=field, value=lang, message=f"language tag {lang!r} is not BCP 47",
                 hint="use a tag such as en, ru or pt-BR; the text was kept without a tag"))
         if datatype is not None:
-            return ox.Literal(value, datatype=datatype)
-        return ox.Literal(value)
+            return literal(value, datatype=datatype)
+        return literal(value)
 
-    def text(self, value: Text, field: str) -> ox.Literal:
+    def text(self, value: Text, field: str) -> Term:
         return self.literal(value.value, field, lang=value.lang)
 
-    def plain(self, value: str, field: str) -> ox.Literal:
+    def plain(self, value: str, field: str) -> Term:
         return self.literal(value, field)
 
-    def date(self, value: DateValue) -> ox.Literal:
-        return ox.Literal(value.iso(), datatype=XSD[value.xsd_type])
+    def date(self, value: DateValue) -> Term:
+        return literal(value.iso(), datatype=XSD[value.xsd_type])
 
-    def integer(self, value: int) -> ox.Literal:
-        return ox.Literal(str(value), datatype=XSD.integer)
+    def integer(self, value: int) -> Term:
+        return literal(str(value), datatype=XSD.integer)
 
     # -- lists ----------------------------------------------------------------------------
     def rdf_list(self, items: list[Object], label: str) -> Object:
@@ -107,7 +106,7 @@ class GraphBuilder:
             return RDF.nil
         head: Object = RDF.nil
         for index in range(len(items) - 1, -1, -1):
-            node = ox.BlankNode(f"{label}{index + 1}")
+            node = blank(f"{label}{index + 1}")
             self.add(node, RDF.first, items[index])
             self.add(node, RDF.rest, head)
             head = node

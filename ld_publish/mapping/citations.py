@@ -6,11 +6,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-import pyoxigraph as ox
-
 from ..errors import IdentifierError
 from ..identifiers import is_valid_iri
 from ..model import Notice, Reference, RelatedItem, WorkType
+from ..terms import Term, iri, iri_value, literal
 from .builder import GraphBuilder, Object, Subject
 from .classes import classes_of
 from .ids import add_identifiers
@@ -35,7 +34,7 @@ _LANGUAGE_NOTES = {"russ": "ru", "ukr": "uk", "engl": "en", "germ": "de", "fr": 
                    "chin": "zh", "kaz": "kk", "bel": "be", "span": "es"}
 
 #: relation type -> (SPAR/DC property, Schema.org property or None)
-RELATIONS: dict[str, tuple[ox.NamedNode, ox.NamedNode | None]] = {
+RELATIONS: dict[str, tuple[Term, Term | None]] = {
     "see-also": (DCTERMS.relation, None),
     "is-related-to": (DCTERMS.relation, None),
     "is-supplemented-by": (DCTERMS.relation, None),
@@ -88,7 +87,7 @@ def render_reference(ref: Reference) -> str:
     return " ".join(parts) or f"reference {ref.position}"
 
 
-def add_references(b: GraphBuilder, minter: Minter, work: ox.NamedNode,
+def add_references(b: GraphBuilder, minter: Minter, work: Term,
                    references: tuple[Reference, ...]) -> None:
     for ref in references:
         field = f"references[{ref.position}]"
@@ -97,7 +96,7 @@ def add_references(b: GraphBuilder, minter: Minter, work: ox.NamedNode,
         b.spar(work, FRBR.part, entry)
         text = ref.raw or render_reference(ref)
         b.spar(entry, C4O.hasContent, b.plain(text, f"{field}.raw"))
-        b.spar(entry, FABIO.hasSequenceIdentifier, ox.Literal(str(ref.position)))
+        b.spar(entry, FABIO.hasSequenceIdentifier, literal(str(ref.position)))
         if ref.key:
             b.spar(entry, RDFS.label, b.plain(ref.key, f"{field}.key"))
         ref = _checked_doi(b, ref, field)
@@ -128,7 +127,7 @@ def _checked_doi(b: GraphBuilder, ref: Reference, field: str) -> Reference:
 
 
 def _cited_work(b: GraphBuilder, minter: Minter, ref: Reference,
-                field: str) -> ox.NamedNode | None:
+                field: str) -> Term | None:
     has_parts = any((ref.title, ref.container_title, ref.year, ref.url, ref.identifiers))
     if ref.doi:
         node = doi_node(ref.doi.value)
@@ -145,7 +144,7 @@ def _cited_work(b: GraphBuilder, minter: Minter, ref: Reference,
         title = b.plain(ref.title, f"{field}.title")
         b.both(node, SCHEMA.name, DCTERMS.title, title)
     if ref.year and ref.year[:4].isascii() and ref.year[:4].isdigit():
-        year = ox.Literal(ref.year[:4], datatype=XSD.gYear)
+        year = literal(ref.year[:4], datatype=XSD.gYear)
         b.both(node, SCHEMA.datePublished, FABIO.hasPublicationYear, year)
     if ref.container_title:
         b.schema(node, SCHEMA.isPartOf, _periodical(b, minter, ref, field))
@@ -153,16 +152,16 @@ def _cited_work(b: GraphBuilder, minter: Minter, ref: Reference,
                b.plain(ref.container_title, f"{field}.container_title"))
     language = _language_of(ref.language_note)
     if language:
-        b.schema(node, SCHEMA.inLanguage, ox.Literal(language))
-        b.spar(node, DCTERMS.language, ox.Literal(language))
+        b.schema(node, SCHEMA.inLanguage, literal(language))
+        b.spar(node, DCTERMS.language, literal(language))
     if ref.url and ref.url.startswith(("http://", "https://")) and is_valid_iri(ref.url):
-        b.schema(node, SCHEMA.url, ox.NamedNode(ref.url))
+        b.schema(node, SCHEMA.url, iri(ref.url))
     if ref.identifiers and not ref.doi:
         add_identifiers(b, minter, node, ref.identifiers, "reference", ref.position)
     return node
 
 
-def _periodical(b: GraphBuilder, minter: Minter, ref: Reference, field: str) -> ox.NamedNode:
+def _periodical(b: GraphBuilder, minter: Minter, ref: Reference, field: str) -> Term:
     assert ref.container_title
     node = minter.local("reference", ref.position, "container")
     b.schema(node, RDF_TYPE, SCHEMA.CreativeWork)
@@ -170,13 +169,13 @@ def _periodical(b: GraphBuilder, minter: Minter, ref: Reference, field: str) -> 
     return node
 
 
-def add_related(b: GraphBuilder, minter: Minter, work: ox.NamedNode,
+def add_related(b: GraphBuilder, minter: Minter, work: Term,
                 related: tuple[RelatedItem, ...]) -> None:
     for number, item in enumerate(related, 1):
         field = f"related[{number}]"
         node = _related_node(b, minter, item, number, field)
         spar_prop, schema_prop = RELATIONS[item.relation]
-        if spar_prop.value.startswith("http://schema.org/"):
+        if iri_value(spar_prop).startswith("http://schema.org/"):
             b.schema(work, spar_prop, node)
         else:
             b.spar(work, spar_prop, node)
@@ -197,7 +196,7 @@ def add_related(b: GraphBuilder, minter: Minter, work: ox.NamedNode,
         for author in item.authors:
             say(node, SCHEMA.creditText, b.plain(author, f"{field}.authors"))
         if item.year and item.year.isascii() and item.year.isdigit() and len(item.year) == 4:
-            year = ox.Literal(item.year, datatype=XSD.gYear)
+            year = literal(item.year, datatype=XSD.gYear)
             say(node, SCHEMA.datePublished, year)
             b.spar(node, FABIO.hasPublicationYear, year)
         if item.container_title:
@@ -210,12 +209,12 @@ def add_related(b: GraphBuilder, minter: Minter, work: ox.NamedNode,
             add_identifiers(b, minter, node, others, "related", number)
 
 
-def _nowhere(s: Subject, p: ox.NamedNode, o: Object) -> None:
+def _nowhere(s: Subject, p: Term, o: Object) -> None:
     """Drops a triple (a Schema.org statement about a node Schema.org cannot link)."""
 
 
 def _related_node(b: GraphBuilder, minter: Minter, item: RelatedItem, number: int,
-                  field: str) -> ox.NamedNode:
+                  field: str) -> Term:
     for ident in item.identifiers:
         if ident.scheme == "doi":
             try:
@@ -225,7 +224,7 @@ def _related_node(b: GraphBuilder, minter: Minter, item: RelatedItem, number: in
                                         message="related DOI is malformed; a local IRI is used",
                                         hint="correct the DOI in the source"))
         if ident.scheme == "url" and is_valid_iri(ident.value):
-            return ox.NamedNode(ident.value)
+            return iri(ident.value)
     key = item.citation or item.title or str(number)
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
     return minter.local("related", f"{number}-{digest}")

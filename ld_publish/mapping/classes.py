@@ -3,13 +3,12 @@ and cited works alike, so a type is never silently forced into JournalArticle.""
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-
 from ..model import WorkType
+from ..terms import Term
 from .namespaces import FABIO, SCHEMA
 
 #: work type -> (Schema.org class, FaBiO class)
-CLASSES: dict[WorkType, tuple[ox.NamedNode, ox.NamedNode]] = {
+CLASSES: dict[WorkType, tuple[Term, Term]] = {
     WorkType.JOURNAL_ARTICLE: (SCHEMA.ScholarlyArticle, FABIO.JournalArticle),
     WorkType.BOOK: (SCHEMA.Book, FABIO.Book),
     WorkType.EDITED_BOOK: (SCHEMA.Book, FABIO.Book),
@@ -33,5 +32,5 @@ CLASSES: dict[WorkType, tuple[ox.NamedNode, ox.NamedNode]] = {
 }
 
 
-def classes_of(work_type: WorkType | None) -> tuple[ox.NamedNode, ox.NamedNode]:
+def classes_of(work_type: WorkType | None) -> tuple[Term, Term]:
     return CLASSES.get(work_type or WorkType.OTHER, CLASSES[WorkType.OTHER])

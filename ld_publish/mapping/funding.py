@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-
 from ..model import Funding
+from ..terms import Term
 from .agents import add_organization
 from .builder import GraphBuilder
 from .iris import Minter
 from .namespaces import DCTERMS, FRAPO, RDF_TYPE, SCHEMA
 
 
-def add_funding(b: GraphBuilder, minter: Minter, work: ox.NamedNode,
+def add_funding(b: GraphBuilder, minter: Minter, work: Term,
                 funding: tuple[Funding, ...]) -> None:
     for number, fund in enumerate(funding, 1):
         field = f"funding[{number}]"

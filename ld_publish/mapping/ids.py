@@ -6,9 +6,8 @@ One node carries both descriptions, so the two vocabularies talk about the same 
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-
 from ..model import Identifier
+from ..terms import Term, literal
 from .builder import GraphBuilder, Subject
 from .iris import Minter
 from .namespaces import DATACITE, LITERAL, RDF_TYPE, RDFS, SCHEMA
@@ -28,13 +27,13 @@ SCHEME_LABELS = {
 }
 
 
-def scheme_node(b: GraphBuilder, minter: Minter, scheme: str) -> ox.NamedNode:
+def scheme_node(b: GraphBuilder, minter: Minter, scheme: str) -> Term:
     if scheme in DATACITE_SCHEMES:
         return DATACITE[scheme]
     node = minter.scheme(scheme)
     # A local scheme is described in every record graph that uses it, so each graph stands alone.
     b.spar(node, RDF_TYPE, DATACITE.IdentifierScheme)
-    b.spar(node, RDFS.label, ox.Literal(SCHEME_LABELS.get(scheme, scheme)))
+    b.spar(node, RDFS.label, literal(SCHEME_LABELS.get(scheme, scheme)))
     return node
 
 
@@ -50,7 +49,7 @@ def add_identifiers(b: GraphBuilder, minter: Minter, subject: Subject,
         value = b.plain(ident.value, field)
         b.type(node, schema=SCHEMA.PropertyValue, spar=(DATACITE.Identifier,))
         b.schema(subject, SCHEMA.identifier, node)
-        b.schema(node, SCHEMA.propertyID, ox.Literal(SCHEME_LABELS.get(ident.scheme,
+        b.schema(node, SCHEMA.propertyID, literal(SCHEME_LABELS.get(ident.scheme,
                                                                        ident.scheme)))
         b.schema(node, SCHEMA.value, value)
         b.spar(subject, DATACITE.hasIdentifier, node)

@@ -11,10 +11,9 @@ import hashlib
 import re
 from functools import lru_cache
 
-import pyoxigraph as ox
-
 from ..errors import UsageError
 from ..identifiers import iri_escape, is_valid_iri, normalize_doi
+from ..terms import Term, iri
 
 DEFAULT_BASE = "https://ld-publish.example/"
 
@@ -41,8 +40,8 @@ def slug(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def doi_node(doi: str) -> ox.NamedNode:
-    return ox.NamedNode("https://doi.org/" + iri_escape(normalize_doi(doi)))
+def doi_node(doi: str) -> Term:
+    return iri("https://doi.org/" + iri_escape(normalize_doi(doi)))
 
 
 class Minter:
@@ -52,17 +51,17 @@ class Minter:
         self.base = base
         self.record = f"{base}work/{segment(record_key)}"
 
-    def graph(self, record_key: str) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.base}graph/{segment(record_key)}")
+    def graph(self, record_key: str) -> Term:
+        return iri(f"{self.base}graph/{segment(record_key)}")
 
-    def local(self, *parts: str | int) -> ox.NamedNode:
+    def local(self, *parts: str | int) -> Term:
         """A node that belongs to this record, e.g. ``local("author", 2)``."""
-        return ox.NamedNode(self.record + "/" + "/".join(segment(str(p)) for p in parts))
+        return iri(self.record + "/" + "/".join(segment(str(p)) for p in parts))
 
-    def shared(self, kind: str, *parts: str) -> ox.NamedNode:
+    def shared(self, kind: str, *parts: str) -> Term:
         """A node other records may share: a journal by ISSN, a person by eLibrary id."""
-        return ox.NamedNode(f"{self.base}{kind}/" + "/".join(segment(p) for p in parts))
+        return iri(f"{self.base}{kind}/" + "/".join(segment(p) for p in parts))
 
-    def scheme(self, name: str) -> ox.NamedNode:
+    def scheme(self, name: str) -> Term:
         """A local identifier scheme (EDN, eLibrary, ResearcherID) under the base."""
-        return ox.NamedNode(f"{self.base}scheme/{segment(name)}")
+        return iri(f"{self.base}scheme/{segment(name)}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-import pyoxigraph as ox
+from ..terms import Term, iri
 
 PREFIXES: dict[str, str] = {
     "schema": "http://schema.org/",
@@ -35,12 +35,12 @@ PREFIXES: dict[str, str] = {
 
 
 class Namespace:
-    """``NS.term`` and ``NS["term"]`` give cached :class:`pyoxigraph.NamedNode` s."""
+    """``NS.term`` and ``NS["term"]`` give cached IRI terms (``<...>`` strings)."""
 
     def __init__(self, base: str) -> None:
         self.base = base
 
-    def __getattr__(self, name: str) -> ox.NamedNode:
+    def __getattr__(self, name: str) -> Term:
         if name.startswith("__"):
             raise AttributeError(name)
         node = _node(self.base + name)
@@ -48,13 +48,13 @@ class Namespace:
         setattr(self, name, node)
         return node
 
-    def __getitem__(self, name: str) -> ox.NamedNode:
+    def __getitem__(self, name: str) -> Term:
         return _node(self.base + name)
 
 
 @cache
-def _node(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(iri)
+def _node(value: str) -> Term:
+    return iri(value)
 
 
 SCHEMA = Namespace(PREFIXES["schema"])

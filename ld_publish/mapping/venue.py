@@ -3,9 +3,8 @@ or a book, proceedings, blog or series for other work types."""
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-
 from ..model import Container, Work, WorkType
+from ..terms import Term, iri, iri_value
 from .agents import add_organization
 from .builder import GraphBuilder
 from .classes import classes_of
@@ -14,7 +13,7 @@ from .iris import Minter, doi_node, segment, slug
 from .namespaces import DCTERMS, FABIO, FRBR, PRISM, SCHEMA
 
 
-def container_node(minter: Minter, container: Container) -> ox.NamedNode:
+def container_node(minter: Minter, container: Container) -> Term:
     """Shared across records: by ISSN (print first), ISBN, DOI, else by title."""
     by_scheme = {i.scheme: i for i in sorted(container.identifiers,
                                              key=lambda i: (i.qualifier != "print", i.value))}
@@ -26,7 +25,7 @@ def container_node(minter: Minter, container: Container) -> ox.NamedNode:
     return minter.shared("venue", "title", slug(container.title or "untitled"))
 
 
-def add_venue(b: GraphBuilder, minter: Minter, work_node: ox.NamedNode, work: Work) -> None:
+def add_venue(b: GraphBuilder, minter: Minter, work_node: Term, work: Work) -> None:
     container = work.container
     if container is None:
         if work.volume:
@@ -68,7 +67,7 @@ def add_venue(b: GraphBuilder, minter: Minter, work_node: ox.NamedNode, work: Wo
 
     parent = venue
     if work.volume:
-        volume = ox.NamedNode(f"{venue.value}/volume/{segment(work.volume)}")
+        volume = iri(f"{iri_value(venue)}/volume/{segment(work.volume)}")
         b.type(volume, schema=SCHEMA.PublicationVolume, spar=(FABIO.JournalVolume,))
         number = b.plain(work.volume, "volume")
         b.both(volume, SCHEMA.volumeNumber, FABIO.hasSequenceIdentifier, number)
@@ -78,7 +77,7 @@ def add_venue(b: GraphBuilder, minter: Minter, work_node: ox.NamedNode, work: Wo
         # Without a volume the issue number repeats every year, so the year joins the key.
         year = work.date("published") or work.date("issued") or work.date("published-print")
         issue_key = work.issue if work.volume or year is None else f"{year.year}-{work.issue}"
-        issue = ox.NamedNode(f"{parent.value}/issue/{segment(issue_key)}")
+        issue = iri(f"{iri_value(parent)}/issue/{segment(issue_key)}")
         b.type(issue, schema=SCHEMA.PublicationIssue, spar=(FABIO.JournalIssue,))
         number = b.plain(work.issue, "issue")
         b.both(issue, SCHEMA.issueNumber, FABIO.hasSequenceIdentifier, number)

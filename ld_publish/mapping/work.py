@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyoxigraph as ox
-
 from ..errors import IdentifierError, RecordError
 from ..graph import RecordGraph
 from ..identifiers import is_valid_iri
 from ..model import DateValue, Notice, Work
+from ..terms import Term, iri, iri_value
 from .agents import add_contributors, add_organization
 from .builder import GraphBuilder, Profile
 from .citations import add_references, add_related
@@ -47,13 +46,13 @@ class MappedRecord:
 _PUBLISHED_ORDER = ("published", "published-online", "published-print", "issued", "collection")
 
 
-def work_node(work: Work, minter: Minter) -> ox.NamedNode:
+def work_node(work: Work, minter: Minter) -> Term:
     if work.doi:
         try:
             return doi_node(work.doi)
         except IdentifierError as exc:
             raise RecordError(str(exc.message), hint=exc.hint) from None
-    return ox.NamedNode(minter.record)
+    return iri(minter.record)
 
 
 def map_work(work: Work, options: MappingOptions | None = None) -> MappedRecord:
@@ -85,12 +84,12 @@ def map_work(work: Work, options: MappingOptions | None = None) -> MappedRecord:
     _licences_and_subjects(b, minter, node, work)
     add_provenance(b, minter, graph_name, node, work.source)
 
-    graph = RecordGraph.build(work.key, graph_name.value, node.value, b.triples,
+    graph = RecordGraph.from_terms(work.key, iri_value(graph_name), iri_value(node), b.triples,
                               work.source.label())
     return MappedRecord(graph, tuple(b.notices))
 
 
-def _titles(b: GraphBuilder, node: ox.NamedNode, work: Work) -> None:
+def _titles(b: GraphBuilder, node: Term, work: Work) -> None:
     if work.title:
         title = b.text(work.title, "title")
         b.schema(node, SCHEMA.name, title)
@@ -106,7 +105,7 @@ def _titles(b: GraphBuilder, node: ox.NamedNode, work: Work) -> None:
         b.spar(node, PRISM.versionIdentifier, b.plain(work.version, "version"))
 
 
-def _dates(b: GraphBuilder, node: ox.NamedNode, work: Work) -> None:
+def _dates(b: GraphBuilder, node: Term, work: Work) -> None:
     published: DateValue | None = next(
         (d for kind in _PUBLISHED_ORDER if (d := work.date(kind)) is not None), None)
     if published is not None:
@@ -134,7 +133,7 @@ def _dates(b: GraphBuilder, node: ox.NamedNode, work: Work) -> None:
                 pass  # published / issued: already the publication date above
 
 
-def _pages(b: GraphBuilder, node: ox.NamedNode, work: Work) -> None:
+def _pages(b: GraphBuilder, node: Term, work: Work) -> None:
     if work.pages:
         pages = work.pages
         b.schema(node, SCHEMA.pagination, b.plain(pages.text, "pages"))
@@ -152,11 +151,11 @@ def _pages(b: GraphBuilder, node: ox.NamedNode, work: Work) -> None:
             b.schema(node, SCHEMA.pagination, number)
 
 
-def _licences_and_subjects(b: GraphBuilder, minter: Minter, node: ox.NamedNode,
+def _licences_and_subjects(b: GraphBuilder, minter: Minter, node: Term,
                            work: Work) -> None:
     for index, licence in enumerate(work.licenses, 1):
         if is_valid_iri(licence.url):
-            target = ox.NamedNode(licence.url)
+            target = iri(licence.url)
             b.both(node, SCHEMA.license, DCTERMS.license, target)
         else:
             b.notices.append(Notice(field=f"licenses[{index}].url", value=licence.url,
@@ -171,7 +170,7 @@ def _licences_and_subjects(b: GraphBuilder, minter: Minter, node: ox.NamedNode,
         b.both(node, SCHEMA.publisher, DCTERMS.publisher, org)
     if work.url:
         if is_valid_iri(work.url):
-            b.schema(node, SCHEMA.url, ox.NamedNode(work.url))
+            b.schema(node, SCHEMA.url, iri(work.url))
         else:
             b.notices.append(Notice(field="url", value=work.url, message="URL is not an IRI",
                                     hint="percent-encode spaces and quotes in the URL"))

@@ -9,16 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-import pyoxigraph as ox
-
 from ..errors import UsageError
 from ..graph import RecordGraph
 from ..graph_index import TripleIndex
 from ..model import Notice
+from ..terms import text_of
 from . import engine_fast, engine_pyshacl
 from .fields import FieldResolver
 from .report import Finding, RecordReport, ValidationReport, merge, notice_finding
-from .results import RawResult, parse_term
+from .results import RawResult
 from .shapes import Shapes, UnsupportedShape, load_shapes
 
 Engine = Literal["fast", "pyshacl"]
@@ -33,7 +32,7 @@ def raw_results(graph: RecordGraph, shapes: Shapes, engine: Engine = "fast",
                 index: TripleIndex | None = None) -> list[RawResult]:
     """The engine's SHACL results, before field paths and hints are attached."""
     if engine == "fast":
-        return engine_fast.validate(index or TripleIndex(graph.triples), shapes)
+        return engine_fast.validate(index or TripleIndex(graph.terms), shapes)
     if engine == "pyshacl":
         return engine_pyshacl.validate(graph.triples, shapes)
     raise UsageError(f"unknown validation engine {engine!r}", hint="use fast or pyshacl")
@@ -53,13 +52,12 @@ def validate_graph(graph: RecordGraph, shapes: Shapes, engine: Engine = "fast",
 
 def _finding(result: RawResult, shapes: Shapes, resolver: FieldResolver) -> Finding:
     info = shapes.describe(result.shape)
-    focus = parse_term(result.focus)
-    value = parse_term(result.value) if result.value is not None else None
+    focus = result.focus
     return Finding(
         severity=result.severity,
-        focus=("_:" + focus.value) if isinstance(focus, ox.BlankNode) else focus.value,
+        focus=focus if focus[0] == "_" else text_of(focus),
         path=info.path or "",
-        value=None if value is None else value.value,
+        value=None if result.value is None else text_of(result.value),
         message=result.message,
         hint=info.hint,
         field=resolver.field(focus, info.field),

@@ -15,18 +15,17 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
 import rdflib
 from rdflib.collection import Collection
 from rdflib.term import BNode, Node, URIRef
 
-from ..graph_index import Term, TripleIndex
+from .. import terms
+from ..graph_index import TripleIndex
+from ..terms import Term, Triple, literal_parts
 from .lexical import CHECKED, RDF_LANGSTRING
 from .paths import CompiledPath, compile_path
 from .results import RawResult
 from .shapes import SH, Shapes, UnsupportedShape
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 # Parameters that do not constrain anything (or are read by the shape itself).
 _NON_CONSTRAINING = {
@@ -41,23 +40,24 @@ Failure = tuple[str, Term | None]  # (constraint component local name, value nod
 
 # -- terms --------------------------------------------------------------------------------------
 
-def to_ox(term: Node) -> Term:
+def to_term(term: Node) -> Term:
+    """A shapes-graph term in the N-Triples form record graphs use (:mod:`ld_publish.terms`)."""
     if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
+        return terms.iri(str(term))
     if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
+        return terms.blank(str(term))
     if isinstance(term, rdflib.Literal):
         if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None and str(term.datatype) != XSD_STRING:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
+            return terms.literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return terms.literal(str(term), datatype=f"<{term.datatype}>")
+        return terms.literal(str(term))
     raise UnsupportedShape(f"unexpected term {term!r} in the shapes graph")
 
 
 def _text(term: Term) -> str | None:
     """The string sh:pattern and sh:min/maxLength look at; blank nodes have none."""
-    return None if isinstance(term, ox.BlankNode) else term.value
+    return None if term[0] == "_" else terms.text_of(term)
 
 
 # -- shapes -------------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ class Program:
 
     targeted: list[tuple[CompiledShape, list[Callable[[TripleIndex], Iterable[Term]]]]]
 
-    def run(self, triples: Iterable[ox.Triple] | TripleIndex) -> list[RawResult]:
+    def run(self, triples: Iterable[Triple] | TripleIndex) -> list[RawResult]:
         index = triples if isinstance(triples, TripleIndex) else TripleIndex(triples)
         ev = Evaluation(index)
         results: list[RawResult] = []
@@ -140,8 +140,8 @@ class Program:
                 shape.results(ev, focus, found)
                 for source, (component, value) in found:
                     results.append(RawResult(
-                        focus=str(focus), shape=source.node, component=component,
-                        value=None if value is None else str(value),
+                        focus=focus, shape=source.node, component=component,
+                        value=value,
                         severity=source.severity, message=source.message))  # type: ignore[arg-type]
         return results
 
@@ -178,7 +178,7 @@ class Compiler:
             for cls in g.objects(node, SH.targetClass):
                 targets.append(_class_target(str(cls)))
             for term in g.objects(node, SH.targetNode):
-                targets.append(_node_target(to_ox(term)))
+                targets.append(_node_target(to_term(term)))
             for pred in g.objects(node, SH.targetSubjectsOf):
                 targets.append(_subjects_of_target(str(pred)))
             for pred in g.objects(node, SH.targetObjectsOf):
@@ -239,20 +239,19 @@ class Compiler:
         if pred == SH["class"]:
             cls = str(obj)
             return _per_value("ClassConstraintComponent",
-                              lambda ev, v: not isinstance(v, ox.Literal)
-                              and ev.index.has_type(v, cls))
+                              lambda ev, v: v[0] != '"' and ev.index.has_type(v, cls))
         if pred == SH.hasValue:
-            wanted = to_ox(obj)
+            wanted = to_term(obj)
             return lambda ev, f, vs: [] if wanted in vs else [("HasValueConstraintComponent",
                                                                  None)]
         if pred == SH["in"]:
-            allowed = {to_ox(t) for t in Collection(g, obj)}
+            allowed = {to_term(t) for t in Collection(g, obj)}
             return _per_value("InConstraintComponent", lambda ev, v: v in allowed)
         if pred == SH.languageIn:
             tags = [str(t).lower() for t in Collection(g, obj)]
             return _per_value("LanguageInConstraintComponent",
-                              lambda ev, v: isinstance(v, ox.Literal) and v.language is not None
-                              and any(_lang_matches(v.language, t) for t in tags))
+                              lambda ev, v: (lang := _language(v)) is not None
+                              and any(_lang_matches(lang, t) for t in tags))
         if pred == SH.uniqueLang:
             if obj != rdflib.Literal(True):
                 return lambda ev, f, vs: []
@@ -321,19 +320,19 @@ def _datatype_check(datatype: str) -> Check:
             "ld_publish/validation/lexical.py")
 
     def ok(ev: Evaluation, v: Term) -> bool:
-        if not isinstance(v, ox.Literal):
+        if v[0] != '"':
             return False
+        value, language, actual = literal_parts(v)
         if datatype == RDF_LANGSTRING:
-            return v.language is not None
-        return v.language is None and v.datatype.value == datatype and lexical(v.value)
+            return language is not None
+        return language is None and actual == datatype and lexical(value)
     return _per_value("DatatypeConstraintComponent", ok)
 
 
+# By the first character of the term's N-Triples form: <iri>, _:blank, "literal".
 _KINDS = {
-    "IRI": (ox.NamedNode,), "BlankNode": (ox.BlankNode,), "Literal": (ox.Literal,),
-    "BlankNodeOrIRI": (ox.BlankNode, ox.NamedNode),
-    "BlankNodeOrLiteral": (ox.BlankNode, ox.Literal),
-    "IRIOrLiteral": (ox.NamedNode, ox.Literal),
+    "IRI": "<", "BlankNode": "_", "Literal": '"', "BlankNodeOrIRI": "_<",
+    "BlankNodeOrLiteral": '_"', "IRIOrLiteral": '<"',
 }
 
 
@@ -341,8 +340,8 @@ def _node_kind_check(obj: Node) -> Check:
     kind = str(obj)[len(str(SH)):]
     if kind not in _KINDS:
         raise UnsupportedShape(f"unknown sh:nodeKind {obj}", hint="use sh:IRI, sh:Literal, ...")
-    classes = _KINDS[kind]
-    return _per_value("NodeKindConstraintComponent", lambda ev, v: isinstance(v, classes))
+    starts = _KINDS[kind]
+    return _per_value("NodeKindConstraintComponent", lambda ev, v: v[0] in starts)
 
 
 def _flags(flags: str) -> int:
@@ -360,11 +359,16 @@ def _lang_matches(tag: str, wanted: str) -> bool:
     return wanted == "*" or tag == wanted or tag.startswith(wanted + "-")
 
 
+def _language(term: Term) -> str | None:
+    return literal_parts(term)[1] if term[0] == '"' else None
+
+
 def _unique_lang(ev: Evaluation, focus: Term, values: list[Term]) -> list[Failure]:
     seen: dict[str, int] = {}
     for v in values:
-        if isinstance(v, ox.Literal) and v.language:
-            seen[v.language.lower()] = seen.get(v.language.lower(), 0) + 1
+        lang = _language(v)
+        if lang:
+            seen[lang.lower()] = seen.get(lang.lower(), 0) + 1
     return [("UniqueLangConstraintComponent", None) for lang, n in sorted(seen.items()) if n > 1]
 
 

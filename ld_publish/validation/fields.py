@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 
-import pyoxigraph as ox
-
-from ..graph_index import RDF_TYPE, Term, TripleIndex
+from ..graph_index import RDF_TYPE, TripleIndex
+from ..terms import Term
 
 _LOCAL = re.compile(r"/work/[^/]+/(.+)$")
 _ROLES = {"author": "contributors", "editor": "editors", "translator": "translators",
@@ -59,23 +58,23 @@ class FieldResolver:
         return f"{prefix}.{relative}" if prefix else relative
 
     def prefix(self, node: Term, depth: int = 0) -> str:
-        key = str(node)
-        if key not in self._cache:
-            self._cache[key] = self._prefix(node, depth)
-        return self._cache[key]
+        if node not in self._cache:
+            self._cache[node] = self._prefix(node, depth)
+        return self._cache[node]
 
     def _prefix(self, node: Term, depth: int) -> str:
-        if isinstance(node, ox.Literal) or depth > 4:
+        if node[0] == '"' or depth > 4:
             return ""
-        if isinstance(node, ox.NamedNode):
-            if node.value == self.root:
+        if node[0] == "<":
+            value = node[1:-1]
+            if value == self.root:
                 return ""
-            match = _LOCAL.search(node.value)
+            match = _LOCAL.search(value)
             if match:
                 return _from_segments(match.group(1).split("/"))
         for cls in self.index.objects(node, RDF_TYPE):
-            if isinstance(cls, ox.NamedNode) and cls.value in _VENUE_TYPES:
-                return _VENUE_TYPES[cls.value]
+            if cls[1:-1] in _VENUE_TYPES:
+                return _VENUE_TYPES[cls[1:-1]]
         position = self._author_list_position(node)
         if position:
             return f"contributors[{position}]"

@@ -9,7 +9,8 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.term import Node, URIRef
 
-from ..graph_index import Term, TripleIndex
+from ..graph_index import TripleIndex
+from ..terms import Term
 from .shapes import SH, UnsupportedShape
 
 # -- paths --------------------------------------------------------------------------------------

@@ -18,11 +18,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import pyoxigraph as ox
-
 from ..formats import JSON_LD, RdfFormat
 from ..graph import RecordGraph
 from ..mapping.namespaces import PREFIXES
+from ..terms import Term, literal_parts
 from .base import writers
 
 _SCHEMA = PREFIXES["schema"]
@@ -30,14 +29,13 @@ _RDF = PREFIXES["rdf"]
 _RDF_TYPE = _RDF + "type"
 _RDF_FIRST = _RDF + "first"
 _RDF_REST = _RDF + "rest"
-_RDF_NIL = _RDF + "nil"
+_RDF_NIL = f"<{_RDF}nil>"
 _XSD_STRING = PREFIXES["xsd"] + "string"
 
 # Longest namespace first so e.g. "http://purl.org/spar/fabio/" never loses to a shorter match.
 _COMPACT = sorted(((iri, p) for p, iri in PREFIXES.items() if p != "schema"),
                   key=lambda item: -len(item[0]))
 
-Node = ox.NamedNode | ox.BlankNode
 JsonObject = dict[str, Any]
 
 
@@ -70,19 +68,19 @@ class _Document:
     # engine built, so the triples are unpacked and hashed once per record.
     def __init__(self, graph: RecordGraph) -> None:
         index = graph.index()
-        self.out: dict[Any, dict[str, list[Any]]] = index.out
-        self.into: dict[Any, dict[str, list[Any]]] = index.into
-        self.embedded: set[Node] = set()
+        self.out: dict[Term, dict[str, list[Term]]] = index.out
+        self.into: dict[Term, dict[str, list[Term]]] = index.into
+        self.embedded: set[Term] = set()
 
-    def node(self, subject: Node) -> JsonObject:
+    def node(self, subject: Term) -> JsonObject:
         self.embedded.add(subject)
         out: JsonObject = {}
-        if isinstance(subject, ox.NamedNode):
-            out["@id"] = subject.value
+        if subject[0] == "<":
+            out["@id"] = subject[1:-1]
         props = self.out.get(subject, {})
         types = props.get(_RDF_TYPE)
         if types:
-            values = sorted(_key(t.value) for t in types)
+            values = sorted(_key(t[1:-1]) for t in types)
             out["@type"] = values[0] if len(values) == 1 else values
         for predicate in sorted(props, key=_property_order):
             if predicate == _RDF_TYPE:
@@ -91,30 +89,32 @@ class _Document:
             out[_key(predicate)] = values[0] if len(values) == 1 else values
         return out
 
-    def value(self, term: Any) -> Any:
-        if isinstance(term, ox.Literal):
-            if term.language:
-                return {"@value": term.value, "@language": term.language}
-            if term.datatype.value != _XSD_STRING:
-                return {"@value": term.value, "@type": _key(term.datatype.value)}
-            return term.value
-        if isinstance(term, ox.BlankNode):
+    def value(self, term: Term) -> Any:
+        first = term[0]
+        if first == '"':
+            value, language, datatype = literal_parts(term)
+            if language is not None:
+                return {"@value": value, "@language": language}
+            if datatype != _XSD_STRING:
+                return {"@value": value, "@type": _key(datatype)}
+            return value
+        if first == "_":
             items = self.list_items(term)
             if items is not None:
                 return {"@list": [self.value(item) for item in items]}
         if term in self.out and term not in self.embedded:
             return self.node(term)
-        if isinstance(term, ox.NamedNode):
-            return {"@id": term.value}
-        return {"@id": str(term)}  # a blank node seen before; only list nodes occur in our output
+        if first == "<":
+            return {"@id": term[1:-1]}
+        return {"@id": term}  # a blank node seen before; only list nodes occur in our output
 
-    def list_items(self, head: ox.BlankNode) -> list[Any] | None:
+    def list_items(self, head: Term) -> list[Term] | None:
         """The members of a well-formed RDF list starting at ``head``, else ``None``."""
-        items: list[Any] = []
-        node: Any = head
-        seen: set[ox.BlankNode] = set()
-        while not (isinstance(node, ox.NamedNode) and node.value == _RDF_NIL):
-            if not isinstance(node, ox.BlankNode) or node in seen:
+        items: list[Term] = []
+        node = head
+        seen: set[Term] = set()
+        while node != _RDF_NIL:
+            if node[0] != "_" or node in seen:
                 return None
             if sum(len(s) for s in self.into.get(node, {}).values()) != 1:
                 return None
@@ -137,9 +137,9 @@ def _property_order(predicate: str) -> tuple[bool, str]:
 
 def to_jsonld(graph: RecordGraph) -> JsonObject:
     doc = _Document(graph)
-    root = ox.NamedNode(graph.root)
+    root = f"<{graph.root}>"
     trees = [doc.node(root)]
-    unreached = sorted((s for s in doc.out if s not in doc.embedded), key=str)
+    unreached = sorted(s for s in doc.out if s not in doc.embedded)
     for subject in unreached:
         if subject not in doc.embedded:  # an earlier unreached tree may have embedded it
             trees.append(doc.node(subject))
