@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import jsonld, oxigraph  # noqa: F401  (built-ins register themselves on import)
+from . import jsonld, oxigraph, turtle  # noqa: F401  (built-ins register themselves on import)
 from .base import Writer, writers
 
 __all__ = ["Writer", "writers"]
