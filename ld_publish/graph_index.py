@@ -19,7 +19,7 @@ class TripleIndex:
     """``out[s][p]`` and ``into[o][p]`` lists of terms; predicates keyed by their IRI string
     (without angle brackets)."""
 
-    __slots__ = ("into", "out")
+    __slots__ = ("_targets", "into", "out")
 
     def __init__(self, triples: Iterable[Triple]) -> None:
         out: dict[Term, dict[str, list[Term]]] = {}
@@ -50,6 +50,7 @@ class TripleIndex:
                     found.append(s)
         self.out = out
         self.into = into
+        self._targets: dict[tuple[bool, str], list[Term]] = {}
 
     def objects(self, subject: Term, predicate: str) -> list[Term]:
         by_pred = self.out.get(subject)
@@ -58,6 +59,22 @@ class TripleIndex:
     def subjects(self, obj: Term, predicate: str) -> list[Term]:
         by_pred = self.into.get(obj)
         return by_pred.get(predicate, _EMPTY) if by_pred else _EMPTY
+
+    def subjects_with(self, predicate: str) -> list[Term]:
+        """Nodes with at least one ``predicate`` triple (kept: several shapes ask)."""
+        found = self._targets.get((False, predicate))
+        if found is None:
+            found = self._targets[(False, predicate)] = [
+                s for s, by in self.out.items() if predicate in by]
+        return found
+
+    def objects_of(self, predicate: str) -> list[Term]:
+        """Nodes that are the object of at least one ``predicate`` triple (kept, likewise)."""
+        found = self._targets.get((True, predicate))
+        if found is None:
+            found = self._targets[(True, predicate)] = [
+                o for o, by in self.into.items() if predicate in by]
+        return found
 
     def instances(self, cls: str) -> list[Term]:
         """Nodes with ``rdf:type cls`` stated in the record (no RDFS subclass inference)."""

@@ -63,6 +63,9 @@ def _text(term: Term) -> str | None:
 # -- shapes -------------------------------------------------------------------------------------
 
 Check = Callable[["Evaluation", Term, list[Term]], list[Failure]]
+ValueTest = Callable[[Term], bool]
+_NO_FAILURES: list[Failure] = []  # shared; never mutated
+_NO_VALUES: list[Term] = []  # shared; never mutated
 
 
 # Components that can fail when a path has no values; the others only judge values present.
@@ -79,6 +82,13 @@ class CompiledShape:
     checks: list[Check] = field(default_factory=list)
     empty_checks: list[Check] = field(default_factory=list)
     properties: list[CompiledShape] = field(default_factory=list)
+    # Set when the shape judges a node by the node alone (datatype, pattern, in, ... and
+    # and/or/not/node of such shapes): then conformance is a plain function of the term, with
+    # no graph lookups and nothing to memoise. Literal values are mostly judged this way.
+    predicate: ValueTest | None = None
+    # The predicate IRI when the path is one forward predicate (most property shapes): the
+    # parent then looks the values up itself instead of calling results() for each.
+    forward: str | None = None
 
     def results(self, ev: Evaluation, focus: Term, out: list[tuple[CompiledShape, Failure]],
                 first_only: bool = False) -> None:
@@ -96,12 +106,27 @@ class CompiledShape:
                 out.append((self, failure))
                 if first_only:
                     return
+        if not self.properties:
+            return
+        by = ev.index.out.get(focus)
         for prop in self.properties:
-            prop.results(ev, focus, out, first_only)
-            if first_only and out:
-                return
+            iri = prop.forward
+            if iri is None:
+                prop.results(ev, focus, out, first_only)
+                if first_only and out:
+                    return
+                continue
+            # prop.results() inlined for the common case: see ``forward``.
+            values = by.get(iri, _NO_VALUES) if by else _NO_VALUES
+            for check in prop.checks if values else prop.empty_checks:
+                for failure in check(ev, focus, values):
+                    out.append((prop, failure))
+                    if first_only:
+                        return
 
     def conforms(self, ev: Evaluation, node: Term) -> bool:
+        if self.predicate is not None:
+            return self.predicate(node)
         key = (id(self), node)
         known = ev.memo.get(key)
         if known is None:
@@ -155,11 +180,11 @@ def _node_target(term: Term) -> Callable[[TripleIndex], Iterable[Term]]:
 
 
 def _subjects_of_target(pred: str) -> Callable[[TripleIndex], Iterable[Term]]:
-    return lambda idx: [s for s, by in idx.out.items() if pred in by]
+    return lambda idx: idx.subjects_with(pred)
 
 
 def _objects_of_target(pred: str) -> Callable[[TripleIndex], Iterable[Term]]:
-    return lambda idx: [o for o, by in idx.into.items() if pred in by]
+    return lambda idx: idx.objects_of(pred)
 
 
 class Compiler:
@@ -167,6 +192,8 @@ class Compiler:
         self.shapes = shapes
         self.graph = shapes.graph
         self.compiled: dict[Node, CompiledShape] = {}
+        # The term-only test behind a check, for checks that need no graph (see predicate).
+        self.value_tests: dict[int, ValueTest] = {}
 
     def program(self) -> Program:
         g = self.graph
@@ -207,7 +234,20 @@ class Compiler:
                 shape.checks.append(check)
                 if pred in _COUNTING:
                     shape.empty_checks.append(check)
+        path = shape.path
+        if (path is not None and path.distinct and len(path.steps) == 1 and not path.steps[0][0]
+                and not shape.properties and not shape.deactivated):
+            shape.forward = path.steps[0][1]
+        tests = [self.value_tests.get(id(check)) for check in shape.checks]
+        if (shape.path is None and not shape.properties and not shape.deactivated and tests
+                and all(t is not None for t in tests)):
+            shape.predicate = _all([t for t in tests if t is not None])
         return shape
+
+    def _value_check(self, component: str, test: ValueTest) -> Check:
+        check = _per_term(component, test)
+        self.value_tests[id(check)] = test
+        return check
 
     def check(self, node: Node, pred: Node, obj: Node) -> Check:
         g = self.graph
@@ -219,23 +259,23 @@ class Compiler:
             n = _count(obj)
             return lambda ev, f, vs: [] if len(vs) <= n else [("MaxCountConstraintComponent", None)]
         if pred == SH.datatype:
-            return _datatype_check(str(obj))
+            return self._value_check("DatatypeConstraintComponent", _datatype_test(str(obj)))
         if pred == SH.nodeKind:
-            return _node_kind_check(obj)
+            return self._value_check("NodeKindConstraintComponent", _node_kind_test(obj))
         if pred == SH.pattern:
             flags = g.value(node, SH.flags)
             regex = re.compile(str(obj), _flags(str(flags) if flags is not None else ""))
-            return _per_value("PatternConstraintComponent",
-                              lambda ev, v: (t := _text(v)) is not None
-                              and regex.search(t) is not None)
+            return self._value_check("PatternConstraintComponent",
+                                     lambda v: (t := _text(v)) is not None
+                                     and regex.search(t) is not None)
         if pred == SH.minLength:
             n = _count(obj)
-            return _per_value("MinLengthConstraintComponent",
-                              lambda ev, v: (t := _text(v)) is not None and len(t) >= n)
+            return self._value_check("MinLengthConstraintComponent",
+                                     lambda v: (t := _text(v)) is not None and len(t) >= n)
         if pred == SH.maxLength:
             n = _count(obj)
-            return _per_value("MaxLengthConstraintComponent",
-                              lambda ev, v: (t := _text(v)) is not None and len(t) <= n)
+            return self._value_check("MaxLengthConstraintComponent",
+                                     lambda v: (t := _text(v)) is not None and len(t) <= n)
         if pred == SH["class"]:
             cls = str(obj)
             return _per_value("ClassConstraintComponent",
@@ -246,28 +286,40 @@ class Compiler:
                                                                  None)]
         if pred == SH["in"]:
             allowed = {to_term(t) for t in Collection(g, obj)}
-            return _per_value("InConstraintComponent", lambda ev, v: v in allowed)
+            return self._value_check("InConstraintComponent", allowed.__contains__)
         if pred == SH.languageIn:
             tags = [str(t).lower() for t in Collection(g, obj)]
-            return _per_value("LanguageInConstraintComponent",
-                              lambda ev, v: (lang := _language(v)) is not None
-                              and any(_lang_matches(lang, t) for t in tags))
+            return self._value_check("LanguageInConstraintComponent",
+                                     lambda v: (lang := _language(v)) is not None
+                                     and any(_lang_matches(lang, t) for t in tags))
         if pred == SH.uniqueLang:
             if obj != rdflib.Literal(True):
                 return lambda ev, f, vs: []
             return _unique_lang
         if pred == SH.node:
             inner = self.shape(obj)
+            if inner.predicate is not None:
+                return self._value_check("NodeConstraintComponent", inner.predicate)
             return _per_value("NodeConstraintComponent", lambda ev, v: inner.conforms(ev, v))
         if pred == SH["not"]:
             inner = self.shape(obj)
+            if (test := inner.predicate) is not None:
+                return self._value_check("NotConstraintComponent", lambda v: not test(v))
             return _per_value("NotConstraintComponent", lambda ev, v: not inner.conforms(ev, v))
         if pred == SH["or"]:
             members = [self.shape(m) for m in Collection(g, obj)]
+            tests = [m.predicate for m in members]
+            if all(t is not None for t in tests):
+                return self._value_check("OrConstraintComponent",
+                                         _any([t for t in tests if t is not None]))
             return _per_value("OrConstraintComponent",
                               lambda ev, v: any(m.conforms(ev, v) for m in members))
         if pred == SH["and"]:
             members = [self.shape(m) for m in Collection(g, obj)]
+            tests = [m.predicate for m in members]
+            if all(t is not None for t in tests):
+                return self._value_check("AndConstraintComponent",
+                                         _all([t for t in tests if t is not None]))
             return _per_value("AndConstraintComponent",
                               lambda ev, v: all(m.conforms(ev, v) for m in members))
         if pred == SH.qualifiedValueShape:
@@ -307,11 +359,41 @@ def _count(term: Node) -> int:
 
 def _per_value(component: str, ok: Callable[[Evaluation, Term], bool]) -> Check:
     def check(ev: Evaluation, focus: Term, values: list[Term]) -> list[Failure]:
-        return [(component, v) for v in values if not ok(ev, v)]
+        for value in values:
+            if not ok(ev, value):  # rare: only then build the list of failures
+                return [(component, v) for v in values if not ok(ev, v)]
+        return _NO_FAILURES
     return check
 
 
-def _datatype_check(datatype: str) -> Check:
+def _per_term(component: str, ok: ValueTest) -> Check:
+    def check(ev: Evaluation, focus: Term, values: list[Term]) -> list[Failure]:
+        for value in values:
+            if not ok(value):
+                return [(component, v) for v in values if not ok(v)]
+        return _NO_FAILURES
+    return check
+
+
+def _all(tests: list[ValueTest]) -> ValueTest:
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda v: first(v) and second(v)
+    return lambda v: all(t(v) for t in tests)
+
+
+def _any(tests: list[ValueTest]) -> ValueTest:
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda v: first(v) or second(v)
+    return lambda v: any(t(v) for t in tests)
+
+
+def _datatype_test(datatype: str) -> ValueTest:
     lexical = CHECKED.get(datatype)
     if lexical is None:
         raise UnsupportedShape(
@@ -319,14 +401,14 @@ def _datatype_check(datatype: str) -> Check:
             + ", ".join(sorted(CHECKED)), hint="use --engine pyshacl, or add the datatype to "
             "ld_publish/validation/lexical.py")
 
-    def ok(ev: Evaluation, v: Term) -> bool:
+    def ok(v: Term) -> bool:
         if v[0] != '"':
             return False
         value, language, actual = literal_parts(v)
         if datatype == RDF_LANGSTRING:
             return language is not None
         return language is None and actual == datatype and lexical(value)
-    return _per_value("DatatypeConstraintComponent", ok)
+    return ok
 
 
 # By the first character of the term's N-Triples form: <iri>, _:blank, "literal".
@@ -336,12 +418,12 @@ _KINDS = {
 }
 
 
-def _node_kind_check(obj: Node) -> Check:
+def _node_kind_test(obj: Node) -> ValueTest:
     kind = str(obj)[len(str(SH)):]
     if kind not in _KINDS:
         raise UnsupportedShape(f"unknown sh:nodeKind {obj}", hint="use sh:IRI, sh:Literal, ...")
     starts = _KINDS[kind]
-    return _per_value("NodeKindConstraintComponent", lambda ev, v: v[0] in starts)
+    return lambda v: v[0] in starts
 
 
 def _flags(flags: str) -> int:
