@@ -82,16 +82,23 @@ class _Document:
         if types:
             values = sorted(_key(t[1:-1]) for t in types)
             out["@type"] = values[0] if len(values) == 1 else values
-        for predicate in sorted(props, key=_property_order):
+        value = self.value
+        for order in sorted([_property_order(p) for p in props]):
+            predicate = order[2]
             if predicate == _RDF_TYPE:
                 continue
-            values = [self.value(o) for o in props[predicate]]
-            out[_key(predicate)] = values[0] if len(values) == 1 else values
+            objects = props[predicate]
+            if len(objects) == 1:
+                out[order[1]] = value(objects[0])
+            else:
+                out[order[1]] = [value(o) for o in objects]
         return out
 
     def value(self, term: Term) -> Any:
         first = term[0]
         if first == '"':
+            if term[-1] == '"' and "\\" not in term:  # a plain string, nothing escaped
+                return term[1:-1]
             value, language, datatype = literal_parts(term)
             if language is not None:
                 return {"@value": value, "@language": language}
@@ -130,9 +137,10 @@ class _Document:
 
 
 @cache
-def _property_order(predicate: str) -> tuple[bool, str]:
+def _property_order(predicate: str) -> tuple[bool, str, str]:
     # Schema.org first: search engines read the first embedding of a node (authors in @list).
-    return (not predicate.startswith(_SCHEMA), _key(predicate))
+    # (Two IRIs never share a key, so the IRI itself, last, never decides the order.)
+    return (not predicate.startswith(_SCHEMA), _key(predicate), predicate)
 
 
 def to_jsonld(graph: RecordGraph) -> JsonObject:

@@ -66,36 +66,43 @@ def _object(term: Term) -> str:
 def to_turtle(graph: RecordGraph) -> bytes:
     parts: list[str] = []
     add = parts.append
+    known = _compact_cache
     terms = graph.terms
     n = len(terms)
     i = 0
     while i < n:  # sorted: a subject's triples, and a predicate's, are adjacent
         subject = terms[i][0]
-        j = i
+        j = i + 1
         while j < n and terms[j][0] == subject:
             j += 1
-        group = terms[i:j]
+        add(known.get(subject) or compact(subject))
         # rdf:type first, as "a": what people look for first in a node.
-        types = [o for _, p, o in group if p == _RDF_TYPE]
-        add(compact(subject))
+        types = [o for _, p, o in terms[i:j] if p == _RDF_TYPE]
         separator = " "
         if types:
             add(" a ")
-            add(" , ".join([compact(t) for t in types]))
+            add(" , ".join([known.get(t) or compact(t) for t in types]))
             separator = " ;\n\t"
         predicate = ""
-        for _, p, o in group:
+        for k in range(i, j):
+            _, p, o = terms[k]
             if p == _RDF_TYPE:
                 continue
             if p != predicate:
                 predicate = p
                 add(separator)
-                add(compact(p))
+                add(known.get(p) or compact(p))
                 add(" ")
                 separator = " ;\n\t"
             else:
                 add(" , ")
-            add(_object(o))
+            first = o[0]
+            if first == '"':
+                add(o if o[-1] != ">" else _object(o))
+            elif first == "<":
+                add(known.get(o) or compact(o))
+            else:
+                add(o)
         add(" .\n")
         i = j
     return _HEADER + "".join(parts).encode("utf-8")
