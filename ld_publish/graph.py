@@ -31,9 +31,13 @@ class RecordGraph:
     @classmethod
     def from_terms(cls, key: str, name: str, root: str, terms: Iterable[Triple],
                    source_label: str = "") -> RecordGraph:
-        """From N-Triples term strings (what the mapping makes); duplicates are dropped."""
-        lines = {f"{s} {p} {o}": (s, p, o) for s, p, o in terms}
-        return cls(key, name, root, tuple(lines[k] for k in sorted(lines)), source_label)
+        """From N-Triples term strings (what the mapping makes); duplicates are dropped.
+
+        Sorting the (s, p, o) tuples gives the order of the N-Triples lines: no term is a
+        prefix of another term in the same position except where the line continues with a
+        space, which sorts before every character a term can continue with.
+        """
+        return cls(key, name, root, tuple(sorted(set(terms))), source_label)
 
     @classmethod
     def build(cls, key: str, name: str, root: str, triples: Iterable[ox.Triple],
@@ -90,9 +94,9 @@ class RecordGraph:
     def nquads(self) -> bytes:
         data = self._cache.get("nquads")
         if data is None:
-            # A literal's line breaks are escaped in N-Triples, so " .\n" only ends lines.
-            data = self._cache["nquads"] = self.ntriples().replace(
-                b" .\n", f" <{self.name}> .\n".encode())
+            end = f" <{self.name}> .\n"
+            data = self._cache["nquads"] = "".join(
+                [f"{s} {p} {o}{end}" for s, p, o in self.terms]).encode("utf-8")
         assert isinstance(data, bytes)
         return data
 

@@ -46,6 +46,10 @@ _ROR_RE = re.compile(r"^(?:https?://)?(?:www\.)?ror\.org/(0[a-hj-km-np-tv-z0-9]{
                      r"^(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})$", re.IGNORECASE)
 
 
+# re's \s is str.isspace() for str patterns; controls below 0x20 are listed as well.
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
+
+
 def _strip(text: str) -> str:
     # Sources pad with NBSP, zero-width spaces and BOMs; none belongs in an identifier.
     text = unicodedata.normalize("NFC", text)
@@ -63,7 +67,7 @@ def normalize_doi(text: str) -> str:
     if value != raw and "%" in value:
         value = unquote(value)
     value = value.strip().rstrip(".,;")
-    if any(ord(c) < 0x20 or c.isspace() for c in value):
+    if _SPACE_OR_CONTROL.search(value):
         raise IdentifierError(
             f"DOI {text!r} contains white space or control characters",
             hint="a DOI has no spaces; check for a line break or a pasted citation",
@@ -79,7 +83,7 @@ def normalize_doi(text: str) -> str:
 def _ascii_lower(text: str) -> str:
     # str.lower() would also fold non-ASCII letters (and 'İ' into two code points); the DOI
     # system only folds ASCII.
-    return text.translate(_ASCII_LOWER)
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
