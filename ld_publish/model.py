@@ -14,9 +14,12 @@ recorded as a :class:`Notice` on the record, never changed silently.
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
+
+from .pickling import fast_pickling
 
 __all__ = [
     "Award",
@@ -402,3 +405,6 @@ class Rejected:
     raw: str
     field: str | None = None
     hint: str | None = None
+
+
+fast_pickling(sys.modules[__name__])  # records go to worker processes and back

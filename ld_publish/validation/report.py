@@ -4,6 +4,7 @@ or a SHACL ``sh:ValidationReport`` graph in Turtle."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -11,6 +12,7 @@ import pyoxigraph as ox
 
 from ..mapping.namespaces import PREFIXES
 from ..model import Notice
+from ..pickling import fast_pickling
 from .shapes import Severity
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -197,3 +199,6 @@ def _term(nt: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     from .results import parse_term
 
     return parse_term(nt)
+
+
+fast_pickling(sys.modules[__name__])  # reports come back from worker processes
