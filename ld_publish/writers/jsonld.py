@@ -18,6 +18,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import orjson
+
 from ..formats import JSON_LD, RdfFormat
 from ..graph import RecordGraph
 from ..mapping.namespaces import PREFIXES
@@ -164,9 +166,9 @@ class JsonLdWriter:
     format: RdfFormat = JSON_LD
 
     def write(self, graph: RecordGraph) -> bytes:
-        # No indent: with indent json uses its pure-Python encoder, ten times slower.
-        text = json.dumps(to_jsonld(graph), ensure_ascii=False, separators=(",", ":"))
-        return (text + "\n").encode("utf-8")
+        # orjson: UTF-8 bytes straight away, keys in insertion order, about four times faster
+        # than the standard library's C encoder.
+        return orjson.dumps(to_jsonld(graph), option=orjson.OPT_APPEND_NEWLINE)
 
 
 writers.register(JSON_LD.name, JsonLdWriter(), JSON_LD.aliases)
