@@ -13,6 +13,7 @@ Equal terms have equal text (pyoxigraph prints one canonical form: language tags
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -45,12 +46,32 @@ def blank(label: str) -> Term:
 
 def literal(value: str, *, language: str | None = None, datatype: Term | None = None) -> Term:
     """A literal; ``datatype`` is an IRI term (``<...>``). Raises ValueError for a malformed
-    language tag."""
+    language tag or datatype IRI."""
+    if _ESCAPED.search(value) is None:
+        # Nothing to escape: the text pyoxigraph would print, without building its literal
+        # (the tests compare the two over generated strings).
+        if language:
+            return f'"{value}"@{_language_tag(language)}'
+        if datatype is not None and datatype != _XSD_STRING_TERM:
+            _datatype(datatype)
+            return f'"{value}"^^{datatype}'
+        return f'"{value}"'
     if language:
         return str(ox.Literal(value, language=language))
     if datatype is not None and datatype != _XSD_STRING_TERM:
         return str(ox.Literal(value, datatype=_datatype(datatype)))
     return str(ox.Literal(value))
+
+
+# What pyoxigraph escapes in a literal (C0 controls, DEL, quote, backslash), and surrogates,
+# which it refuses: such values take the slow path through pyoxigraph.
+_ESCAPED = re.compile(r'[\x00-\x1f\x7f"\\\ud800-\udfff]')
+
+
+@lru_cache(maxsize=256)
+def _language_tag(tag: str) -> str:
+    """The tag as pyoxigraph normalises it (lower case); ValueError when it is not BCP 47."""
+    return str(ox.Literal("", language=tag).language)
 
 
 @lru_cache(maxsize=256)
