@@ -19,10 +19,12 @@ import typing
 from collections.abc import Callable
 from enum import Enum
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
+
+if TYPE_CHECKING:
+    import jsonschema
 
 from .. import model
 from ..errors import IdentifierError
@@ -294,6 +296,9 @@ def _schema() -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> jsonschema.protocols.Validator:
+    # Imported on use (only for records the fast gate refuses, to word the error).
+    import jsonschema
+
     return jsonschema.Draft202012Validator(_schema())
 
 

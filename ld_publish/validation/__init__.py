@@ -14,7 +14,7 @@ from ..graph import RecordGraph
 from ..graph_index import TripleIndex
 from ..model import Notice
 from ..terms import text_of
-from . import engine_fast, engine_pyshacl
+from . import engine_fast
 from .fields import FieldResolver
 from .report import Finding, RecordReport, ValidationReport, merge, notice_finding
 from .results import RawResult
@@ -34,6 +34,10 @@ def raw_results(graph: RecordGraph, shapes: Shapes, engine: Engine = "fast",
     if engine == "fast":
         return engine_fast.validate(index or TripleIndex(graph.terms), shapes)
     if engine == "pyshacl":
+        # Imported on use: pyshacl (and rdflib's SPARQL engine under it) take a tenth of a
+        # second to import, and most runs use the fast engine.
+        from . import engine_pyshacl
+
         return engine_pyshacl.validate(graph.triples, shapes)
     raise UsageError(f"unknown validation engine {engine!r}", hint="use fast or pyshacl")
 
