@@ -315,7 +315,9 @@ def _validate(data: Any) -> None:
                           "write each record as {\"key\": ..., \"title\": ...}")
     if _fast_validator().is_valid(data):
         return
-    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    from jsonschema.exceptions import best_match
+
+    error = best_match(_validator().iter_errors(data))
     if error is None:
         return
     path = _path(error.absolute_path)
