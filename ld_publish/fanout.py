@@ -250,6 +250,9 @@ class _Fanout:
                 if was_work and sent.digest is not None:
                     self.first_source[sent.digest] = sent.label
                 yield outcome
+        # Records and batch refer to each other; left to the cyclic collector, settled batches
+        # and their results piled up in this process (130 MB in 5,000 rich records).
+        batch.sent.clear()
 
     def _discard(self, sent: _Sent, done: Done) -> None:
         # Read after its source failed: reading the source whole would never have reached it.

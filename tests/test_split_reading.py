@@ -4,6 +4,7 @@ process gives."""
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import sys
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from ld_publish.export import export
-from ld_publish.fanout import Job, _process_jobs
+from ld_publish.fanout import Job, _Batch, _process_jobs
 from ld_publish.layout import file_name
 from ld_publish.model import Source, Work
 from ld_publish.pipeline import CHUNK, Options, Outcome, SourceFailure, process, split_records
@@ -229,3 +230,18 @@ def test_json_records_go_through_the_pool_as_before(tmp_path: Path) -> None:
     parallel, _ = _run([str(path)], 2)
     assert parallel == serial and len(serial) == 70
     assert [o.quarantined for o in serial].count(True) == 1
+
+
+def test_chunks_are_freed_as_soon_as_their_outcomes_are_out(tmp_path: Path) -> None:
+    # Without the cyclic collector: what references hold past their turn stays for good.
+    path = _write(tmp_path / "r.jsonl", [_line(r) for r in _records(400)])
+    gc.collect()
+    gc.disable()
+    try:
+        most = 0
+        for n, _ in enumerate(process([str(path)], Options(workers=2, formats=("turtle",)))):
+            if n % 40 == 0:
+                most = max(most, sum(isinstance(o, _Batch) for o in gc.get_objects()))
+    finally:
+        gc.enable()
+    assert 0 < most <= 2 * 2 + 2
