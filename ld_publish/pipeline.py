@@ -2,25 +2,22 @@
 
 :func:`process` yields one :class:`Outcome` per record, in input order. Records are read in the
 calling process and sent to worker processes in small chunks; at most ``2 × workers`` chunks are
-in flight, so memory stays flat however many records the input holds. Whole-source failures
-(an empty or binary file) become :class:`SourceFailure` outcomes; the run goes on with the other
-inputs.
+in flight, so memory stays flat however many records the input holds. A source whose reader can
+split it (JSON Lines) is only cut into record lines here, and the workers decode them
+(:mod:`ld_publish.fanout`). Whole-source failures (an empty or binary file) become
+:class:`SourceFailure` outcomes; the run goes on with the other inputs.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
-from multiprocessing import get_context
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import InputError, LdPublishError, RecordError
 from .formats import rdf_formats
@@ -29,7 +26,7 @@ from .layout import atomic_write, file_name
 from .mapping import MappingOptions, Profile, map_work
 from .mapping.iris import DEFAULT_BASE
 from .model import Notice, Rejected, Source, Work
-from .readers import reader_for
+from .readers import RawRecord, SplittingReader, reader_for
 from .sources import InputSource, check_exist, expand
 from .validation import Engine, RecordReport, Shapes, load_shapes, validate_graph
 from .writers import writers
@@ -139,19 +136,6 @@ def _process_work(work: Work, options: Options) -> Outcome:
                    nquads=mapped.graph.nquads(), files=files, unmapped=work.unmapped)
 
 
-def _worker_started() -> None:
-    # Records are trees of dicts, lists and tuples without reference cycles: reference counting
-    # frees them. The cyclic collector would still scan every object inherited from the parent
-    # (modules, the compiled shapes) again and again; freezing those and collecting young
-    # objects less often takes that off every record. Cycles are still collected.
-    gc.freeze()
-    gc.set_threshold(10_000, 20, 20)
-
-
-def _process_chunk(chunk: list[Work], options: Options) -> list[Outcome]:
-    return [process_work(work, options) for work in chunk]
-
-
 def _rejected(item: Rejected) -> Outcome:
     reason = item.reason if not item.field else f"{item.reason} (field {item.field})"
     if item.hint:
@@ -160,12 +144,34 @@ def _rejected(item: Rejected) -> Outcome:
                    item.source, None, reason=reason, raw=item.raw)
 
 
+def _duplicate(work: Work, earlier: str) -> Outcome:
+    return Outcome(work.key, work.source, None, record=work, unmapped=work.unmapped,
+                   reason=f"another record of this run has the same key "
+                          f"{work.key!r} ({earlier}); it was published, this one "
+                          "was not",
+                   hint="publish the two descriptions in separate runs (the later "
+                        "run replaces the earlier one's graph) or drop one")
+
+
+def key_digest(key: str) -> bytes:
+    """What a run remembers of a record key to find duplicates: 16 bytes however long it is."""
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest()
+
+
 def read_records(inputs: list[str], reader: str | None = None
                  ) -> Iterator[Work | Rejected | SourceFailure]:
     """Every record of every input, in order; unreadable inputs as :class:`SourceFailure`.
 
     A named input that does not exist raises :class:`InputError` before anything is read.
     """
+    for source in _sources(inputs):
+        if isinstance(source, SourceFailure):
+            yield source
+        else:
+            yield from _guarded(source.label, _read(source, reader))
+
+
+def _sources(inputs: list[str]) -> Iterator[InputSource | SourceFailure]:
     check_exist(inputs)
     for item in inputs:
         sources = expand([item])
@@ -177,24 +183,118 @@ def read_records(inputs: list[str], reader: str | None = None
             except InputError as exc:  # an empty folder, a damaged archive
                 yield SourceFailure(item, exc)
                 break
-            yield from _read_source(source, reader)
+            yield source
 
 
-def _read_source(source: InputSource, reader: str | None
-                 ) -> Iterator[Work | Rejected | SourceFailure]:
+def _read(source: InputSource, reader: str | None) -> Iterator[Work | Rejected]:
+    yield from reader_for(source, reader).read(source)
+
+
+_T = TypeVar("_T")
+
+# What a reader bug raises; the source then fails instead of the run.
+_READER_BUGS = (ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeError,
+                RecursionError, MemoryError)
+
+
+def _guarded(label: str, records: Iterator[_T]) -> Iterator[_T | SourceFailure]:
     try:
-        chosen = reader_for(source, reader)
-        yield from chosen.read(source)
+        yield from records
     except InputError as exc:
-        yield SourceFailure(source.label, exc)
+        yield SourceFailure(label, exc)
     except LdPublishError:
         raise
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError,
-            UnicodeError, RecursionError, MemoryError) as exc:
-        # A reader bug must not lose the other inputs; the user gets file and reason.
-        yield SourceFailure(source.label, InputError(
-            f"could not read {source.label}: {type(exc).__name__}: {exc}",
-            hint="this is a bug in ld-publish's reader; please report it with the file"))
+    except _READER_BUGS as exc:
+        yield _reader_bug(label, exc)
+
+
+def _reader_bug(label: str, exc: Exception) -> SourceFailure:
+    # A reader bug must not lose the other inputs; the user gets file and reason.
+    return SourceFailure(label, InputError(
+        f"could not read {label}: {type(exc).__name__}: {exc}",
+        hint="this is a bug in ld-publish's reader; please report it with the file"))
+
+
+def decode(reader: SplittingReader, raw: RawRecord, label: str
+           ) -> Work | Rejected | SourceFailure:
+    """``reader.decode(raw)``, its failure what reading the source ``label`` whole gives."""
+    try:
+        return reader.decode(raw)
+    except InputError as exc:
+        return SourceFailure(label, exc)
+    except LdPublishError:
+        raise
+    except _READER_BUGS as exc:
+        return _reader_bug(label, exc)
+
+
+@dataclass(slots=True, eq=False)
+class Origin:
+    """The input source of records being split (main process only)."""
+
+    serial: int  # 1, 2, ... in reading order; 0 for records of no interest
+    label: str
+    reader: SplittingReader | None = None  # set when the source is split into raw records
+    sent_raw: bool = False  # a raw record of it went to a worker (which may fail to decode it)
+
+
+Split = Work | Rejected | RawRecord | SourceFailure
+
+
+def split_records(inputs: list[str], reader: str | None, failed: set[int]
+                  ) -> Iterator[tuple[Origin, Split]]:
+    """Like :func:`read_records`, but sources whose reader can split them give raw records
+    (those whose key cannot be told without decoding are decoded here). A source stops as
+    soon as its serial is in ``failed``."""
+    for serial, source in enumerate(_sources(inputs), 1):
+        if isinstance(source, SourceFailure):
+            yield Origin(serial, source.label), source
+            continue
+        origin = Origin(serial, source.label)
+        for item in _guarded(source.label, _split(source, reader, origin)):
+            yield origin, item
+            if serial in failed:
+                break
+
+
+def _split(source: InputSource, reader: str | None, origin: Origin
+           ) -> Iterator[Work | Rejected | RawRecord]:
+    chosen = reader_for(source, reader)
+    if not isinstance(chosen, SplittingReader):
+        yield from chosen.read(source)
+        return
+    origin.reader = chosen
+    for raw in chosen.split(source):
+        yield raw if raw.key is not None else chosen.decode(raw)
+
+
+def _decoded(items: Iterator[tuple[Origin, Split]], failed: set[int]
+             ) -> Iterator[Work | Rejected | SourceFailure]:
+    """Split records decoded here: what :func:`read_records` gives for the same inputs."""
+    for origin, item in items:
+        if isinstance(item, RawRecord):
+            assert origin.reader is not None
+            record = decode(origin.reader, item, origin.label)
+            if isinstance(record, SourceFailure):
+                failed.add(origin.serial)
+            yield record
+        else:
+            yield item
+
+
+def _works(stream: Iterator[Work | Rejected | SourceFailure], first_source: dict[bytes, str],
+           on_failure: Callable[[SourceFailure], None] | None) -> Iterator[Work | Outcome]:
+    """Records to process, and the outcomes of those that cannot be (rejected, duplicates)."""
+    for item in stream:
+        if isinstance(item, SourceFailure):
+            if on_failure:
+                on_failure(item)
+            continue
+        if isinstance(item, Rejected):
+            yield _rejected(item)
+            continue
+        earlier = first_source.setdefault(key_digest(item.key), item.source.label())
+        yield item if earlier == item.source.label() else _duplicate(item, earlier)
 
 
 def process(inputs: list[str], options: Options | None = None,
@@ -202,92 +302,35 @@ def process(inputs: list[str], options: Options | None = None,
     """Outcomes for every record of ``inputs`` in input order (see module docs)."""
     options = options or Options()
     check_exist(inputs)  # before the first record is asked for, so callers fail early
-    stream = read_records(inputs, options.reader)
     workers = options.workers or os.cpu_count() or 1
 
     # Two records with one key would write the same files and the same named graph: the later
     # would silently replace the earlier. Keys are remembered as 16-byte digests.
     first_source: dict[bytes, str] = {}
-
-    def works() -> Iterator[Work | Outcome]:
-        for item in stream:
-            if isinstance(item, SourceFailure):
-                if on_failure:
-                    on_failure(item)
-                continue
-            if isinstance(item, Rejected):
-                yield _rejected(item)
-                continue
-            digest = hashlib.blake2b(item.key.encode("utf-8"), digest_size=16).digest()
-            earlier = first_source.setdefault(digest, item.source.label())
-            if earlier != item.source.label():
-                yield Outcome(item.key, item.source, None, record=item, unmapped=item.unmapped,
-                              reason=f"another record of this run has the same key "
-                                     f"{item.key!r} ({earlier}); it was published, this one "
-                                     "was not",
-                              hint="publish the two descriptions in separate runs (the later "
-                                   "run replaces the earlier one's graph) or drop one")
-            else:
-                yield item
-
-    items = works()
-    first = list(islice(items, CHUNK))
-    if workers <= 1 or len(first) < CHUNK:
-        # Small inputs: a process pool costs more than it saves.
-        for item in _chain(first, items):
-            yield item if isinstance(item, Outcome) else process_work(item, options)
+    if workers <= 1:
+        yield from _serial(_works(read_records(inputs, options.reader), first_source,
+                                  on_failure), options)
         return
-    yield from _parallel(_chain(first, items), options, workers)
+    # The first records are decoded here: few records are processed here altogether.
+    failed: set[int] = set()
+    stream = split_records(inputs, options.reader, failed)
+    items = _works(_decoded(stream, failed), first_source, on_failure)
+    first = list(islice(items, CHUNK))
+    if len(first) < CHUNK:
+        # Small inputs: a process pool costs more than it saves.
+        yield from _serial(_chain(first, items), options)
+        return
+    from .fanout import fan_out  # it builds on this module
+
+    yield from fan_out(first, stream, options, workers, first_source, failed, on_failure)
+
+
+def _serial(items: Iterator[Work | Outcome], options: Options) -> Iterator[Outcome]:
+    for item in items:
+        yield item if isinstance(item, Outcome) else process_work(item, options)
 
 
 def _chain(first: list[Work | Outcome], rest: Iterator[Work | Outcome]
            ) -> Iterator[Work | Outcome]:
     yield from first
     yield from rest
-
-
-def _parallel(items: Iterator[Work | Outcome], options: Options,
-              workers: int) -> Iterator[Outcome]:
-    # Each slot is either an already-final outcome (a reader rejection) or a future chunk;
-    # keeping them in one queue preserves input order.
-    pending: deque[Outcome | Future[list[Outcome]]] = deque()
-    in_flight = 0
-    chunk: list[Work] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                             initializer=_worker_started) as pool:
-
-        def drain(limit: int) -> Iterator[Outcome]:
-            nonlocal in_flight
-            while pending and (in_flight > limit or not isinstance(pending[0], Future)
-                               or pending[0].done()):
-                head = pending.popleft()
-                if isinstance(head, Future):
-                    in_flight -= 1
-                    try:
-                        yield from head.result()
-                    except BrokenProcessPool:
-                        raise LdPublishError(
-                            "a worker process died (killed, or out of memory)",
-                            hint="rerun with -j 1 to see which record it was on, or give the "
-                                 "machine more memory") from None
-                else:
-                    yield head
-
-        for item in items:
-            if isinstance(item, Outcome):
-                if chunk:
-                    pending.append(pool.submit(_process_chunk, chunk, options))
-                    in_flight += 1
-                    chunk = []
-                pending.append(item)
-            else:
-                chunk.append(item)
-                if len(chunk) >= CHUNK:
-                    pending.append(pool.submit(_process_chunk, chunk, options))
-                    in_flight += 1
-                    chunk = []
-            yield from drain(2 * workers)
-        if chunk:
-            pending.append(pool.submit(_process_chunk, chunk, options))
-            in_flight += 1
-        yield from drain(-1)

@@ -10,7 +10,7 @@ import importlib
 
 from ..errors import InputError, Location
 from ..sources import InputSource
-from .base import Reader, readers, require_content
+from .base import RawRecord, Reader, SplittingReader, readers, require_content
 
 _BUILTIN = ("native", "page", "crossref", "jats", "bibtex", "ris", "csl", "datacite",
             "schemaorg")
@@ -77,4 +77,4 @@ def reader_for(source: InputSource, forced: str | None) -> Reader:
     return detect(source)
 
 
-__all__ = ["Reader", "detect", "reader_for", "readers"]
+__all__ = ["RawRecord", "Reader", "SplittingReader", "detect", "reader_for", "readers"]

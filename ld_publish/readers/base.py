@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from ..errors import InputError, Location
-from ..model import Rejected, Work
+from ..model import Rejected, Source, Work
+from ..pickling import fast_pickling
 from ..registry import Registry
 from ..sources import InputSource
 
@@ -35,6 +38,37 @@ class Reader(Protocol):
     def read(self, source: InputSource) -> Iterator[Work | Rejected]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One record's own text, split off its source but not decoded yet.
+
+    ``key`` is the key the record has if it decodes to a :class:`Work`, told without decoding
+    it; ``None`` when that cannot be told cheaply and exactly (the record is then decoded where
+    it was split).
+    """
+
+    text: str
+    source: Source
+    key: str | None = None
+
+
+@runtime_checkable
+class SplittingReader(Protocol):
+    """What a reader offers, besides :class:`Reader`, when its records can be decoded apart.
+
+    ``split`` cuts a source into :class:`RawRecord` units cheaply (the main process runs it);
+    ``decode`` turns one unit into exactly what ``read`` yields for that record, the same
+    ``Work`` or ``Rejected`` with the same :class:`~ld_publish.model.Source` (worker processes
+    run it, so the reader must pickle). ``split`` raises :class:`InputError` where ``read``
+    would; ``decode`` may raise whatever ``read`` raises for that record. Readers without it
+    are read whole in the main process, as before.
+    """
+
+    def split(self, source: InputSource) -> Iterator[RawRecord]: ...
+
+    def decode(self, raw: RawRecord) -> Work | Rejected: ...
+
+
 def require_content(source: InputSource) -> None:
     """Refuse a source with nothing but white space: silence would look like success."""
     if not source.head().strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
@@ -45,3 +79,6 @@ def require_content(source: InputSource) -> None:
 #: All readers by name. Built-in modules register here on import, as plugins do through the
 #: ``ld_publish.readers`` entry-point group.
 readers: Registry[Reader] = Registry("reader", "ld_publish.readers")
+
+
+fast_pickling(sys.modules[__name__])  # raw records go to worker processes

@@ -29,7 +29,7 @@ from ..model import (
     Work,
 )
 from ..sources import InputSource
-from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers, require_content
+from .base import DEFAULT_MAX_DOCUMENT_BYTES, RawRecord, readers, require_content
 from .native_codec import (
     FORMAT,
     RecordError,
@@ -170,6 +170,18 @@ class JsonLinesRecordsReader(_NativeReader):
         return score + 2 if named else score - 10
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
+        for text, where in self._lines(source):
+            yield self._line_record(text, where)
+
+    def split(self, source: InputSource) -> Iterator[RawRecord]:
+        """Each record line with its Source and key, not decoded (see :class:`SplittingReader`)."""
+        for text, where in self._lines(source):
+            yield RawRecord(text, where, line_key(text))
+
+    def decode(self, raw: RawRecord) -> Work | Rejected:
+        return self._line_record(raw.text, raw.source)
+
+    def _lines(self, source: InputSource) -> Iterator[tuple[str, Source]]:
         require_content(source)
         position = 0
         for line_number, line in source.text_lines():
@@ -177,21 +189,52 @@ class JsonLinesRecordsReader(_NativeReader):
             if not text:
                 continue
             position += 1
-            where = Source(source.label, self.name, position, line_number)
-            try:
-                data = _loads(text)
-            except ValueError as exc:
-                reason = (f"line {line_number} is not valid JSON: {exc.msg} (column {exc.colno})"
-                          if isinstance(exc, json.JSONDecodeError)
-                          else f"line {line_number}: {exc}")
-                yield Rejected(where, reason, text, None,
-                               "each line must hold one complete JSON record object")
-                continue
-            if not isinstance(data, dict):
-                yield Rejected(where, f"line {line_number} holds a {type(data).__name__}, not a "
-                               "record object", text, None, "write one record object a line")
-                continue
-            yield self._record(data, where, lambda text=text: text)  # type: ignore[misc]
+            yield text, Source(source.label, self.name, position, line_number)
+
+    def _line_record(self, text: str, where: Source) -> Work | Rejected:
+        line_number = where.line
+        try:
+            data = _loads(text)
+        except ValueError as exc:
+            reason = (f"line {line_number} is not valid JSON: {exc.msg} (column {exc.colno})"
+                      if isinstance(exc, json.JSONDecodeError)
+                      else f"line {line_number}: {exc}")
+            return Rejected(where, reason, text, None,
+                            "each line must hold one complete JSON record object")
+        if not isinstance(data, dict):
+            return Rejected(where, f"line {line_number} holds a {type(data).__name__}, not a "
+                            "record object", text, None, "write one record object a line")
+        return self._record(data, where, lambda: text)
+
+
+# The members before "key" on a line as work_to_dict writes it ({"format": "ld-publish/1",
+# "key": "..."}): top-level string members without escapes, so the match is the real key.
+_LEADING_KEY = re.compile(r'\{\s*(?:"[^"\\]*"\s*:\s*"[^"\\]*"\s*,\s*)*"key"\s*:\s*"([^"\\]*)"')
+
+
+def line_key(text: str) -> str | None:
+    """The key a JSON Lines record line has if it decodes to a Work; None if not told cheaply.
+
+    work_from_dict keeps a string ``key`` as it is (else derives one from the DOI or a hash
+    of the whole record: not cheap). A line that decodes to a Work is valid JSON without
+    repeated members, so a ``"key"`` among the leading plain string members is the top-level
+    key; otherwise the line is parsed. A line that is no Work gets a key that does not matter.
+    """
+    match = _LEADING_KEY.match(text)
+    if match:
+        return match.group(1)
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    key = data.get("key") if isinstance(data, dict) else None
+    if not isinstance(key, str):
+        return None
+    try:
+        key.encode("utf-8")  # a lone surrogate from an escape: let the main process decode it
+    except UnicodeEncodeError:
+        return None
+    return key
 
 
 # A YAML alias (*name) repeats a node; nested aliases expand exponentially ("billion laughs").
