@@ -3,7 +3,7 @@
 Generates N synthetic records in ld-publish's own JSON Lines format, "rich" (3 authors with
 ORCIDs and affiliations, an abstract, funding, 15 references of which 10 have DOIs, 2 related
 items: about 390 triples) or "compact" (2 authors, an abstract, 3 references, 2 with DOIs:
-about 150 triples),
+about 185 triples),
 then runs ``ld-publish export`` in a fresh process (read, map, validate, write Turtle, JSON-LD
 and N-Quads) and reports wall time, records/s and the peak resident memory of the largest
 process (the main process or one of its workers).
@@ -18,6 +18,7 @@ import argparse
 import json
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -92,28 +93,25 @@ def generate(path: Path, count: int, seed: int = 7, size: str = "rich") -> None:
 
 
 def run(count: int, workers: int, engine: str, size: str, folder: str) -> dict[str, Any]:
-    # Under output/ by default: where users write, on the project's disk. (On the machines
-    # measured here /tmp creates files 15x slower than the project disk.)
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        source = Path(tmp) / "records.jsonl"
-        generate(source, count, size=size)
-        out = Path(tmp) / "out"
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "ld_publish", "export", str(source), "-o",
-                        str(out), "-q", "--workers", str(workers), "--engine", engine],
-                       check=True)
-        elapsed = time.perf_counter() - start
-        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        report = json.loads((out / "report.json").read_text())
-        with (out / "dataset.nq").open("rb") as dataset:
-            triples = sum(1 for _ in dataset)
-        return {"records": count, "size": size, "triples": triples,
-                "triples_per_s": round(triples / elapsed), "seconds": round(elapsed, 2),
-                "records_per_s": round(count / elapsed), "written": report["written"],
-                "quarantined": report["quarantined"],
-                "peak_rss_mib": round(max(peak_kib, before) / 1024, 1)}
+    """One measured export into ``folder`` (a fresh folder; the caller removes it later)."""
+    source = Path(folder) / "records.jsonl"
+    generate(source, count, size=size)
+    out = Path(folder) / "out"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "ld_publish", "export", str(source), "-o",
+                    str(out), "-q", "--workers", str(workers), "--engine", engine],
+                   check=True)
+    elapsed = time.perf_counter() - start
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    report = json.loads((out / "report.json").read_text())
+    with (out / "dataset.nq").open("rb") as dataset:
+        triples = sum(1 for _ in dataset)
+    return {"records": count, "size": size, "triples": triples,
+            "triples_per_s": round(triples / elapsed), "seconds": round(elapsed, 2),
+            "records_per_s": round(count / elapsed), "written": report["written"],
+            "quarantined": report["quarantined"],
+            "peak_rss_mib": round(max(peak_kib, before) / 1024, 1)}
 
 
 def main() -> None:
@@ -125,15 +123,32 @@ def main() -> None:
     parser.add_argument("--dir", default="output", help="where the runs write (default output/)")
     args = parser.parse_args()
     sizes = list(SIZES) if args.size == "both" else [args.size]
+    # Under output/ by default: where users write, on the project's disk. Every run writes
+    # into its own fresh folder and all are removed only at the end: on ext4 without a
+    # journal (this machine) creating files right after deleting many costs the kernel up to
+    # 0.5 ms more per file while it skips recently freed inodes, and a benchmark should not
+    # measure its own clean-up. (/tmp here also creates files ~15x slower than the project
+    # disk.)
+    Path(args.dir).mkdir(parents=True, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix="bench-", dir=args.dir)
+    try:
+        _table(args, sizes, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _table(args: argparse.Namespace, sizes: list[str], scratch: str) -> None:
     print("| record size | records | triples/record | seconds | records/s | triples/s "
           "| written | peak RSS (MiB) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
         for count in args.counts:
             # Each run in its own interpreter so one run's peak memory cannot hide another's.
+            folder = Path(scratch) / f"{size}-{count}"
+            folder.mkdir()
             result = json.loads(subprocess.run(
                 [sys.executable, __file__, "--one", str(count), str(args.workers), args.engine,
-                 size, args.dir], check=True, capture_output=True, text=True).stdout)
+                 size, str(folder)], check=True, capture_output=True, text=True).stdout)
             print(f"| {size} | {result['records']:,} | {result['triples'] // count} "
                   f"| {result['seconds']} | {result['records_per_s']:,} "
                   f"| {result['triples_per_s']:,} | {result['written']:,} "
