@@ -26,7 +26,9 @@ def check_base(base: str) -> str:
     return base
 
 
-@lru_cache(maxsize=65536)
+# Small caches: hits come from within one record (its key, DOIs it repeats); larger ones only
+# grow with the run.
+@lru_cache(maxsize=1024)
 def segment(text: str) -> str:
     """One path segment: every delimiter encoded, so ``a/b`` cannot become two segments."""
     return iri_escape(text, keep="")
@@ -39,7 +41,7 @@ def slug(text: str) -> str:
     return segment(f"{lowered[:60]}-{digest}" if lowered else digest)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1024)
 def doi_node(doi: str) -> Term:
     return iri("https://doi.org/" + iri_escape(normalize_doi(doi)))
 

@@ -22,34 +22,31 @@ from .base import writers
 _RDF_TYPE = f"<{PREFIXES['rdf']}type>"
 # Deliberately narrower than PN_LOCAL (no dots, escapes or ':'), so every reader agrees.
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-# Longest namespace first so e.g. "http://purl.org/spar/fabio/" never loses to a shorter match.
-_NAMESPACES = sorted(((iri, prefix) for prefix, iri in PREFIXES.items()),
-                     key=lambda item: -len(item[0]))
+# Every namespace ends in "/" or "#", so an IRI's namespace is what precedes its last one.
+_PREFIX_OF = {iri: prefix for prefix, iri in PREFIXES.items()}
+assert all(iri.endswith(("/", "#")) for iri in _PREFIX_OF)
 _HEADER = "".join(f"@prefix {prefix}: <{iri}> .\n"
                   for prefix, iri in sorted(PREFIXES.items())).encode()
 
+# Prefixed names of vocabulary IRIs, the few hundred terms every record repeats. Record IRIs
+# (DOIs, ORCIDs, minted nodes) fall outside the prefixes and are not kept, so memory stays flat.
 _compact_cache: dict[str, str] = {}
 
 
 def compact(term: Term) -> str:
-    """An IRI term as a prefixed name where one fits; literals get a prefixed datatype."""
+    """An IRI term as a prefixed name where one fits, else the term itself."""
     short = _compact_cache.get(term)
-    if short is None:
-        short = _compact(term)
-        if len(_compact_cache) > 100_000:  # records mint IRIs of their own; keep memory flat
-            _compact_cache.clear()
+    if short is not None:
+        return short
+    value = term[1:-1]
+    cut = max(value.rfind("/"), value.rfind("#")) + 1
+    prefix = _PREFIX_OF.get(value[:cut])
+    if prefix is None or not _LOCAL.fullmatch(value, cut):
+        return term
+    short = f"{prefix}:{value[cut:]}"
+    if len(_compact_cache) < 10_000:  # bounded even when a source uses vocabulary IRIs freely
         _compact_cache[term] = short
     return short
-
-
-def _compact(term: Term) -> str:
-    if term[0] == "<":
-        value = term[1:-1]
-        for namespace, prefix in _NAMESPACES:
-            if value.startswith(namespace) and _LOCAL.fullmatch(value[len(namespace):]):
-                return f"{prefix}:{value[len(namespace):]}"
-        return term
-    return term
 
 
 def _object(term: Term) -> str:
