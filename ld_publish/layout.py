@@ -26,8 +26,15 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Write in full to a temporary name, then rename: a crash never leaves half a file."""
     tmp = path.with_name(f".{path.name}.tmp")
     try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
+        # os-level calls: one write of bytes needs no buffered file object (called twice for
+        # every record).
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror}",
