@@ -33,6 +33,7 @@ from .layout import (
     file_name,
 )
 from .pipeline import Options, Outcome, SourceFailure, process
+from .readers import readers
 from .readers.native_codec import work_to_dict
 from .sources import check_exist
 from .validation import Finding
@@ -115,6 +116,8 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
     """
     options = options or Options()
     check_exist(inputs)
+    if options.reader:
+        readers.get(options.reader)  # an unknown name fails before anything is created
     root = Path(out)
     records_dir = root / RECORDS
     quarantine_dir = root / QUARANTINE
@@ -140,6 +143,29 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
         entries: IO[bytes] = open(report_tmp, "wb")  # noqa: SIM115 - closed below
     except OSError as exc:
         raise OutputError(f"cannot write to {root}: {exc.strerror}") from None
+    try:
+        _write_records(inputs, options, report, dataset, entries, failed, quarantine_dir, root,
+                       report_unmapped, progress, on_record)
+        os.replace(dataset_tmp, root / DATASET)
+        os.replace(report_tmp, root / REPORT)
+    except BaseException as exc:
+        # No temporary file is left behind (the records written so far stay, each complete).
+        for tmp in (dataset_tmp, report_tmp):
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write to {root}: {exc.strerror or exc}",
+                              hint="check free disk space and permissions of the output "
+                                   "folder") from None
+        raise
+    atomic_write(root / CONTEXT, _json(context()))
+    return report
+
+
+def _write_records(inputs: list[str], options: Options, report: RunReport, dataset: IO[bytes],
+                   entries: IO[bytes], failed: Callable[[SourceFailure], None],
+                   quarantine_dir: Path, root: Path, report_unmapped: bool,
+                   progress: Callable[[RunReport], None] | None,
+                   on_record: Callable[[dict[str, Any]], None] | None) -> None:
     with dataset, entries:
         entries.write(b'{\n  "records": [')
         for outcome in process(inputs, options, on_failure=failed):
@@ -175,10 +201,6 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
                 progress(report)
         totals = json.dumps(report.totals(), ensure_ascii=False, indent=2)[1:]
         entries.write(b"\n  ]," + totals.encode("utf-8") + b"\n")
-    os.replace(dataset_tmp, root / DATASET)
-    os.replace(report_tmp, root / REPORT)
-    atomic_write(root / CONTEXT, _json(context()))
-    return report
 
 
 def _finding_dict(finding: Finding) -> dict[str, Any]:

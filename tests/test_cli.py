@@ -97,8 +97,20 @@ def test_fifty_megabyte_file_is_refused_with_a_hint(tmp_path: Path) -> None:
 def test_missing_file_and_unknown_reader_exit_2(tmp_path: Path) -> None:
     missing = run("export", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "out"))
     assert missing.returncode == 2 and "nope.txt: no such file" in missing.stderr
-    unknown = run("export", str(PAGE / "seed.txt"), "--from", "marc21")
+    unknown = run("export", str(PAGE / "seed.txt"), "--from", "marc21", "-o",
+                  str(tmp_path / "out2"))
     assert unknown.returncode == 2 and "unknown reader 'marc21'" in unknown.stderr
+    assert not (tmp_path / "out2").exists()  # refused before anything was created
+
+
+def test_a_failed_export_leaves_no_temporary_files(tmp_path: Path) -> None:
+    # The run fails after its temporary files exist: report.json cannot replace a folder.
+    out = tmp_path / "out"
+    (out / "report.json").mkdir(parents=True)  # report.json cannot replace a folder
+    result = run("export", str(PAGE / "seed.txt"), "-o", str(out))
+    assert result.returncode == 3 and "Traceback" not in result.stderr  # EXIT_RUNTIME
+    assert f"cannot write to {out}" in result.stderr
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_other_inputs_go_on_when_one_fails(tmp_path: Path) -> None:
