@@ -193,7 +193,7 @@ def _write_records(inputs: list[str], options: Options, report: RunReport, datas
                 if outcome.nquads is not None:
                     dataset.write(outcome.nquads)
                 entry.update(status="written", files=files)
-            line = json.dumps(entry, ensure_ascii=False).encode("utf-8")
+            line = _json_line(entry)
             entries.write((b"\n    " if report.read == 1 else b",\n    ") + line)
             if on_record:
                 on_record(entry)
@@ -209,4 +209,18 @@ def _finding_dict(finding: Finding) -> dict[str, Any]:
 
 
 def _json(data: Any) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return _utf8(json.dumps(data, ensure_ascii=False, indent=2) + "\n",
+                 lambda: json.dumps(data, indent=2) + "\n")
+
+
+def _json_line(data: Any) -> bytes:
+    return _utf8(json.dumps(data, ensure_ascii=False), lambda: json.dumps(data))
+
+
+def _utf8(text: str, escaped: Callable[[], str]) -> bytes:
+    # A source can smuggle an unpaired surrogate in through a \ud800 escape; UTF-8 cannot
+    # hold it, JSON's \u escapes can (the record itself is quarantined for it).
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return escaped().encode("ascii")

@@ -19,7 +19,8 @@ REPORT = "report.json"
 def file_name(key: str) -> str:
     """The record key made file-safe, plus a short hash so two keys never share a file."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", key).strip("._")[:80] or "record"
-    return f"{safe}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:8]}"
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{safe}-{digest}"
 
 
 def atomic_write(path: Path, data: bytes) -> None:

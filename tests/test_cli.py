@@ -184,3 +184,28 @@ def test_tar_archive_is_read_member_by_member_and_damage_is_reported(tmp_path: P
     report = json.loads((tmp_path / "o2" / "report.json").read_text())
     assert any(r["source"].startswith(str(PAGE / "seed.txt")) and r["status"] == "written"
                for r in report["records"])
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_unpaired_surrogates_quarantine_their_record_not_the_run(tmp_path: Path,
+                                                                  workers: str) -> None:
+    # JSON can smuggle an unpaired surrogate in through a \ud800 escape; UTF-8 cannot hold it.
+    base = json.loads((Path(__file__).parent.parent / "samples" / "native-minimal.json")
+                      .read_text("utf-8"))
+    lines = []
+    for n in range(40):  # more than one chunk, so the workers decode too
+        record = dict(base, key=f"rec-{n}", doi=f"10.5555/surrogate.{n}")
+        if n == 5:
+            record["key"] = "rec-\ud800-5"
+        if n == 33:
+            record["title"] = {"value": "A title \udc00 here", "lang": "en"}
+        lines.append(json.dumps(record))
+    source = tmp_path / "records.jsonl"
+    source.write_text("\n".join(lines) + "\n", "ascii")
+    result = run("export", str(source), "-o", str(tmp_path / "out"), "-j", workers)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert (report["written"], report["quarantined"]) == (38, 2)
+    reasons = {e["key"]: e["reason"] for e in report["records"] if e["status"] == "quarantined"}
+    assert reasons["rec-\ud800-5"].startswith("field key contains an unpaired UTF-16 surrogate")
+    assert reasons["rec-33"].startswith("field title contains an unpaired UTF-16 surrogate")

@@ -14,7 +14,7 @@ from ..identifiers import is_valid_iri
 from ..model import DateValue, Notice, Work
 from ..terms import Term, iri, iri_value
 from .agents import add_contributors, add_organization
-from .builder import GraphBuilder, Profile
+from .builder import _SURROGATE_RE, GraphBuilder, Profile
 from .citations import add_references, add_related
 from .classes import classes_of
 from .funding import add_funding
@@ -58,6 +58,11 @@ def work_node(work: Work, minter: Minter) -> Term:
 def map_work(work: Work, options: MappingOptions | None = None) -> MappedRecord:
     """Map one record. Raises :class:`RecordError` for values no RDF syntax can carry."""
     options = options or MappingOptions()
+    if _SURROGATE_RE.search(work.key):
+        raise RecordError("field key contains an unpaired UTF-16 surrogate, which no IRI or "
+                          "file name can hold",
+                          hint="fix the text encoding of the source (\\ud800-\\udfff "
+                               "escapes must come in pairs)")
     minter = Minter(options.base, work.key)
     b = GraphBuilder(options.profile, work.source.label())
     node = work_node(work, minter)
