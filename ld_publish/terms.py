@@ -34,12 +34,6 @@ def iri(value: str) -> Term:
     return str(ox.NamedNode(value))
 
 
-@lru_cache(maxsize=4096)
-def vocabulary_iri(value: str) -> Term:
-    """:func:`iri` for the few IRIs every record repeats (classes, properties, datatypes)."""
-    return iri(value)
-
-
 def blank(label: str) -> Term:
     return str(ox.BlankNode(label))
 
@@ -79,16 +73,8 @@ def _datatype(term: Term) -> ox.NamedNode:
     return ox.NamedNode(term[1:-1])
 
 
-def is_iri(term: Term) -> bool:
-    return term[0] == "<"
-
-
-def is_blank(term: Term) -> bool:
-    return term[0] == "_"
-
-
-def is_literal(term: Term) -> bool:
-    return term[0] == '"'
+# A term's kind is its first character: "<" an IRI, "_" a blank node, '"' a literal (the hot
+# paths test that inline).
 
 
 def iri_value(term: Term) -> str:
