@@ -33,11 +33,11 @@ from .pipeline import (
     Outcome,
     SourceFailure,
     Split,
-    _duplicate,
-    _rejected,
     decode,
+    duplicate_outcome,
     key_digest,
     process_work,
+    rejected_outcome,
 )
 from .readers import RawRecord, SplittingReader
 
@@ -79,9 +79,9 @@ def _process_jobs(jobs: list[Job], options: Options) -> list[Done]:
             failed.add(serial)
             done.append(item)
         elif isinstance(item, Rejected):
-            done.append((_rejected(item), False))
+            done.append((rejected_outcome(item), False))
         elif earlier is not None:
-            done.append((_duplicate(item, earlier), True))
+            done.append((duplicate_outcome(item, earlier), True))
         else:
             done.append((process_work(item, options), True))
     return done
@@ -154,7 +154,7 @@ class _Fanout:
                 self.on_failure(item)
             return
         if isinstance(item, Rejected):
-            self._ready(origin, _rejected(item))
+            self._ready(origin, rejected_outcome(item))
             return
         assert item.key is not None  # split_records decodes the others
         digest = key_digest(item.key)
@@ -174,7 +174,7 @@ class _Fanout:
         elif isinstance(item, RawRecord):  # a duplicate if it is a Work
             self._send(origin, item, label, earlier, None)
         else:
-            self._ready(origin, _duplicate(item, earlier))
+            self._ready(origin, duplicate_outcome(item, earlier))
         origin.sent_raw = origin.sent_raw or raw
 
     def _send(self, origin: Origin, item: Work | RawRecord, label: str, earlier: str | None,

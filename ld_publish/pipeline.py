@@ -136,7 +136,8 @@ def _process_work(work: Work, options: Options) -> Outcome:
                    nquads=mapped.graph.nquads(), files=files, unmapped=work.unmapped)
 
 
-def _rejected(item: Rejected) -> Outcome:
+def rejected_outcome(item: Rejected) -> Outcome:
+    """The quarantine outcome of a record its reader refused."""
     reason = item.reason if not item.field else f"{item.reason} (field {item.field})"
     if item.hint:
         reason += f"; hint: {item.hint}"
@@ -144,7 +145,8 @@ def _rejected(item: Rejected) -> Outcome:
                    item.source, None, reason=reason, raw=item.raw)
 
 
-def _duplicate(work: Work, earlier: str) -> Outcome:
+def duplicate_outcome(work: Work, earlier: str) -> Outcome:
+    """The quarantine outcome of a record whose key an earlier record (``earlier``) has."""
     return Outcome(work.key, work.source, None, record=work, unmapped=work.unmapped,
                    reason=f"another record of this run has the same key "
                           f"{work.key!r} ({earlier}); it was published, this one "
@@ -292,10 +294,10 @@ def _works(stream: Iterator[Work | Rejected | SourceFailure], first_source: dict
                 on_failure(item)
             continue
         if isinstance(item, Rejected):
-            yield _rejected(item)
+            yield rejected_outcome(item)
             continue
         earlier = first_source.setdefault(key_digest(item.key), item.source.label())
-        yield item if earlier == item.source.label() else _duplicate(item, earlier)
+        yield item if earlier == item.source.label() else duplicate_outcome(item, earlier)
 
 
 def process(inputs: list[str], options: Options | None = None,
