@@ -17,15 +17,26 @@ from dataclasses import dataclass, field
 
 import rdflib
 from rdflib.collection import Collection
-from rdflib.term import BNode, Node, URIRef
+from rdflib.term import Node
 
-from .. import terms
 from ..graph_index import TripleIndex
-from ..terms import Term, Triple, literal_parts
-from .lexical import CHECKED, RDF_LANGSTRING
+from ..terms import Term, Triple
 from .paths import CompiledPath, compile_path
 from .results import RawResult
 from .shapes import SH, Shapes, UnsupportedShape
+from .term_tests import (
+    ValueTest,
+    all_of,
+    any_of,
+    count,
+    datatype_test,
+    lang_matches,
+    language,
+    node_kind_test,
+    regex_flags,
+    text,
+    to_term,
+)
 
 # Parameters that do not constrain anything (or are read by the shape itself).
 _NON_CONSTRAINING = {
@@ -38,32 +49,9 @@ _NON_CONSTRAINING = {
 Failure = tuple[str, Term | None]  # (constraint component local name, value node or None)
 
 
-# -- terms --------------------------------------------------------------------------------------
-
-def to_term(term: Node) -> Term:
-    """A shapes-graph term in the N-Triples form record graphs use (:mod:`ld_publish.terms`)."""
-    if isinstance(term, URIRef):
-        return terms.iri(str(term))
-    if isinstance(term, BNode):
-        return terms.blank(str(term))
-    if isinstance(term, rdflib.Literal):
-        if term.language:
-            return terms.literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return terms.literal(str(term), datatype=f"<{term.datatype}>")
-        return terms.literal(str(term))
-    raise UnsupportedShape(f"unexpected term {term!r} in the shapes graph")
-
-
-def _text(term: Term) -> str | None:
-    """The string sh:pattern and sh:min/maxLength look at; blank nodes have none."""
-    return None if term[0] == "_" else terms.text_of(term)
-
-
 # -- shapes -------------------------------------------------------------------------------------
 
 Check = Callable[["Evaluation", Term, list[Term]], list[Failure]]
-ValueTest = Callable[[Term], bool]
 _NO_FAILURES: list[Failure] = []  # shared; never mutated
 _NO_VALUES: list[Term] = []  # shared; never mutated
 
@@ -241,7 +229,7 @@ class Compiler:
         tests = [self.value_tests.get(id(check)) for check in shape.checks]
         if (shape.path is None and not shape.properties and not shape.deactivated and tests
                 and all(t is not None for t in tests)):
-            shape.predicate = _all([t for t in tests if t is not None])
+            shape.predicate = all_of([t for t in tests if t is not None])
         return shape
 
     def _value_check(self, component: str, test: ValueTest) -> Check:
@@ -253,29 +241,29 @@ class Compiler:
         g = self.graph
         name = str(pred)[len(str(SH)):]
         if pred == SH.minCount:
-            n = _count(obj)
+            n = count(obj)
             return lambda ev, f, vs: [] if len(vs) >= n else [("MinCountConstraintComponent", None)]
         if pred == SH.maxCount:
-            n = _count(obj)
+            n = count(obj)
             return lambda ev, f, vs: [] if len(vs) <= n else [("MaxCountConstraintComponent", None)]
         if pred == SH.datatype:
-            return self._value_check("DatatypeConstraintComponent", _datatype_test(str(obj)))
+            return self._value_check("DatatypeConstraintComponent", datatype_test(str(obj)))
         if pred == SH.nodeKind:
-            return self._value_check("NodeKindConstraintComponent", _node_kind_test(obj))
+            return self._value_check("NodeKindConstraintComponent", node_kind_test(obj))
         if pred == SH.pattern:
             flags = g.value(node, SH.flags)
-            regex = re.compile(str(obj), _flags(str(flags) if flags is not None else ""))
+            regex = re.compile(str(obj), regex_flags(str(flags) if flags is not None else ""))
             return self._value_check("PatternConstraintComponent",
-                                     lambda v: (t := _text(v)) is not None
+                                     lambda v: (t := text(v)) is not None
                                      and regex.search(t) is not None)
         if pred == SH.minLength:
-            n = _count(obj)
+            n = count(obj)
             return self._value_check("MinLengthConstraintComponent",
-                                     lambda v: (t := _text(v)) is not None and len(t) >= n)
+                                     lambda v: (t := text(v)) is not None and len(t) >= n)
         if pred == SH.maxLength:
-            n = _count(obj)
+            n = count(obj)
             return self._value_check("MaxLengthConstraintComponent",
-                                     lambda v: (t := _text(v)) is not None and len(t) <= n)
+                                     lambda v: (t := text(v)) is not None and len(t) <= n)
         if pred == SH["class"]:
             cls = str(obj)
             return _per_value("ClassConstraintComponent",
@@ -290,8 +278,8 @@ class Compiler:
         if pred == SH.languageIn:
             tags = [str(t).lower() for t in Collection(g, obj)]
             return self._value_check("LanguageInConstraintComponent",
-                                     lambda v: (lang := _language(v)) is not None
-                                     and any(_lang_matches(lang, t) for t in tags))
+                                     lambda v: (lang := language(v)) is not None
+                                     and any(lang_matches(lang, t) for t in tags))
         if pred == SH.uniqueLang:
             if obj != rdflib.Literal(True):
                 return lambda ev, f, vs: []
@@ -311,7 +299,7 @@ class Compiler:
             tests = [m.predicate for m in members]
             if all(t is not None for t in tests):
                 return self._value_check("OrConstraintComponent",
-                                         _any([t for t in tests if t is not None]))
+                                         any_of([t for t in tests if t is not None]))
             return _per_value("OrConstraintComponent",
                               lambda ev, v: any(m.conforms(ev, v) for m in members))
         if pred == SH["and"]:
@@ -319,7 +307,7 @@ class Compiler:
             tests = [m.predicate for m in members]
             if all(t is not None for t in tests):
                 return self._value_check("AndConstraintComponent",
-                                         _all([t for t in tests if t is not None]))
+                                         all_of([t for t in tests if t is not None]))
             return _per_value("AndConstraintComponent",
                               lambda ev, v: all(m.conforms(ev, v) for m in members))
         if pred == SH.qualifiedValueShape:
@@ -339,22 +327,14 @@ class Compiler:
         high = g.value(node, SH.qualifiedMaxCount)
 
         def check(ev: Evaluation, focus: Term, values: list[Term]) -> list[Failure]:
-            count = sum(1 for v in values if inner.conforms(ev, v))
+            conforming = sum(1 for v in values if inner.conforms(ev, v))
             failures: list[Failure] = []
-            if low is not None and count < _count(low):
+            if low is not None and conforming < count(low):
                 failures.append(("QualifiedMinCountConstraintComponent", None))
-            if high is not None and count > _count(high):
+            if high is not None and conforming > count(high):
                 failures.append(("QualifiedMaxCountConstraintComponent", None))
             return failures
         return check
-
-
-def _count(term: Node) -> int:
-    text = str(term)
-    if not (isinstance(term, rdflib.Literal) and text.isdigit()):
-        raise UnsupportedShape(f"{term!r} is not a non-negative integer count",
-                               hint="write counts as plain integers, e.g. sh:minCount 1")
-    return int(text)
 
 
 def _per_value(component: str, ok: Callable[[Evaluation, Term], bool]) -> Check:
@@ -375,80 +355,10 @@ def _per_term(component: str, ok: ValueTest) -> Check:
     return check
 
 
-def _all(tests: list[ValueTest]) -> ValueTest:
-    if len(tests) == 1:
-        return tests[0]
-    if len(tests) == 2:
-        first, second = tests
-        return lambda v: first(v) and second(v)
-    return lambda v: all(t(v) for t in tests)
-
-
-def _any(tests: list[ValueTest]) -> ValueTest:
-    if len(tests) == 1:
-        return tests[0]
-    if len(tests) == 2:
-        first, second = tests
-        return lambda v: first(v) or second(v)
-    return lambda v: any(t(v) for t in tests)
-
-
-def _datatype_test(datatype: str) -> ValueTest:
-    lexical = CHECKED.get(datatype)
-    if lexical is None:
-        raise UnsupportedShape(
-            f"sh:datatype <{datatype}>: the fast engine checks lexical forms only for "
-            + ", ".join(sorted(CHECKED)), hint="use --engine pyshacl, or add the datatype to "
-            "ld_publish/validation/lexical.py")
-
-    def ok(v: Term) -> bool:
-        if v[0] != '"':
-            return False
-        value, language, actual = literal_parts(v)
-        if datatype == RDF_LANGSTRING:
-            return language is not None
-        return language is None and actual == datatype and lexical(value)
-    return ok
-
-
-# By the first character of the term's N-Triples form: <iri>, _:blank, "literal".
-_KINDS = {
-    "IRI": "<", "BlankNode": "_", "Literal": '"', "BlankNodeOrIRI": "_<",
-    "BlankNodeOrLiteral": '_"', "IRIOrLiteral": '<"',
-}
-
-
-def _node_kind_test(obj: Node) -> ValueTest:
-    kind = str(obj)[len(str(SH)):]
-    if kind not in _KINDS:
-        raise UnsupportedShape(f"unknown sh:nodeKind {obj}", hint="use sh:IRI, sh:Literal, ...")
-    starts = _KINDS[kind]
-    return lambda v: v[0] in starts
-
-
-def _flags(flags: str) -> int:
-    table = {"i": re.IGNORECASE, "s": re.DOTALL, "m": re.MULTILINE, "x": re.VERBOSE}
-    value = 0
-    for flag in flags:
-        if flag not in table:
-            raise UnsupportedShape(f"sh:flags {flag!r} is not supported", hint="use i, s, m, x")
-        value |= table[flag]
-    return value
-
-
-def _lang_matches(tag: str, wanted: str) -> bool:
-    tag = tag.lower()
-    return wanted == "*" or tag == wanted or tag.startswith(wanted + "-")
-
-
-def _language(term: Term) -> str | None:
-    return literal_parts(term)[1] if term[0] == '"' else None
-
-
 def _unique_lang(ev: Evaluation, focus: Term, values: list[Term]) -> list[Failure]:
     seen: dict[str, int] = {}
     for v in values:
-        lang = _language(v)
+        lang = language(v)
         if lang:
             seen[lang.lower()] = seen.get(lang.lower(), 0) + 1
     return [("UniqueLangConstraintComponent", None) for lang, n in sorted(seen.items()) if n > 1]
