@@ -62,18 +62,17 @@ class TripleIndex:
 
     def subjects_with(self, predicate: str) -> list[Term]:
         """Nodes with at least one ``predicate`` triple (kept: several shapes ask)."""
-        found = self._targets.get((False, predicate))
-        if found is None:
-            found = self._targets[(False, predicate)] = [
-                s for s, by in self.out.items() if predicate in by]
-        return found
+        return self._having(self.out, predicate)
 
     def objects_of(self, predicate: str) -> list[Term]:
         """Nodes that are the object of at least one ``predicate`` triple (kept, likewise)."""
-        found = self._targets.get((True, predicate))
+        return self._having(self.into, predicate)
+
+    def _having(self, side: dict[Term, dict[str, list[Term]]], predicate: str) -> list[Term]:
+        key = (side is self.into, predicate)
+        found = self._targets.get(key)
         if found is None:
-            found = self._targets[(True, predicate)] = [
-                o for o, by in self.into.items() if predicate in by]
+            found = self._targets[key] = [node for node, by in side.items() if predicate in by]
         return found
 
     def instances(self, cls: str) -> list[Term]:

@@ -195,27 +195,18 @@ def _read(source: InputSource, reader: str | None) -> Iterator[Work | Rejected]:
 
 _T = TypeVar("_T")
 
-# What a reader bug raises; the source then fails instead of the run.
+# What a reader bug raises; the source then fails instead of the run. Other LdPublishErrors
+# (a usage or output error) are not about the source and end the run.
 _READER_BUGS = (ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeError,
                 RecursionError, MemoryError)
+_SOURCE_FAILS = (InputError, *_READER_BUGS)
 
 
 def _guarded(label: str, records: Iterator[_T]) -> Iterator[_T | SourceFailure]:
     try:
         yield from records
-    except InputError as exc:
-        yield SourceFailure(label, exc)
-    except LdPublishError:
-        raise
-    except _READER_BUGS as exc:
-        yield _reader_bug(label, exc)
-
-
-def _reader_bug(label: str, exc: Exception) -> SourceFailure:
-    # A reader bug must not lose the other inputs; the user gets file and reason.
-    return SourceFailure(label, InputError(
-        f"could not read {label}: {type(exc).__name__}: {exc}",
-        hint="this is a bug in ld-publish's reader; please report it with the file"))
+    except _SOURCE_FAILS as exc:
+        yield _source_failure(label, exc)
 
 
 def decode(reader: SplittingReader, raw: RawRecord, label: str
@@ -223,12 +214,17 @@ def decode(reader: SplittingReader, raw: RawRecord, label: str
     """``reader.decode(raw)``, its failure what reading the source ``label`` whole gives."""
     try:
         return reader.decode(raw)
-    except InputError as exc:
+    except _SOURCE_FAILS as exc:
+        return _source_failure(label, exc)
+
+
+def _source_failure(label: str, exc: Exception) -> SourceFailure:
+    if isinstance(exc, InputError):
         return SourceFailure(label, exc)
-    except LdPublishError:
-        raise
-    except _READER_BUGS as exc:
-        return _reader_bug(label, exc)
+    # A reader bug must not lose the other inputs; the user gets file and reason.
+    return SourceFailure(label, InputError(
+        f"could not read {label}: {type(exc).__name__}: {exc}",
+        hint="this is a bug in ld-publish's reader; please report it with the file"))
 
 
 @dataclass(slots=True, eq=False)
