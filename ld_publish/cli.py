@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import EXIT_INPUT, EXIT_INVALID, EXIT_RUNTIME, LdPublishError
+from .errors import EXIT_INPUT, EXIT_INVALID, EXIT_RUNTIME, LdPublishError, UsageError
 from .formats import rdf_formats
 from .mapping import DEFAULT_BASE, Profile
 from .pipeline import Options
@@ -95,14 +95,16 @@ def _format_list(value: str) -> tuple[str, ...]:
 
 _common = [
     click.argument("inputs", nargs=-1, required=True),
-    click.option("-f", "--from", "reader", metavar="READER",
-                 help="Input format; detected from content when omitted (see `formats`)."),
+    click.option("-f", "--from", "reader", metavar="FORMAT",
+                 help="Input format (a reader; for validate also an RDF format); detected "
+                      "from content when omitted (see `formats`)."),
     click.option("--base", default=DEFAULT_BASE, show_default=True,
                  help="Base IRI under which ld-publish mints IRIs."),
     click.option("--profile", type=click.Choice([p.value for p in Profile]), default="both",
                  show_default=True, help="Vocabularies to emit."),
-    click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast",
-                 show_default=True, help="SHACL engine; pyshacl is the slower reference."),
+    click.option("--engine", type=click.Choice(["auto", "fast", "pyshacl"]), default="auto",
+                 show_default=True, help="SHACL engine: fast (compiled shapes), pyshacl (the "
+                 "slower reference), auto (fast unless the shapes need pyshacl)."),
     click.option("-j", "--workers", type=click.IntRange(0, 256), default=0,
                  help="Worker processes (0: one per core)."),
     click.option("-q", "--quiet", is_flag=True, help="No messages on stderr."),
@@ -124,15 +126,18 @@ def common_options(func: F) -> F:
 @click.option("--strict", is_flag=True, help="Exit 1 when any record is quarantined.")
 @click.option("--report", "report_unmapped", is_flag=True,
               help="Print, per record, the source fields that were not mapped.")
+@click.option("--license", "license_iri", metavar="IRI",
+              help="Licence of the published metadata (dcterms:license on every record graph).")
 @handle_errors
 def export(inputs: tuple[str, ...], reader: str | None, base: str, profile: str, engine: Engine,
            workers: int, quiet: bool, formats: str, out: str, strict: bool,
-           report_unmapped: bool) -> None:
+           report_unmapped: bool, license_iri: str | None) -> None:
     """Export records to RDF files under OUT (one file per record per format)."""
     from .export import export as run_export
 
     options = Options(base=base, profile=Profile(profile), formats=_format_list(formats),
-                      reader=reader, engine=engine, workers=workers)
+                      reader=reader, engine=engine, workers=workers, license=license_iri)
+    options.mapping()  # a bad --base or --license is a usage error before anything is read
     progress = Progress(quiet, "exporting")
 
     def tell(record: dict[str, Any]) -> None:
@@ -160,19 +165,38 @@ def export(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
 @main.command()
 @common_options
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "turtle"]),
-              default="text", show_default=True, help="Report format (printed on stdout).")
+              default="text", show_default=True,
+              help="Report format (stdout); turtle is a W3C SHACL sh:ValidationReport.")
+@click.option("--shapes", "shape_paths", multiple=True, type=click.Path(exists=True),
+              metavar="PATH", help="Shapes file or folder added to the bundled shapes "
+                                   "(repeatable).")
+@click.option("--replace-shapes", is_flag=True,
+              help="Validate against --shapes only, without the bundled shapes.")
 @handle_errors
 def validate(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
-             engine: Engine, workers: int, quiet: bool, output_format: str) -> None:
-    """Validate records against the SHACL shapes and print a report grouped by record."""
+             engine: Engine, workers: int, quiet: bool, output_format: str,
+             shape_paths: tuple[str, ...], replace_shapes: bool) -> None:
+    """Validate records, or published RDF, against the SHACL shapes.
+
+    INPUTS are records in any format `export` reads, or RDF as published (Turtle, JSON-LD,
+    N-Triples, N-Quads, TriG: each named graph is checked as it stands). Exit 0 when everything
+    conforms, 1 when there are violations, 2 when an input cannot be read.
+    """
+    from .pipeline import shapes_of
     from .validate import validate as run_validate
 
+    if replace_shapes and not shape_paths:
+        raise UsageError("--replace-shapes needs --shapes PATH",
+                         hint="give the shapes to validate against with --shapes")
     options = Options(base=base, profile=Profile(profile), formats=(), reader=reader,
-                      engine=engine, workers=workers)
+                      engine=engine, workers=workers, shapes=shape_paths,
+                      replace_shapes=replace_shapes)
     result = run_validate(list(inputs), options)
-    renderer = {"text": result.report.to_text, "json": result.report.to_json,
-                "turtle": result.report.to_turtle}[output_format]
-    click.echo(renderer())
+    if output_format == "turtle":
+        click.echo(result.report.to_turtle(shapes_of(options)), nl=False)
+    else:
+        click.echo({"text": result.report.to_text, "json": result.report.to_json}[
+            output_format]())
     for failure in result.failed_sources:
         say(f"error: {failure.error}", quiet=False)
     say(result.summary(), quiet=quiet)

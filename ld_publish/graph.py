@@ -8,13 +8,13 @@ pyoxigraph terms are made from them only when an API needs them (``triples``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from .graph_index import TripleIndex
-from .terms import Triple
+from .terms import Term, Triple
 
 
 @dataclass(frozen=True)
@@ -26,18 +26,27 @@ class RecordGraph:
     root: str
     terms: tuple[Triple, ...]
     source_label: str = ""
+    #: What the mapping knows and RDF does not say directly, for reports and writers only:
+    #: the record field each node came from (``contributors[2]``), and the order of values
+    #: that have one (``(subject, predicate IRI) -> objects``: authors, references).
+    fields: Mapping[Term, str] = field(default_factory=dict, repr=False, compare=False)
+    order: Mapping[tuple[Term, str], tuple[Term, ...]] = field(default_factory=dict, repr=False,
+                                                               compare=False)
     _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_terms(cls, key: str, name: str, root: str, terms: Iterable[Triple],
-                   source_label: str = "") -> RecordGraph:
+                   source_label: str = "", fields: Mapping[Term, str] | None = None,
+                   order: Mapping[tuple[Term, str], tuple[Term, ...]] | None = None
+                   ) -> RecordGraph:
         """From N-Triples term strings (what the mapping makes); duplicates are dropped.
 
         Sorting the (s, p, o) tuples gives the order of the N-Triples lines: no term is a
         prefix of another term in the same position except where the line continues with a
         space, which sorts before every character a term can continue with.
         """
-        return cls(key, name, root, tuple(sorted(set(terms))), source_label)
+        return cls(key, name, root, tuple(sorted(set(terms))), source_label, fields or {},
+                   order or {})
 
     @classmethod
     def build(cls, key: str, name: str, root: str, triples: Iterable[ox.Triple],
@@ -104,7 +113,7 @@ class RecordGraph:
     def content_hash(self) -> str:
         """SHA-256 of the canonical N-Triples; equal hash means equal graph for our output.
 
-        Blank nodes only occur inside RDF lists and are labelled deterministically by the
-        mapping, so the sorted N-Triples are a canonical form of the graph.
+        The mapping makes no blank nodes, so the sorted N-Triples are a canonical form of the
+        graph.
         """
         return hashlib.sha256(self.ntriples()).hexdigest()

@@ -19,11 +19,12 @@ class TripleIndex:
     """``out[s][p]`` and ``into[o][p]`` lists of terms; predicates keyed by their IRI string
     (without angle brackets)."""
 
-    __slots__ = ("_targets", "into", "out")
+    __slots__ = ("_objects_of", "having", "into", "out")
 
     def __init__(self, triples: Iterable[Triple]) -> None:
         out: dict[Term, dict[str, list[Term]]] = {}
         into: dict[Term, dict[str, list[Term]]] = {}
+        having: dict[str, list[Term]] = {}  # predicate -> subjects with it (shapes' targets)
         predicates: dict[str, str] = {}
         # Hand-inlined: this runs for every triple of every record.
         for s, p_term, o in triples:
@@ -33,10 +34,20 @@ class TripleIndex:
             by = out.get(s)
             if by is None:
                 out[s] = {p: [o]}
+                subjects = having.get(p)
+                if subjects is None:
+                    having[p] = [s]
+                else:
+                    subjects.append(s)
             else:
                 found = by.get(p)
                 if found is None:
                     by[p] = [o]
+                    subjects = having.get(p)
+                    if subjects is None:
+                        having[p] = [s]
+                    else:
+                        subjects.append(s)
                 else:
                     found.append(o)
             by = into.get(o)
@@ -50,7 +61,8 @@ class TripleIndex:
                     found.append(s)
         self.out = out
         self.into = into
-        self._targets: dict[tuple[bool, str], list[Term]] = {}
+        self.having = having
+        self._objects_of: dict[str, list[Term]] = {}
 
     def objects(self, subject: Term, predicate: str) -> list[Term]:
         by_pred = self.out.get(subject)
@@ -61,18 +73,17 @@ class TripleIndex:
         return by_pred.get(predicate, _EMPTY) if by_pred else _EMPTY
 
     def subjects_with(self, predicate: str) -> list[Term]:
-        """Nodes with at least one ``predicate`` triple (kept: several shapes ask)."""
-        return self._having(self.out, predicate)
+        """Nodes with at least one ``predicate`` triple."""
+        return self.having.get(predicate, _EMPTY)
 
     def objects_of(self, predicate: str) -> list[Term]:
-        """Nodes that are the object of at least one ``predicate`` triple (kept, likewise)."""
-        return self._having(self.into, predicate)
-
-    def _having(self, side: dict[Term, dict[str, list[Term]]], predicate: str) -> list[Term]:
-        key = (side is self.into, predicate)
-        found = self._targets.get(key)
+        """Nodes that are the object of at least one ``predicate`` triple (kept: several
+        shapes ask)."""
+        found = self._objects_of.get(predicate)
         if found is None:
-            found = self._targets[key] = [node for node, by in side.items() if predicate in by]
+            out = self.out
+            found = self._objects_of[predicate] = list(dict.fromkeys(
+                o for s in self.having.get(predicate, _EMPTY) for o in out[s][predicate]))
         return found
 
     def instances(self, cls: str) -> list[Term]:

@@ -14,6 +14,7 @@ recorded as a :class:`Notice` on the record, never changed silently.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import sys
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -82,6 +83,14 @@ class Source:
     position: int = 1
     line: int | None = None
     pointer: str | None = None  # e.g. "items[3]" or a BibTeX key
+    digest: str | None = None  # SHA-256 (hex) of the whole source's content, for provenance
+
+    @property
+    def name(self) -> str:
+        """The file name alone (an archive member's own name): what provenance may publish,
+        unlike ``path``, which can tell where a user keeps their files."""
+        base = self.path.rsplit("!", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1]
+        return base.strip("<>") or "input"
 
     def label(self) -> str:
         where = self.path if self.line is None else f"{self.path}:{self.line}"
@@ -234,6 +243,17 @@ class Pages:
     first: str | None = None
     last: str | None = None
 
+    @classmethod
+    def from_text(cls, text: str) -> Pages:
+        """``"9-16"`` → first 9, last 16; one number is the first page; anything else is kept
+        as text only."""
+        parts = [p.strip() for p in re.split(r"\s*(?:-+|–|—)\s*", text.strip()) if p.strip()]
+        if len(parts) == 2:
+            return cls(text.strip(), parts[0], parts[1])
+        if len(parts) == 1:
+            return cls(text.strip(), parts[0], None)
+        return cls(text.strip())
+
 
 @dataclass(frozen=True, slots=True)
 class Container:
@@ -248,10 +268,15 @@ class Container:
 
 @dataclass(frozen=True, slots=True)
 class Award:
-    """A grant or award number with an optional programme/title ("state assignment ...")."""
+    """A grant or award number with an optional programme/title ("state assignment ...").
+
+    ``other_numbers`` are further numbers of the same award as the source prints them
+    ("No. 124032900015-3 (FMWS-2024-0008)": a registration number and a project code).
+    """
 
     number: str
     title: str | None = None
+    other_numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

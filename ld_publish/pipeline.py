@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import islice
 from pathlib import Path
@@ -26,8 +26,8 @@ from .layout import atomic_write, file_name
 from .mapping import MappingOptions, Profile, map_work
 from .mapping.iris import DEFAULT_BASE
 from .model import Notice, Rejected, Source, Work
-from .readers import RawRecord, SplittingReader, reader_for
-from .sources import InputSource, check_exist, expand
+from .readers import RawRecord, Reader, SplittingReader, reader_for
+from .sources import Input, InputSource, check_exist, expand
 from .validation import Engine, RecordReport, Shapes, load_shapes, validate_graph
 from .writers import writers
 
@@ -51,9 +51,13 @@ class Options:
     keep_graph: bool = False
     # When set, workers write each record's documents into this folder themselves.
     write_to: str | None = None
+    # Shapes files or folders added to the bundled shapes (or instead of them).
+    shapes: tuple[str, ...] = ()
+    replace_shapes: bool = False
+    license: str | None = None  # the published graphs' licence (an IRI)
 
     def mapping(self) -> MappingOptions:
-        return MappingOptions(base=self.base, profile=self.profile)
+        return MappingOptions(base=self.base, profile=self.profile, license=self.license)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +91,13 @@ class SourceFailure:
 
 
 @cache
-def _shapes() -> Shapes:
-    return load_shapes()
+def _shapes(paths: tuple[str, ...] = (), replace: bool = False) -> Shapes:
+    return load_shapes(paths or None, with_bundled=not replace)
+
+
+def shapes_of(options: Options) -> Shapes:
+    """The shapes a run validates against (loaded once per process)."""
+    return _shapes(options.shapes, options.replace_shapes)
 
 
 def process_work(work: Work, options: Options) -> Outcome:
@@ -117,7 +126,7 @@ def _process_work(work: Work, options: Options) -> Outcome:
         return Outcome(work.key, work.source, None, reason=str(exc), record=work,
                        unmapped=work.unmapped)
     notices: tuple[Notice, ...] = work.notices + mapped.notices
-    report = validate_graph(mapped.graph, _shapes(), engine=options.engine,
+    report = validate_graph(mapped.graph, shapes_of(options), engine=options.engine,
                             notices=notices) if options.validate else None
     graph = mapped.graph if options.keep_graph else None
     if report is not None and not report.conforms:
@@ -161,7 +170,7 @@ def key_digest(key: str) -> bytes:
     return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def read_records(inputs: list[str], reader: str | None = None
+def read_records(inputs: Sequence[Input], reader: str | None = None
                  ) -> Iterator[Work | Rejected | SourceFailure]:
     """Every record of every input, in order; unreadable inputs as :class:`SourceFailure`.
 
@@ -174,7 +183,7 @@ def read_records(inputs: list[str], reader: str | None = None
             yield from _guarded(source.label, _read(source, reader))
 
 
-def _sources(inputs: list[str]) -> Iterator[InputSource | SourceFailure]:
+def _sources(inputs: Sequence[Input]) -> Iterator[InputSource | SourceFailure]:
     check_exist(inputs)
     for item in inputs:
         sources = expand([item])
@@ -184,13 +193,26 @@ def _sources(inputs: list[str]) -> Iterator[InputSource | SourceFailure]:
             except StopIteration:
                 break
             except InputError as exc:  # an empty folder, a damaged archive
-                yield SourceFailure(item, exc)
+                yield SourceFailure(item if isinstance(item, str) else item.label, exc)
                 break
             yield source
 
 
-def _read(source: InputSource, reader: str | None) -> Iterator[Work | Rejected]:
-    yield from reader_for(source, reader).read(source)
+_R = TypeVar("_R", bound=Work | Rejected | RawRecord)
+
+
+def _read(source: InputSource, reader: str | Reader | None) -> Iterator[Work | Rejected]:
+    # Inside the generator: choosing a reader may fail the source, which _guarded reports.
+    chosen = reader if isinstance(reader, Reader) else reader_for(source, reader)
+    digest = source.digest()
+    for item in chosen.read(source):
+        yield _digested(item, digest)
+
+
+def _digested(item: _R, digest: str) -> _R:
+    """The record with its source's content hash, which provenance publishes (readers do not
+    know it: they may stream the source)."""
+    return replace(item, source=replace(item.source, digest=digest))
 
 
 _T = TypeVar("_T")
@@ -240,7 +262,7 @@ class Origin:
 Split = Work | Rejected | RawRecord | SourceFailure
 
 
-def split_records(inputs: list[str], reader: str | None, failed: set[int]
+def split_records(inputs: Sequence[Input], reader: str | None, failed: set[int]
                   ) -> Iterator[tuple[Origin, Split]]:
     """Like :func:`read_records`, but sources whose reader can split them give raw records
     (those whose key cannot be told without decoding are decoded here). A source stops as
@@ -260,10 +282,12 @@ def _split(source: InputSource, reader: str | None, origin: Origin
            ) -> Iterator[Work | Rejected | RawRecord]:
     chosen = reader_for(source, reader)
     if not isinstance(chosen, SplittingReader):
-        yield from chosen.read(source)
+        yield from _read(source, chosen)
         return
     origin.reader = chosen
+    digest = source.digest()
     for raw in chosen.split(source):
+        raw = _digested(raw, digest)
         yield raw if raw.key is not None else chosen.decode(raw)
 
 
@@ -296,7 +320,7 @@ def _works(stream: Iterator[Work | Rejected | SourceFailure], first_source: dict
         yield item if earlier == item.source.label() else duplicate_outcome(item, earlier)
 
 
-def process(inputs: list[str], options: Options | None = None,
+def process(inputs: Sequence[Input], options: Options | None = None,
             on_failure: Callable[[SourceFailure], None] | None = None) -> Iterator[Outcome]:
     """Outcomes for every record of ``inputs`` in input order (see module docs)."""
     options = options or Options()

@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import hashlib
 import io
 import os
 import sys
 import tarfile
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from .errors import InputError, Location
 
-__all__ = ["HEAD_BYTES", "InputSource", "check_exist", "decode_text", "expand"]
+__all__ = ["HEAD_BYTES", "Input", "InputSource", "check_exist", "decode_text", "expand"]
 
 HEAD_BYTES = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -37,6 +38,7 @@ class InputSource:
     opener: Callable[[], BinaryIO]
     size: int | None = None
     _head: bytes | None = field(default=None, repr=False)
+    _digest: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_path(cls, path: str | os.PathLike[str]) -> InputSource:
@@ -77,6 +79,22 @@ class InputSource:
                                      hint="the file looks damaged or is not what it claims",
                                      where=Location(file=self.label)) from None
         return self._head
+
+    def digest(self) -> str:
+        """SHA-256 (hex) of the content (decompressed), read once in blocks and cached: what
+        provenance names the source by, wherever the file lies."""
+        if self._digest is None:
+            sha = hashlib.sha256()
+            with self.open() as stream:
+                try:
+                    while block := stream.read(1 << 20):
+                        sha.update(block)
+                except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
+                    raise InputError(f"cannot read {self.label}: {exc}",
+                                     hint="the file looks damaged or is not what it claims",
+                                     where=Location(file=self.label)) from None
+            self._digest = sha.hexdigest()
+        return self._digest
 
     def read_bytes(self, limit: int) -> bytes:
         """The whole content, refusing more than ``limit`` bytes (formats read as one document)."""
@@ -210,18 +228,26 @@ def _is_tar(path: Path) -> bool:
         return False
 
 
-def check_exist(inputs: list[str]) -> None:
+#: What a run reads: paths as the user named them (``-`` is standard input), or sources already
+#: opened (a caller that looked at a source before deciding how to read it).
+Input = str | InputSource
+
+
+def check_exist(inputs: Sequence[Input]) -> None:
     """Fail before any work when a named input does not exist."""
     for item in inputs:
-        if item != "-" and not Path(item).exists():
+        if isinstance(item, str) and item != "-" and not Path(item).exists():
             raise InputError(f"{item}: no such file or folder",
                              hint="check the path; use - to read standard input",
                              where=Location(file=item))
 
 
-def expand(inputs: list[str]) -> Iterator[InputSource]:
+def expand(inputs: Sequence[Input]) -> Iterator[InputSource]:
     """Sources for the paths the user named, lazily and in a deterministic order."""
     for item in inputs:
+        if isinstance(item, InputSource):
+            yield item
+            continue
         if item == "-":
             yield _stdin_source()
             continue

@@ -1,12 +1,24 @@
-"""The validate job: every record of the inputs checked against the shapes, one report."""
+"""The validate job: records, or RDF as published, checked against the shapes; one report.
+
+An input is read as published RDF when it is Turtle, JSON-LD (with its context inline),
+N-Triples, N-Quads or TriG, told by extension and content (or ``--from turtle`` ...): each of its
+graphs (an N-Quads file: each named graph) is checked as it stands, identifier rules included.
+Any other input is read as records, mapped and checked as ``export`` would. Inputs keep their
+order in the report.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
+from .errors import InputError
+from .mapping.iris import Minter
 from .model import Notice
-from .pipeline import Options, SourceFailure, process
-from .validation import RecordReport, ValidationReport
+from .pipeline import Options, SourceFailure, process, shapes_of
+from .rdf_input import detect_rdf, rdf_format, read_graphs
+from .sources import Input, InputSource, check_exist, expand
+from .validation import RecordReport, ValidationReport, resolve_engine, validate_graph
 from .validation.report import notice_finding
 
 __all__ = ["ValidationResult", "validate"]
@@ -22,30 +34,90 @@ class ValidationResult:
         return self.report.conforms
 
     def summary(self) -> str:
-        total = len(self.report.records)
-        bad = sum(1 for r in self.report.records if not r.conforms)
-        warnings = sum(1 for r in self.report.records for f in r.findings
-                       if f.severity != "violation")
-        text = f"validated {total} records: {total - bad} conform, {bad} do not, " \
-               f"{warnings} warnings"
+        totals = self.report.totals
+        total, good = totals["records"], totals["conforming"]
+        text = (f"validated {total} records: {good} conform, {total - good} do not; "
+                f"{totals['violations']} violations, {totals['warnings']} warnings, "
+                f"{totals['infos']} infos")
         if self.failed_sources:
             text += f"; {len(self.failed_sources)} inputs could not be read"
         return text
 
 
-def validate(inputs: list[str], options: Options | None = None) -> ValidationResult:
-    """Validate every record of ``inputs``; reader rejections count as non-conforming."""
+def validate(inputs: Sequence[Input], options: Options | None = None) -> ValidationResult:
+    """Validate every record or published graph of ``inputs``.
+
+    Records a reader refused count as non-conforming; an input that cannot be read at all
+    (bad RDF syntax, an empty file) is listed in ``failed_sources``.
+    """
     options = options or Options(formats=())
+    check_exist(inputs)
+    shapes = shapes_of(options)
+    engine = resolve_engine(options.engine, shapes)
+    options = replace(options, engine=engine)  # resolved once, not per worker
+    forced = rdf_format(options.reader) if options.reader else None
     failures: list[SourceFailure] = []
     records: list[RecordReport] = []
-    for outcome in process(inputs, options, on_failure=failures.append):
-        if outcome.report is not None:
-            records.append(outcome.report)
-        else:
-            # The reader or the mapping refused the record: a violation on the record itself.
-            notice = Notice(field=outcome.source.pointer or "record",
-                            message=outcome.reason or "the record could not be read",
-                            severity="violation")
-            records.append(RecordReport(outcome.key, outcome.source.label(),
-                                        (notice_finding(notice, outcome.key, "reader"),)))
+    pending: list[Input] = []
+
+    def flush() -> None:
+        if pending:
+            records.extend(_records(pending, options, failures.append))
+            pending.clear()
+
+    for item in inputs:
+        for source in _sources(item, failures):
+            try:
+                # --from a record reader: records; --from an RDF format: that; else look.
+                fmt = forced if options.reader else detect_rdf(source)
+            except InputError as exc:
+                failures.append(SourceFailure(source.label, exc))
+                continue
+            if fmt is None:
+                pending.append(source)
+                continue
+            flush()
+            try:
+                for graph in read_graphs(source, fmt):
+                    records.append(validate_graph(graph, shapes, engine))
+            except InputError as exc:
+                failures.append(SourceFailure(source.label, exc))
+    flush()
     return ValidationResult(ValidationReport.of(records), failures)
+
+
+def _sources(item: Input, failures: list[SourceFailure]) -> Iterator[InputSource]:
+    sources = expand([item])
+    while True:
+        try:
+            source = next(sources)
+        except StopIteration:
+            return
+        except InputError as exc:  # an empty folder, a damaged archive
+            failures.append(SourceFailure(item if isinstance(item, str) else item.label, exc))
+            return
+        yield source
+
+
+def _records(inputs: list[Input], options: Options,
+             on_failure: Callable[[SourceFailure], None]) -> Iterator[RecordReport]:
+    for outcome in process(inputs, options, on_failure=on_failure):
+        if outcome.report is not None:
+            yield outcome.report
+            continue
+        # The reader or the mapping refused the record: a violation on the record itself, on
+        # the IRI the record's work would have had.
+        notice = Notice(field=outcome.source.pointer or "record",
+                        message=outcome.reason or "the record could not be read",
+                        severity="violation")
+        focus = _record_iri(options.base, outcome.key)
+        yield RecordReport(outcome.key, outcome.source.label(),
+                           (notice_finding(notice, focus, "reader"),), focus=focus)
+
+
+def _record_iri(base: str, key: str) -> str:
+    try:
+        return Minter(base, key).record
+    except ValueError:
+        return Minter(base, "record").record
+

@@ -4,7 +4,6 @@ of the exported files, and loading again changes nothing."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,6 +16,7 @@ from ld_publish.export import export
 from ld_publish.loaders import load_graphs
 from ld_publish.loaders.nquads import graphs_from_inputs
 from ld_publish.pipeline import Options
+from tests.paths import CORPUS as CORPUS_DIR
 from tests.test_load_stores import StoreUnderTest, fresh_prefix, store, to_rdflib
 
 __all__ = ["store"]  # the three-store fixture, shared with test_load_stores
@@ -24,7 +24,7 @@ __all__ = ["store"]  # the three-store fixture, shared with test_load_stores
 pytestmark = pytest.mark.store
 
 HERE = Path(__file__).parent
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = CORPUS_DIR
 SEED = HERE / "fixtures" / "page" / "seed.txt"
 
 # Runs without two records of one DOI (the eLife article and the DataCite blog post come in
@@ -42,10 +42,7 @@ RUNS = [
 
 
 def _corpus() -> Path:
-    if not CORPUS.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"the shared corpus is missing at {CORPUS}")
-        pytest.skip("no ../shared/corpus here")
+    assert CORPUS.is_dir(), f"the corpus is missing at {CORPUS}"
     return CORPUS
 
 

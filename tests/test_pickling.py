@@ -9,9 +9,10 @@ import pytest
 
 from ld_publish.model import DateValue, Work
 from ld_publish.pipeline import Options, process, read_records
+from tests.paths import CORPUS as CORPUS_DIR
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+CORPUS = CORPUS_DIR
 
 
 def _works() -> list[Work]:

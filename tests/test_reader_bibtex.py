@@ -12,8 +12,9 @@ from ld_publish.model import Rejected, Work, WorkType
 from ld_publish.readers import detect, readers
 from ld_publish.readers.bibtex import split_bibtex_names
 from ld_publish.sources import InputSource
+from tests.paths import CORPUS as CORPUS_DIR
 
-CORPUS = Path("/work/shared/corpus/bibtex")
+CORPUS = CORPUS_DIR / "bibtex"
 FIXTURES = Path(__file__).parent / "fixtures" / "bibtex"
 
 

@@ -1,19 +1,19 @@
-"""The Crossref reader against the shared corpus and small synthetic fixtures."""
+"""The Crossref reader against the corpus and small synthetic fixtures."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ld_publish.model import Rejected, Work, WorkType
 from ld_publish.readers import detect, readers
 from ld_publish.sources import InputSource, expand
+from tests.paths import CORPUS as CORPUS_DIR
 
-CORPUS = Path("/work/shared/corpus/crossref")
+CORPUS = CORPUS_DIR / "crossref"
 FIXTURES = Path(__file__).parent / "fixtures" / "crossref"
 ELIFE = CORPUS / "commonmeta-py_crossref_10.7554-elife.01567.json"
 PLOS = CORPUS / "dnet-hadoop_sfi_funded_article_10.1371-journal.pone.0233284.json"
@@ -33,7 +33,6 @@ def notices_for(work: Work, field: str) -> list[str]:
     return [n.message for n in work.notices if n.field == field]
 
 
-@pytest.mark.skipif(not ELIFE.exists(), reason="shared corpus not mounted")
 def test_elife_record() -> None:
     work = only_work(ELIFE)
     assert work.key == "10.7554/elife.01567" and work.doi == "10.7554/elife.01567"
@@ -74,7 +73,6 @@ def test_elife_record() -> None:
     assert work.url == "https://elifesciences.org/articles/01567"
 
 
-@pytest.mark.skipif(not PLOS.exists(), reason="shared corpus not mounted")
 def test_plos_record() -> None:
     work = only_work(PLOS)
     source = json.loads(PLOS.read_text())

@@ -8,16 +8,17 @@ from pathlib import Path
 from ld_publish.model import Rejected, Work, WorkType
 from ld_publish.readers import detect, readers
 from ld_publish.sources import InputSource
+from tests.paths import CORPUS as CORPUS_DIR
 
-CORPUS = Path("/work/shared/corpus/csl-json/bolognese_citeproc_blogpost.json")
+CORPUS = CORPUS_DIR / "csl-json" / "bolognese_citeproc_blogpost.json"
 FIXTURE = Path(__file__).parent / "fixtures" / "csl" / "items.json"
-CROSSREF = Path("/work/shared/corpus/crossref/commonmeta-py_crossref_10.7554-elife.01567.json")
+CROSSREF = CORPUS_DIR / "crossref" / "commonmeta-py_crossref_10.7554-elife.01567.json"
 
 
 def test_sniff_tells_csl_from_other_json() -> None:
     assert detect(InputSource.from_path(CORPUS)).name == "csl-json"
     assert readers.get("csl").sniff(CROSSREF.read_bytes(), CROSSREF.name) == 0
-    for other in Path("/work/shared/corpus").glob("[ds]*/*.json*"):
+    for other in CORPUS_DIR.glob("[ds]*/*.json*"):
         assert readers.get("csl").sniff(other.read_bytes(), other.name) == 0, other
 
 

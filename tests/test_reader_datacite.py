@@ -11,8 +11,9 @@ from ld_publish.errors import UnsafeInputError
 from ld_publish.model import Rejected, Work, WorkType
 from ld_publish.readers import detect, readers
 from ld_publish.sources import InputSource
+from tests.paths import CORPUS as CORPUS_DIR
 
-CORPUS = Path("/work/shared/corpus/datacite/commonmeta-py_datacite_10.5438-4k3m-nyvg.json")
+CORPUS = CORPUS_DIR / "datacite" / "commonmeta-py_datacite_10.5438-4k3m-nyvg.json"
 FIXTURES = Path(__file__).parent / "fixtures" / "datacite"
 
 

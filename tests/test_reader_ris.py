@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from ld_publish.model import Rejected, Work, WorkType
 from ld_publish.readers import detect, readers
 from ld_publish.sources import InputSource
+from tests.paths import CORPUS as CORPUS_DIR
 
-CORPUS = Path("/work/shared/corpus/ris/bolognese_crossref_elife01567.ris")
+CORPUS = CORPUS_DIR / "ris" / "bolognese_crossref_elife01567.ris"
 FIXTURE = Path(__file__).parent / "fixtures" / "ris" / "three_records.ris"
 
 

@@ -15,8 +15,9 @@ from ld_publish.errors import UnsafeInputError
 from ld_publish.model import Rejected, Work, WorkType
 from ld_publish.readers import detect, readers
 from ld_publish.sources import InputSource
+from tests.paths import CORPUS as CORPUS_DIR
 
-CORPUS = Path("/work/shared/corpus/schema-org/"
+CORPUS = (CORPUS_DIR / "schema-org" /
               "bolognese_schema_org_blogposting_10.5438-4k3m-nyvg.jsonld")
 FIXTURE = Path(__file__).parent / "fixtures" / "schemaorg" / "graph.jsonld"
 

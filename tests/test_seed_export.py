@@ -104,30 +104,43 @@ def test_title_doi_edn_language(store: ox.Store) -> None:
                       f'"10.17976/jpps/2025.02.05" ; datacite:usesIdentifierScheme datacite:doi ]')
 
 
+# Byline order from the PRO roles: position = 1 + the number of roles before it in the chain.
+ORDERED_AUTHORS = """SELECT ?person (COUNT(DISTINCT ?before) AS ?n) WHERE {
+    <%s> pro:isDocumentContextFor ?role .
+    ?role pro:withRole pro:author ; pro:isHeldBy ?person .
+    OPTIONAL { ?before oco:hasNext+ ?role }
+} GROUP BY ?person ORDER BY ?n"""
+
+
+def test_plain_schema_org_author_query_finds_both_authors(store: ox.Store) -> None:
+    rows = select(store, f"""SELECT ?p ?n WHERE {{ <{DOI}> schema:author ?p . ?p schema:name ?n }}
+                            ORDER BY ?n""")
+    assert [r["n"] for r in rows] == ["Lomakina \u0410. I.", "Sebentzov A.B."]
+    assert {"p": "https://orcid.org/0000-0001-9665-5666", "n": "Sebentzov A.B."} in rows
+    # dcterms:creator says it for SPAR-only consumers.
+    assert len(select(store, f"SELECT ?p WHERE {{ <{DOI}> dcterms:creator ?p }}")) == 2
+
+
 def test_authors_in_order_with_every_identifier(store: ox.Store) -> None:
-    rows = select(store, f"""SELECT ?pos ?person ?name ?email ?aff WHERE {{
+    order = select(store, ORDERED_AUTHORS % DOI)
+    assert [r["n"] for r in order] == ["0", "1"]
+    first, second = (r["person"] for r in order)
+    assert first == "https://orcid.org/0000-0001-9665-5666"
+    assert second == "https://ld-publish.example/person/elibrary/618858"  # by eLibrary id
+    rows = select(store, f"""SELECT ?person ?name ?email ?aff WHERE {{
         <{DOI}> pro:isDocumentContextFor ?role .
-        ?role pro:withRole pro:author ; pro:isHeldBy ?person ; fabio:hasSequenceIdentifier ?pos ;
-              pro:relatesToOrganization ?org .
+        ?role pro:withRole pro:author ; pro:isHeldBy ?person ; pro:relatesToOrganization ?org .
         ?org schema:name ?aff .
         ?person schema:name ?name ; schema:email ?email .
-    }} ORDER BY ?pos""")
-    assert [r["pos"] for r in rows] == ["1", "2"]
-    assert rows[0]["person"] == "https://orcid.org/0000-0001-9665-5666"
-    assert rows[0]["name"] == "Sebentzov A.B."
-    assert rows[1]["name"] == "Lomakina \u0410. I."  # kept as printed, Cyrillic А and all
-    assert rows[0]["email"] == "asebentsov@gmail.com"
-    assert rows[1]["email"] == "Lomakina.lomakina@ya.ru"
+    }}""")
+    by_person = {r["person"]: r for r in rows}
+    assert by_person[first]["name"] == "Sebentzov A.B."
+    assert by_person[second]["name"] == "Lomakina \u0410. I."  # kept as printed, Cyrillic А and all
+    assert by_person[first]["email"] == "asebentsov@gmail.com"
+    assert by_person[second]["email"] == "Lomakina.lomakina@ya.ru"
     assert all("Institute of Geography, Russian Academy of Sciences" in r["aff"] for r in rows)
-    assert ask(store, """?r1 fabio:hasSequenceIdentifier "1" ; oco:hasNext ?r2 .
-                         ?r2 fabio:hasSequenceIdentifier "2" .""")
-    # Schema.org order: the author list.
-    rows = select(store, f"""SELECT ?first ?second WHERE {{
-        <{DOI}> schema:author ?list . ?list rdf:first ?first ; rdf:rest/rdf:first ?second }}"""
-                  .replace("SELECT", "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>"
-                           " SELECT"))
-    assert rows == [{"first": "https://orcid.org/0000-0001-9665-5666",
-                     "second": rows[0]["second"]}]
+    # Each e-mail once: schema:email, no foaf:mbox beside it.
+    assert not select(store, "SELECT ?m WHERE { ?p <http://xmlns.com/foaf/0.1/mbox> ?m }")
     ids = select(store, """SELECT ?person ?label ?value WHERE {
         ?person a schema:Person ; schema:identifier ?id .
         ?id schema:propertyID ?label ; schema:value ?value } ORDER BY ?value""")
@@ -137,9 +150,17 @@ def test_authors_in_order_with_every_identifier(store: ox.Store) -> None:
             ("ORCID", "0000-0001-9665-5666")} <= values
     assert not any(label == "ORCID" and person != "https://orcid.org/0000-0001-9665-5666"
                    for person, label in ((r["person"], r["label"]) for r in ids))
+    # DataCite's own scheme individuals, minted schemes only where it has none.
+    assert ask(store, """?id literal:hasLiteralValue "J-5112-2018" ;
+                             datacite:usesIdentifierScheme datacite:researcherid""")
+    assert ask(store, """?id literal:hasLiteralValue "618858" ;
+                             datacite:usesIdentifierScheme ?s . ?s a datacite:IdentifierScheme
+                         FILTER(STRSTARTS(STR(?s), "https://ld-publish.example/scheme/"))""")
 
 
 def test_dates_received_and_accepted_with_time(store: ox.Store) -> None:
+    assert not select(store, "SELECT ?d WHERE { ?w fabio:hasDateReceived ?d "
+                             "FILTER(DATATYPE(?d) != xsd:dateTime) }")
     assert ask(store, f"""<{DOI}> fabio:hasDateReceived "2024-08-14T19:26:00"^^xsd:dateTime ;
                                   dcterms:dateAccepted "2025-01-13T19:26:00"^^xsd:dateTime ;
                                   schema:datePublished "2025"^^xsd:gYear .""")
@@ -152,13 +173,18 @@ def test_journal_year_issue(store: ox.Store) -> None:
         ?journal a fabio:Journal, schema:Periodical ; schema:name "Polis. Political Studies" .""")
 
 
-def test_funding_with_state_assignment_numbers(store: ox.Store) -> None:
-    rows = select(store, f"""SELECT ?number ?statement WHERE {{
-        <{DOI}> schema:funding ?grant ; frapo:isOutputOf ?grant .
+def test_funding_is_one_grant_with_both_numbers(store: ox.Store) -> None:
+    rows = select(store, f"""SELECT ?grant ?number ?statement WHERE {{
+        <{DOI}> schema:funding ?grant ; frapo:isFundedBy ?grant .
         ?grant a schema:MonetaryGrant, frapo:Grant ; frapo:hasGrantNumber ?number ;
                schema:description ?statement }} ORDER BY ?number""")
     assert [r["number"] for r in rows] == ["124032900015-3", "FMWS-2024-0008"]
+    assert len({r["grant"] for r in rows}) == 1
     assert all("state assignment" in r["statement"] for r in rows)
+    [row] = select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?g schema:description ?d "
+                          "FILTER(CONTAINS(?d, 'state assignment')) }")
+    assert row["n"] == "1"  # the statement once, not once per number
+    assert not select(store, "SELECT ?g WHERE { ?w frapo:isOutputOf ?g }")
 
 
 def test_abstract(store: ox.Store) -> None:
@@ -200,6 +226,28 @@ def test_validate_reports_the_mixed_script_name_as_a_warning_naming_the_field() 
     assert mixed and all(f["severity"] == "warning" for f in mixed)
     assert {f["field"] for f in mixed} == {"contributors[2].name"}
     assert report["records"][0]["conforms"] is True
+
+
+def test_jsonld_read_as_plain_json_lists_the_authors_in_order(exported: Path) -> None:
+    doc = json.loads(_file(exported, "jsonld").read_text("utf-8"))
+    work = doc["@graph"][0] if "@graph" in doc else doc
+    assert work["@id"] == DOI
+    authors = work["author"]
+    assert isinstance(authors, list) and len(authors) == 2
+    assert [a["name"] for a in authors] == ["Sebentzov A.B.", "Lomakina \u0410. I."]
+
+
+def test_no_blank_node_and_no_folder_in_any_output(exported: Path) -> None:
+    for path in (exported / "records").iterdir():
+        fmt = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}[path.suffix[1:]]
+        for triple in ox.parse(path=str(path), format=fmt):
+            for term in (triple.subject, triple.object):
+                assert not isinstance(term, ox.BlankNode), triple
+                if isinstance(term, ox.Literal):
+                    assert "fixtures/" not in term.value and "tests/" not in term.value, triple
+    for quad in ox.parse(path=str(exported / "dataset.nq"), format=ox.RdfFormat.N_QUADS):
+        assert not isinstance(quad.subject, ox.BlankNode)
+        assert not isinstance(quad.object, ox.BlankNode)
 
 
 def test_export_twice_gives_identical_bytes(tmp_path: Path) -> None:

@@ -1,48 +1,60 @@
-"""People and organisations: contributors in order (Schema.org list + PRO roles in time),
-affiliations, and organisations as funders, publishers or authors."""
+"""People and organisations: contributors linked directly (``schema:author`` → Person), their order
+in PRO roles chained with ``oco:hasNext``, affiliations, and organisations as funders,
+publishers or authors.
+
+Each contributor's IRI comes from who they are, never from their position: the ORCID IRI, else
+an IRI minted from another stable identifier (eLibrary id, ResearcherID, Scopus id, ISNI, an
+e-mail address's hash), else from the name within the record (docs/mapping.md, "IRIs").
+"""
 
 from __future__ import annotations
 
-import hashlib
 import re
+from dataclasses import dataclass
 
 from ..identifiers import is_valid_iri
-from ..model import Contributor, Identifier, Organization
-from ..terms import Term, iri, literal
-from .builder import GraphBuilder, Object
+from ..model import Contributor, Organization
+from ..terms import Term, iri
+from .builder import GraphBuilder
 from .ids import add_identifiers
-from .iris import Minter, doi_node, slug
-from .namespaces import FABIO, FOAF, OCO, PRO, RDF_TYPE, SCHEMA
+from .iris import Minter, digest, doi_node, segment, slug
+from .namespaces import DCTERMS, FOAF, OCO, PRO, RDF_TYPE, SCHEMA
 
 _EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 
 _PRO_ROLES = {"author": PRO.author, "editor": PRO.editor, "translator": PRO.translator,
               "contributor": PRO.contributor}
-_SCHEMA_ROLES = {"editor": SCHEMA.editor, "translator": SCHEMA.translator,
-                 "contributor": SCHEMA.contributor}
+_SCHEMA_ROLES = {"author": SCHEMA.author, "editor": SCHEMA.editor,
+                 "translator": SCHEMA.translator, "contributor": SCHEMA.contributor}
+# Identifiers that name a person across records, in the order they are preferred for the IRI.
+_PERSON_SCHEMES = ("elibrary", "researcherid", "scopus", "isni")
 
 
 def organization_node(minter: Minter, org: Organization) -> Term:
-    """ROR IRI, Funder Registry DOI IRI, or a stable IRI minted from the printed name."""
+    """ROR IRI, Funder Registry DOI IRI, or an IRI minted from the normalised name."""
     for ident in org.identifiers:
         if ident.scheme == "ror":
             return iri(ident.value)
+    for ident in org.identifiers:
         if ident.scheme == "crossref-funder":
             return doi_node(ident.value)
     return minter.shared("organization", slug(org.name))
 
 
-def add_organization(b: GraphBuilder, minter: Minter, org: Organization, field: str,
-                     *path: str | int) -> Term:
+def add_organization(b: GraphBuilder, minter: Minter, org: Organization, field: str) -> Term:
     node = organization_node(minter, org)
+    b.field_of(node, field)
     b.type(node, schema=SCHEMA.Organization, spar=(FOAF.Organization,))
     name = b.plain(org.name, f"{field}.name")
     b.both(node, SCHEMA.name, FOAF.name, name)
-    others = tuple(i for i in org.identifiers if i.scheme not in ("ror",))
-    if others:
-        add_identifiers(b, minter, node, others, *path)
+    if org.identifiers:
+        add_identifiers(b, minter, node, org.identifiers, field)
     if org.department:
-        b.schema(node, SCHEMA.department, b.plain(org.department, f"{field}.department"))
+        # schema:department links an organisation to another one, its department.
+        department = minter.shared("organization", slug(f"{org.name}|{org.department}"))
+        b.schema(node, SCHEMA.department, department)
+        b.schema(department, RDF_TYPE, SCHEMA.Organization)
+        b.schema(department, SCHEMA.name, b.plain(org.department, f"{field}.department"))
     if org.city or org.region or org.country:
         # Keyed by what it says, so one organisation printed alike by two authors has one
         # address node, not one per affiliation.
@@ -57,67 +69,92 @@ def add_organization(b: GraphBuilder, minter: Minter, org: Organization, field: 
         if org.country:
             b.schema(address, SCHEMA.addressCountry, b.plain(org.country, f"{field}.country"))
     if org.email and _EMAIL_RE.match(org.email):
-        b.schema(node, SCHEMA.email, b.plain(org.email, f"{field}.email"))
+        _email(b, node, org.email, f"{field}.email")
     return node
 
 
-def agent_node(minter: Minter, person: Contributor) -> Term:
-    """ORCID IRI; else an IRI shared across records by eLibrary id or ResearcherID; else local."""
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """A contributor's IRI and ``slot``, the readable key its roles are minted under."""
+
+    node: Term
+    slot: str
+
+
+def agent_of(minter: Minter, person: Contributor) -> Agent:
+    """Who the contributor is, by the most stable identifier the record gives."""
     orcid = person.identifier("orcid")
     if orcid:
-        return iri("https://orcid.org/" + orcid.value)
-    for scheme in ("elibrary", "researcherid", "scopus", "isni"):
+        return Agent(iri("https://orcid.org/" + orcid.value), "orcid-" + orcid.value)
+    if person.kind == "organization":
+        org = Organization(person.name, person.identifiers)
+        node = organization_node(minter, org)
+        return Agent(node, "org-" + digest(node, 12))
+    for scheme in _PERSON_SCHEMES:
         ident = person.identifier(scheme)
         if ident:
-            return minter.shared("person", scheme, ident.value)
-    if person.kind == "organization":
-        ror = next((i for i in person.identifiers if i.scheme == "ror"), None)
-        if ror:
-            return iri(ror.value)
-    return minter.local(person.role, person.position, "agent")
+            return Agent(minter.shared("person", scheme, ident.value),
+                         f"{scheme}-{segment(ident.value)}")
+    email = next((e for e in person.emails if _EMAIL_RE.match(e)), None)
+    if email:
+        # Hashed: the IRI must not publish the address (the address itself is published
+        # only as a literal, where the source gives it).
+        key = digest("mailto:" + email.strip().lower(), 20)
+        return Agent(minter.shared("person", "email", key), "email-" + key)
+    name = slug(person.name)
+    return Agent(minter.local("person", name), "name-" + name)
 
 
 def add_contributors(b: GraphBuilder, minter: Minter, work: Term,
                      contributors: tuple[Contributor, ...]) -> None:
     by_role: dict[str, list[tuple[int, Contributor]]] = {}
-    for index, person in enumerate(contributors):
+    for index, person in enumerate(contributors, 1):
         by_role.setdefault(person.role, []).append((index, person))
-    for role, entries in by_role.items():
+    for role_name, entries in by_role.items():
         entries.sort(key=lambda entry: entry[1].position)
-        agents = [_add_contributor(b, minter, work, person, index) for index, person in entries]
-        if role == "author":
-            # Schema.org keeps author order only through an RDF list (JSON-LD @list).
-            items: list[Object] = list(agents)
-            b.schema(work, SCHEMA.author, b.rdf_list(items, f"a{_list_tag(minter)}n"))
-        else:
-            for agent in agents:
-                b.schema(work, _SCHEMA_ROLES[role], agent)
-        _link_roles(b, minter, role, [person for _, person in entries])
+        slots: set[str] = set()
+        placed: list[tuple[int, Term]] = []  # (position, role node)
+        agents: list[Term] = []
+        for index, person in entries:
+            agent = agent_of(minter, person)
+            slot = agent.slot
+            n = 1
+            while slot in slots:  # the same person (or name) twice in one byline
+                n += 1
+                slot = f"{agent.slot}-{n}"
+            slots.add(slot)
+            role = minter.local(role_name, slot)
+            _add_contributor(b, minter, work, person, agent.node, role, f"contributors[{index}]")
+            agents.append(agent.node)
+            placed.append((person.position, role))
+        b.ordered(work, _SCHEMA_ROLES[role_name], agents)
+        _chain(b, placed)
 
 
-def _list_tag(minter: Minter) -> str:
-    # Blank-node labels must not collide between records loaded into one store.
-    return hashlib.sha256(minter.record.encode()).hexdigest()[:16]
+def _chain(b: GraphBuilder, placed: list[tuple[int, Term]]) -> None:
+    # oco:hasNext links each role to the roles one position further, so a gap (1, 2, 4)
+    # leaves a second head and two contributors in one position a fork: the shapes report both.
+    by_position: dict[int, list[Term]] = {}
+    for position, role in placed:
+        by_position.setdefault(position, []).append(role)
+    for position, roles in by_position.items():
+        for following in by_position.get(position + 1, ()):
+            for role in roles:
+                b.spar(role, OCO.hasNext, following)
 
 
-def _role_node(minter: Minter, role: str, position: int) -> Term:
-    return minter.local(role, position)
-
-
-def _link_roles(b: GraphBuilder, minter: Minter, role: str, people: list[Contributor]) -> None:
-    # oco:hasNext links only consecutive positions, so a gap (1, 2, 4) leaves the role at 4
-    # without a predecessor, which the shapes report.
-    positions = {p.position for p in people}
-    for position in sorted(positions):
-        if position + 1 in positions:
-            b.spar(_role_node(minter, role, position), OCO.hasNext,
-                   _role_node(minter, role, position + 1))
+def _email(b: GraphBuilder, node: Term, email: str, field: str) -> None:
+    # One statement per address: schema:email where Schema.org is emitted, else foaf:mbox.
+    if b.with_schema:
+        b.schema(node, SCHEMA.email, b.plain(email, field))
+    elif is_valid_iri("mailto:" + email):
+        b.spar(node, FOAF.mbox, iri("mailto:" + email))
 
 
 def _add_contributor(b: GraphBuilder, minter: Minter, work: Term, person: Contributor,
-                     index: int) -> Term:
-    field = f"contributors[{index + 1}]"
-    agent = agent_node(minter, person)
+                     agent: Term, role: Term, field: str) -> None:
+    b.field_of(agent, field)
+    b.field_of(role, field)
     is_org = person.kind == "organization"
     if is_org:
         b.type(agent, schema=SCHEMA.Organization, spar=(FOAF.Organization,))
@@ -133,23 +170,19 @@ def _add_contributor(b: GraphBuilder, minter: Minter, work: Term, person: Contri
         b.both(agent, SCHEMA.familyName, FOAF.familyName, family)
     for email in person.emails:
         if _EMAIL_RE.match(email):
-            b.schema(agent, SCHEMA.email, b.plain(email, f"{field}.emails"))
-            mbox = "mailto:" + email
-            if is_valid_iri(mbox):
-                b.spar(agent, FOAF.mbox, iri(mbox))
-    ids: tuple[Identifier, ...] = person.identifiers
-    if ids:
-        add_identifiers(b, minter, agent, ids, person.role, person.position)
+            _email(b, agent, email, f"{field}.emails")
+    if person.identifiers:
+        add_identifiers(b, minter, agent, person.identifiers, field)
 
-    role = _role_node(minter, person.role, person.position)
+    b.schema(work, _SCHEMA_ROLES[person.role], agent)
+    if person.role == "author":
+        b.spar(work, DCTERMS.creator, agent)
     b.spar(role, RDF_TYPE, PRO.RoleInTime)
     b.spar(role, PRO.withRole, _PRO_ROLES[person.role])
     b.spar(role, PRO.isHeldBy, agent)
     b.spar(work, PRO.isDocumentContextFor, role)
-    b.spar(role, FABIO.hasSequenceIdentifier, literal(str(person.position)))
     for number, org in enumerate(person.affiliations, 1):
-        org_node = add_organization(b, minter, org, f"{field}.affiliations[{number}]",
-                                    person.role, person.position, "affiliation", number)
-        b.schema(agent, SCHEMA.affiliation, org_node)
+        org_node = add_organization(b, minter, org, f"{field}.affiliations[{number}]")
+        if not is_org:
+            b.schema(agent, SCHEMA.affiliation, org_node)
         b.spar(role, PRO.relatesToOrganization, org_node)
-    return agent

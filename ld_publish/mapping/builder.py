@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from enum import StrEnum
 
 from ..errors import RecordError
 from ..model import DateValue, Notice, Text
-from ..terms import Term, Triple, blank, literal
-from .namespaces import RDF, RDF_TYPE, XSD
+from ..terms import Term, Triple, iri_value, literal
+from .namespaces import RDF_TYPE, XSD
 
 _LANG_RE = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -35,7 +36,15 @@ class GraphBuilder:
         self.with_schema = profile in (Profile.BOTH, Profile.SCHEMA)
         self.with_spar = profile in (Profile.BOTH, Profile.SPAR)
         self.record_label = record_label
-        self._bnodes = 0
+        self.fields: dict[Term, str] = {}
+        self.order: dict[tuple[Term, str], tuple[Term, ...]] = {}
+
+    def spar_only(self) -> GraphBuilder:
+        """A view of this builder that adds only the SPAR statements (same triples, notices
+        and fields): for nodes Schema.org cannot link, which it should not describe either."""
+        view = copy.copy(self)
+        view.with_schema = False
+        return view
 
     def add(self, s: Subject, p: Term, o: Object) -> None:
         self.triples.append((s, p, o))
@@ -98,16 +107,14 @@ class GraphBuilder:
     def integer(self, value: int) -> Term:
         return literal(str(value), datatype=XSD.integer)
 
-    # -- lists ----------------------------------------------------------------------------
-    def rdf_list(self, items: list[Object], label: str) -> Object:
-        """An RDF collection; its blank nodes get labels derived from ``label`` so the output
-        is the same on every run (no random blank-node ids)."""
-        if not items:
-            return RDF.nil
-        head: Object = RDF.nil
-        for index in range(len(items) - 1, -1, -1):
-            node = blank(f"{label}{index + 1}")
-            self.add(node, RDF.first, items[index])
-            self.add(node, RDF.rest, head)
-            head = node
-        return head
+    # -- what the mapping knows besides the triples ---------------------------------------
+    def field_of(self, node: Term, path: str) -> None:
+        """Remember the record field a node came from (the first one wins: a shared node keeps
+        the field of its first use), for the validation report."""
+        self.fields.setdefault(node, path)
+
+    def ordered(self, subject: Term, predicate: Term, objects: list[Term]) -> None:
+        """The order of several values of one property (authors, references): RDF keeps none,
+        the JSON-LD writer lists them in it."""
+        if len(objects) > 1:
+            self.order[(subject, iri_value(predicate))] = tuple(dict.fromkeys(objects))

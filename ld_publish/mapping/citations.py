@@ -1,19 +1,25 @@
-"""References (BiRO entries with their text, CiTO links to DOI-identified works) and related
-works ("See also", corrections, supplements, preprints) as typed relations."""
+"""References (BiRO entries with their text, CiTO links to DOI-identified works, the cited work
+with its journal, volume, issue and pages) and related works ("See also", corrections,
+supplements, preprints) as typed relations.
+
+A reference entry's IRI is keyed by what it cites: its DOI, else a hash of its normalised text,
+so inserting a reference renames no other one. Its place in the list is its
+``fabio:hasSequenceIdentifier`` (domain ``frbr:Endeavour``, which a BiRO reference is; OCO's
+``oco:hasNext`` is for roles only, its domain and range are ``pro:RoleInTime``).
+"""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 
 from ..errors import IdentifierError
 from ..identifiers import is_valid_iri
-from ..model import Notice, Reference, RelatedItem, WorkType
+from ..model import Container, DateValue, Notice, Pages, Reference, RelatedItem, WorkType
 from ..terms import Term, iri, iri_value, literal
 from .builder import GraphBuilder, Object, Subject
 from .classes import classes_of
 from .ids import add_identifiers
-from .iris import Minter, doi_node
+from .iris import Minter, digest, doi_node, normalized
 from .namespaces import (
     BIRO,
     C4O,
@@ -21,17 +27,24 @@ from .namespaces import (
     DCTERMS,
     FABIO,
     FRBR,
-    PRISM,
     PROV,
     RDF_TYPE,
     RDFS,
     SCHEMA,
     XSD,
 )
+from .venue import add_container, add_pages, add_volume_and_issue
 
 # "(In Russ.)"-style notes in reference lists name the language of the cited work.
 _LANGUAGE_NOTES = {"russ": "ru", "ukr": "uk", "engl": "en", "germ": "de", "fr": "fr",
                    "chin": "zh", "kaz": "kk", "bel": "be", "span": "es"}
+
+#: What a cited work of each type is published in.
+_CONTAINER_TYPES = {
+    WorkType.JOURNAL_ARTICLE: WorkType.JOURNAL, WorkType.REVIEW: WorkType.JOURNAL,
+    WorkType.EDITORIAL: WorkType.JOURNAL, WorkType.BOOK_CHAPTER: WorkType.BOOK,
+    WorkType.PROCEEDINGS_ARTICLE: WorkType.PROCEEDINGS, WorkType.BLOG_POST: WorkType.BLOG,
+}
 
 #: relation type -> (SPAR/DC property, Schema.org property or None)
 RELATIONS: dict[str, tuple[Term, Term | None]] = {
@@ -89,27 +102,41 @@ def render_reference(ref: Reference) -> str:
 
 def add_references(b: GraphBuilder, minter: Minter, work: Term,
                    references: tuple[Reference, ...]) -> None:
-    for ref in references:
+    entries: list[Term] = []
+    cited_nodes: list[Term] = []
+    used: set[str] = set()
+    for ref in sorted(references, key=lambda r: r.position):
         field = f"references[{ref.position}]"
-        entry = minter.local("reference", ref.position)
+        ref = _checked_doi(b, ref, field)
+        text = ref.raw or render_reference(ref)
+        key = digest("doi:" + ref.doi.value if ref.doi else "text:" + normalized(text))
+        slot, n = key, 1
+        while slot in used:  # the same reference listed twice
+            n += 1
+            slot = f"{key}-{n}"
+        used.add(slot)
+        entry = minter.local("reference", slot)
+        b.field_of(entry, field)
+        entries.append(entry)
         b.spar(entry, RDF_TYPE, BIRO.BibliographicReference)
         b.spar(work, FRBR.part, entry)
-        text = ref.raw or render_reference(ref)
         b.spar(entry, C4O.hasContent, b.plain(text, f"{field}.raw"))
         b.spar(entry, FABIO.hasSequenceIdentifier, literal(str(ref.position)))
         if ref.key:
             b.spar(entry, RDFS.label, b.plain(ref.key, f"{field}.key"))
-        ref = _checked_doi(b, ref, field)
-        cited = _cited_work(b, minter, ref, field)
+        if ref.language_note and not _language_of(ref.language_note):
+            b.spar(entry, RDFS.comment, b.plain(ref.language_note, f"{field}.language_note"))
+        cited = _cited_work(b, minter, ref, entry, field)
         if cited is None:
             b.schema(work, SCHEMA.citation, b.plain(text, f"{field}.raw"))
             continue
+        cited_nodes.append(cited)
         b.spar(entry, BIRO.references, cited)
         b.schema(work, SCHEMA.citation, cited)
         if ref.doi:
             b.spar(work, CITO.cites, cited)
-        if ref.language_note and not _language_of(ref.language_note):
-            b.spar(entry, RDFS.comment, b.plain(ref.language_note, f"{field}.language_note"))
+    b.ordered(work, FRBR.part, entries)
+    b.ordered(work, SCHEMA.citation, cited_nodes)
 
 
 def _checked_doi(b: GraphBuilder, ref: Reference, field: str) -> Reference:
@@ -126,55 +153,67 @@ def _checked_doi(b: GraphBuilder, ref: Reference, field: str) -> Reference:
     return ref
 
 
-def _cited_work(b: GraphBuilder, minter: Minter, ref: Reference,
+def _cited_work(b: GraphBuilder, minter: Minter, ref: Reference, entry: Term,
                 field: str) -> Term | None:
     has_parts = any((ref.title, ref.container_title, ref.year, ref.url, ref.identifiers))
     if ref.doi:
         node = doi_node(ref.doi.value)
     elif has_parts or ref.raw:
-        node = minter.local("reference", ref.position, "work")
+        node = iri(iri_value(entry) + "/work")
     else:
         return None
+    b.field_of(node, field)
     schema_cls, fabio_cls = classes_of(ref.type or WorkType.OTHER)
     b.type(node, schema=schema_cls if ref.type else SCHEMA.CreativeWork,
            spar=(FABIO.Expression,) + ((fabio_cls,) if ref.type else ()))
-    if ref.raw:
-        b.spar(node, DCTERMS.bibliographicCitation, b.plain(ref.raw, f"{field}.raw"))
     if ref.title:
         title = b.plain(ref.title, f"{field}.title")
         b.both(node, SCHEMA.name, DCTERMS.title, title)
-    if ref.year and ref.year[:4].isascii() and ref.year[:4].isdigit():
-        year = literal(ref.year[:4], datatype=XSD.gYear)
-        b.both(node, SCHEMA.datePublished, FABIO.hasPublicationYear, year)
+    year = _year(ref.year)
+    if year is not None:
+        value = literal(str(year.year), datatype=XSD.gYear)
+        b.both(node, SCHEMA.datePublished, FABIO.hasPublicationYear, value)
     if ref.container_title:
-        b.schema(node, SCHEMA.isPartOf, _periodical(b, minter, ref, field))
-        b.spar(node, PRISM.publicationName,
-               b.plain(ref.container_title, f"{field}.container_title"))
+        container = Container(ref.container_title, _container_type(ref))
+        add_container(b, minter, node, container, ref.volume, ref.issue, year, field)
+    else:
+        add_volume_and_issue(b, node, ref.volume, ref.issue, field)
+    if ref.pages:
+        add_pages(b, node, Pages.from_text(ref.pages), field,
+                  schema_cls if ref.type else SCHEMA.CreativeWork)
     language = _language_of(ref.language_note)
     if language:
-        b.schema(node, SCHEMA.inLanguage, literal(language))
-        b.spar(node, DCTERMS.language, literal(language))
+        b.both(node, SCHEMA.inLanguage, DCTERMS.language, literal(language))
     if ref.url and ref.url.startswith(("http://", "https://")) and is_valid_iri(ref.url):
         b.schema(node, SCHEMA.url, iri(ref.url))
-    if ref.identifiers and not ref.doi:
-        add_identifiers(b, minter, node, ref.identifiers, "reference", ref.position)
+    if ref.identifiers:
+        add_identifiers(b, minter, node, ref.identifiers, field)
     return node
 
 
-def _periodical(b: GraphBuilder, minter: Minter, ref: Reference, field: str) -> Term:
-    assert ref.container_title
-    node = minter.local("reference", ref.position, "container")
-    b.schema(node, RDF_TYPE, SCHEMA.CreativeWork)
-    b.schema(node, SCHEMA.name, b.plain(ref.container_title, f"{field}.container_title"))
-    return node
+def _year(text: str | None) -> DateValue | None:
+    if text and text[:4].isascii() and text[:4].isdigit():
+        return DateValue(int(text[:4]))
+    return None
+
+
+def _container_type(ref: Reference) -> WorkType:
+    if ref.type in _CONTAINER_TYPES:
+        return _CONTAINER_TYPES[ref.type]
+    if ref.type is None and (ref.volume or ref.issue):
+        return WorkType.JOURNAL  # "Title, 12(3)": a periodical
+    return WorkType.OTHER
 
 
 def add_related(b: GraphBuilder, minter: Minter, work: Term,
-                related: tuple[RelatedItem, ...]) -> None:
+                related: tuple[RelatedItem, ...], work_class: Term) -> None:
     for number, item in enumerate(related, 1):
         field = f"related[{number}]"
-        node = _related_node(b, minter, item, number, field)
+        node = _related_node(b, minter, item, field)
+        b.field_of(node, field)
         spar_prop, schema_prop = RELATIONS[item.relation]
+        if schema_prop == SCHEMA.itemReviewed and work_class != SCHEMA.Review:
+            schema_prop = None  # its domain is Review: only a review names what it reviews
         if iri_value(spar_prop).startswith("http://schema.org/"):
             b.schema(work, spar_prop, node)
         else:
@@ -199,22 +238,23 @@ def add_related(b: GraphBuilder, minter: Minter, work: Term,
             year = literal(item.year, datatype=XSD.gYear)
             say(node, SCHEMA.datePublished, year)
             b.spar(node, FABIO.hasPublicationYear, year)
+        described_by = b if in_schema else b.spar_only()
         if item.container_title:
-            b.spar(node, PRISM.publicationName,
-                   b.plain(item.container_title, f"{field}.container_title"))
-        if item.issue:
-            b.spar(node, PRISM.issueIdentifier, b.plain(item.issue, f"{field}.issue"))
+            container = Container(item.container_title, WorkType.JOURNAL)
+            add_container(described_by, minter, node, container, None, item.issue,
+                          _year(item.year), field)
+        elif item.issue:
+            add_volume_and_issue(described_by, node, None, item.issue, field)
         others = tuple(i for i in item.identifiers if i.scheme != "doi")
         if others:
-            add_identifiers(b, minter, node, others, "related", number)
+            add_identifiers(described_by, minter, node, others, field)
 
 
 def _nowhere(s: Subject, p: Term, o: Object) -> None:
     """Drops a triple (a Schema.org statement about a node Schema.org cannot link)."""
 
 
-def _related_node(b: GraphBuilder, minter: Minter, item: RelatedItem, number: int,
-                  field: str) -> Term:
+def _related_node(b: GraphBuilder, minter: Minter, item: RelatedItem, field: str) -> Term:
     for ident in item.identifiers:
         if ident.scheme == "doi":
             try:
@@ -225,6 +265,5 @@ def _related_node(b: GraphBuilder, minter: Minter, item: RelatedItem, number: in
                                         hint="correct the DOI in the source"))
         if ident.scheme == "url" and is_valid_iri(ident.value):
             return iri(ident.value)
-    key = item.citation or item.title or str(number)
-    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
-    return minter.local("related", f"{number}-{digest}")
+    key = item.citation or item.title or "|".join(item.authors) or item.relation
+    return minter.local("related", digest(normalized(key)))

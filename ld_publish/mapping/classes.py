@@ -34,3 +34,8 @@ CLASSES: dict[WorkType, tuple[Term, Term]] = {
 
 def classes_of(work_type: WorkType | None) -> tuple[Term, Term]:
     return CLASSES.get(work_type or WorkType.OTHER, CLASSES[WorkType.OTHER])
+
+
+#: Schema.org classes in the domain of schema:pageStart, pageEnd and pagination (Article,
+#: Chapter and their subclasses among those the mapping emits).
+PAGED = frozenset({SCHEMA.ScholarlyArticle, SCHEMA.Chapter, SCHEMA.BlogPosting, SCHEMA.Report})

@@ -1,7 +1,10 @@
 """Identifiers as entities: ``schema:identifier`` → ``schema:PropertyValue`` and
 ``datacite:hasIdentifier`` → ``datacite:Identifier`` with its scheme and literal value.
 
-One node carries both descriptions, so the two vocabularies talk about the same identifier.
+One node carries both descriptions, so the two vocabularies talk about the same identifier. The
+node's IRI is its scheme and value (``{base}id/orcid/0000-0001-9665-5666``), so every record that
+has the identifier describes the same node alike. Schemes are the DataCite ontology's own
+individuals where it has one; only schemes it lacks (EDN, eLibrary author ids) are minted.
 """
 
 from __future__ import annotations
@@ -12,48 +15,59 @@ from .builder import GraphBuilder, Subject
 from .iris import Minter
 from .namespaces import DATACITE, LITERAL, RDF_TYPE, RDFS, SCHEMA
 
-# Schemes the DataCite ontology names; the others get a local scheme IRI under the base.
-DATACITE_SCHEMES = frozenset({
-    "doi", "orcid", "issn", "isbn", "pmid", "pmcid", "url", "arxiv", "handle", "isni",
-    "viaf", "urn", "purl", "ark", "lsid", "upc", "ean13",
-})
+#: record scheme (and ISSN qualifier) -> DataCite ontology individual (local name)
+DATACITE_SCHEMES: dict[str, str] = {
+    "doi": "doi", "orcid": "orcid", "issn": "issn", "issn/electronic": "eissn",
+    "isbn": "isbn", "pmid": "pmid", "pmcid": "pmcid", "url": "url", "arxiv": "arxiv",
+    "handle": "handle", "isni": "isni", "viaf": "viaf", "urn": "urn", "purl": "purl",
+    "ark": "ark", "lsid": "lsid", "upc": "upc", "ean13": "ean13", "researcherid": "researcherid",
+    "ror": "ror", "crossref-funder": "fundref", "local": "local-resource-identifier-scheme",
+}
 
-# Human-readable names for schema:propertyID, as registries call themselves.
+#: Human-readable names for schema:propertyID, as registries call themselves.
 SCHEME_LABELS = {
     "doi": "DOI", "orcid": "ORCID", "issn": "ISSN", "isbn": "ISBN", "edn": "EDN",
     "elibrary": "eLibrary author id", "researcherid": "ResearcherID", "scopus": "Scopus Author ID",
     "pmid": "PMID", "pmcid": "PMCID", "ror": "ROR", "isni": "ISNI", "arxiv": "arXiv",
     "crossref-funder": "Crossref Funder ID", "url": "URL", "handle": "Handle",
+    "local": "local identifier",
 }
 
 
-def scheme_node(b: GraphBuilder, minter: Minter, scheme: str) -> Term:
-    if scheme in DATACITE_SCHEMES:
-        return DATACITE[scheme]
-    node = minter.scheme(scheme)
-    # A local scheme is described in every record graph that uses it, so each graph stands alone.
+def scheme_key(ident: Identifier) -> str:
+    """The scheme an identifier is filed under: an electronic ISSN is DataCite's ``eissn``."""
+    if ident.scheme == "issn" and ident.qualifier == "electronic":
+        return "issn/electronic"
+    return ident.scheme
+
+
+def scheme_node(b: GraphBuilder, minter: Minter, key: str) -> Term:
+    known = DATACITE_SCHEMES.get(key)
+    if known is not None:
+        return DATACITE[known]
+    node = minter.scheme(key)
+    # A minted scheme is described in every record graph that uses it, so each graph stands
+    # alone.
     b.spar(node, RDF_TYPE, DATACITE.IdentifierScheme)
-    b.spar(node, RDFS.label, literal(SCHEME_LABELS.get(scheme, scheme)))
+    b.spar(node, RDFS.label, literal(SCHEME_LABELS.get(key, key)))
     return node
 
 
 def add_identifiers(b: GraphBuilder, minter: Minter, subject: Subject,
-                    identifiers: tuple[Identifier, ...], *path: str | int) -> None:
-    """Describe each identifier of ``subject``; ``path`` places the nodes under the record."""
-    seen: dict[str, int] = {}
+                    identifiers: tuple[Identifier, ...], field: str) -> None:
+    """Describe each identifier of ``subject``; ``field`` is the subject's record field."""
     for ident in identifiers:
-        seen[ident.scheme] = seen.get(ident.scheme, 0) + 1
-        suffix = ident.scheme if seen[ident.scheme] == 1 else f"{ident.scheme}-{seen[ident.scheme]}"
-        node = minter.local(*path, "id", suffix)
-        field = f"{'.'.join(str(p) for p in path) or 'work'}.identifiers.{ident.scheme}"
-        value = b.plain(ident.value, field)
+        key = scheme_key(ident)
+        node = minter.identifier(DATACITE_SCHEMES.get(key, key), ident.value)
+        path = f"{field}.identifiers.{ident.scheme}" if field else f"identifiers.{ident.scheme}"
+        b.field_of(node, path)
+        value = b.plain(ident.value, path)
         b.type(node, schema=SCHEMA.PropertyValue, spar=(DATACITE.Identifier,))
         b.schema(subject, SCHEMA.identifier, node)
-        b.schema(node, SCHEMA.propertyID, literal(SCHEME_LABELS.get(ident.scheme,
-                                                                       ident.scheme)))
+        b.schema(node, SCHEMA.propertyID, literal(SCHEME_LABELS.get(ident.scheme, ident.scheme)))
         b.schema(node, SCHEMA.value, value)
         b.spar(subject, DATACITE.hasIdentifier, node)
-        b.spar(node, DATACITE.usesIdentifierScheme, scheme_node(b, minter, ident.scheme))
+        b.spar(node, DATACITE.usesIdentifierScheme, scheme_node(b, minter, key))
         b.spar(node, LITERAL.hasLiteralValue, value)
-        if ident.qualifier:
-            b.add(node, RDFS.comment, b.plain(ident.qualifier, field))
+        if ident.qualifier and key == ident.scheme:  # not already said by the scheme (eissn)
+            b.add(node, RDFS.comment, b.plain(ident.qualifier, path))

@@ -1,14 +1,18 @@
-"""Deterministic IRIs: DOI and ORCID IRIs where the record has them, else minted under the base.
+"""Deterministic IRIs: DOI, ORCID and ROR IRIs where the record has them, else minted under the
+base.
 
-Every minted IRI derives from stable keys (the record key, an ISSN, an eLibrary id, a position),
-so the same input gives the same IRIs on every run and machine. Path segments are
-percent-encoded (``/`` too) so a strict parser accepts them and keys cannot escape their slot.
+Every minted IRI derives from what the thing *is* (the record key, an ISSN, an eLibrary id, a
+normalised name or reference text), never from where it stands in the record, so the same input
+gives the same IRIs on every run and machine, and inserting an author or a reference renames
+nothing else. Path segments are percent-encoded (``/`` too) so a strict parser accepts them and
+keys cannot escape their slot. The rules are in docs/mapping.md ("IRIs").
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from functools import lru_cache
 
 from ..errors import UsageError
@@ -34,11 +38,22 @@ def segment(text: str) -> str:
     return iri_escape(text, keep="")
 
 
+def normalized(text: str) -> str:
+    """The form two spellings of one name share: NFC, white space collapsed, case folded."""
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+def digest(text: str, size: int = 16) -> str:
+    """A short, stable hash of ``text`` (hex; ``size`` characters)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:size]
+
+
 def slug(text: str) -> str:
-    """A readable, stable segment from free text (journal titles, organisation names)."""
-    lowered = re.sub(r"[^\w]+", "-", text.casefold(), flags=re.UNICODE).strip("-")
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
-    return segment(f"{lowered[:60]}-{digest}" if lowered else digest)
+    """A readable, stable segment from free text (journal titles, organisation names): equal
+    after :func:`normalized` gives the same slug."""
+    key = normalized(text)
+    lowered = re.sub(r"[^\w]+", "-", key, flags=re.UNICODE).strip("-")
+    return segment(f"{lowered[:60]}-{digest(key, 8)}" if lowered else digest(key, 8))
 
 
 @lru_cache(maxsize=1024)
@@ -65,5 +80,10 @@ class Minter:
         return iri(f"{self.base}{kind}/" + "/".join(segment(p) for p in parts))
 
     def scheme(self, name: str) -> Term:
-        """A local identifier scheme (EDN, eLibrary, ResearcherID) under the base."""
+        """An identifier scheme the DataCite ontology has no individual for (EDN, eLibrary)."""
         return iri(f"{self.base}scheme/{segment(name)}")
+
+    def identifier(self, scheme: str, value: str) -> Term:
+        """An identifier as an entity, shared by every record that has it: its IRI is what it
+        says (scheme and value), so two records describe it alike."""
+        return iri(f"{self.base}id/{segment(scheme)}/{segment(value)}")

@@ -1,14 +1,14 @@
 """The mapping entry point: one :class:`~ld_publish.model.Work` → one :class:`RecordGraph`.
 
-This is the only place that knows both the record model and RDF. See
-``../shared/design/MAPPING.md`` and ``docs/decisions/`` for the crosswalk and where it departs.
+This is the only place that knows both the record model and RDF. docs/mapping.md states every
+field → triple, the IRI rules and the author-order model.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import IdentifierError, RecordError
+from ..errors import IdentifierError, RecordError, UsageError
 from ..graph import RecordGraph
 from ..identifiers import is_valid_iri
 from ..model import DateValue, Notice, Work
@@ -16,22 +16,27 @@ from ..terms import Term, iri, iri_value
 from .agents import add_contributors, add_organization
 from .builder import _SURROGATE_RE, GraphBuilder, Profile
 from .citations import add_references, add_related
-from .classes import classes_of
+from .classes import PAGED, classes_of
 from .funding import add_funding
 from .ids import add_identifiers
 from .iris import DEFAULT_BASE, Minter, check_base, doi_node
-from .namespaces import DCTERMS, FABIO, PRISM, SCHEMA
+from .namespaces import DCTERMS, FABIO, FOAF, PRISM, SCHEMA
 from .provenance import add_provenance
-from .venue import add_venue
+from .venue import add_container, add_pages, add_volume_and_issue
 
 
 @dataclass(frozen=True, slots=True)
 class MappingOptions:
     base: str = DEFAULT_BASE
     profile: Profile = Profile.BOTH
+    license: str | None = None  # the published graphs' licence (an IRI), --license
 
     def __post_init__(self) -> None:
         check_base(self.base)
+        if self.license is not None and not is_valid_iri(self.license):
+            raise UsageError(f"--license {self.license!r} is not an IRI",
+                             hint="give the licence's URL, e.g. "
+                                  "https://creativecommons.org/publicdomain/zero/1.0/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,28 +74,39 @@ def map_work(work: Work, options: MappingOptions | None = None) -> MappedRecord:
     graph_name = minter.graph(work.key)
 
     schema_cls, fabio_cls = classes_of(work.type)
-    b.type(node, schema=schema_cls, spar=(fabio_cls, FABIO.Expression))
+    # foaf:Document too: it is the domain of pro:isDocumentContextFor, which links the roles.
+    b.type(node, schema=schema_cls, spar=(fabio_cls, FABIO.Expression, FOAF.Document))
     _titles(b, node, work)
     _dates(b, node, work)
     if work.language:
         lang = b.plain(work.language, "language")
         b.both(node, SCHEMA.inLanguage, DCTERMS.language, lang)
     if work.identifiers:
-        add_identifiers(b, minter, node, work.identifiers)
+        add_identifiers(b, minter, node, work.identifiers, "")
         for ident in work.identifiers:
             if ident.scheme == "doi":
                 b.spar(node, PRISM.doi, b.plain(ident.value, "identifiers.doi"))
     add_contributors(b, minter, node, work.contributors)
-    add_venue(b, minter, node, work)
-    _pages(b, node, work)
+    if work.container is not None:
+        add_container(b, minter, node, work.container, work.volume, work.issue,
+                      _issue_year(work), "")
+    else:
+        add_volume_and_issue(b, node, work.volume, work.issue, "")
+    if work.pages:
+        add_pages(b, node, work.pages, "", schema_cls)
+    if work.article_number:
+        number = b.plain(work.article_number, "article_number")
+        b.spar(node, FABIO.hasElectronicArticleIdentifier, number)
+        if not work.pages and schema_cls in PAGED:
+            b.schema(node, SCHEMA.pagination, number)
     add_funding(b, minter, node, work.funding)
     add_references(b, minter, node, work.references)
-    add_related(b, minter, node, work.related)
+    add_related(b, minter, node, work.related, schema_cls)
     _licences_and_subjects(b, minter, node, work)
-    add_provenance(b, minter, graph_name, node, work.source)
+    add_provenance(b, minter, graph_name, node, work.source, options.license)
 
     graph = RecordGraph.from_terms(work.key, iri_value(graph_name), iri_value(node), b.triples,
-                              work.source.label())
+                                   work.source.label(), b.fields, b.order)
     return MappedRecord(graph, tuple(b.notices))
 
 
@@ -99,7 +115,11 @@ def _titles(b: GraphBuilder, node: Term, work: Work) -> None:
         title = b.text(work.title, "title")
         b.schema(node, SCHEMA.name, title)
         b.both(node, SCHEMA.headline, DCTERMS.title, title)
-    b.texts(node, work.subtitles, "subtitles", SCHEMA.alternativeHeadline, FABIO.hasSubtitle)
+    for index, subtitle in enumerate(work.subtitles, 1):
+        field = f"subtitles[{index}]"
+        b.schema(node, SCHEMA.alternativeHeadline, b.text(subtitle, field))
+        # fabio:hasSubtitle's range is xsd:string: no language tag (Schema.org keeps it).
+        b.spar(node, FABIO.hasSubtitle, b.plain(subtitle.value, field))
     b.texts(node, work.translated_titles, "translated_titles", SCHEMA.alternativeHeadline,
             DCTERMS.alternative)
     b.texts(node, work.abstracts, "abstracts", SCHEMA.abstract, DCTERMS.abstract)
@@ -121,13 +141,18 @@ def _dates(b: GraphBuilder, node: Term, work: Work) -> None:
         value = b.date(event.value)
         match event.kind:
             case "received":
-                b.spar(node, FABIO.hasDateReceived, value)
+                # fabio:hasDateReceived's range is xsd:dateTime; a day alone goes through
+                # dcterms:dateSubmitted, whose range (any literal) holds it.
+                if event.value.time is not None:
+                    b.spar(node, FABIO.hasDateReceived, value)
+                else:
+                    b.spar(node, DCTERMS.dateSubmitted, value)
             case "accepted":
                 b.spar(node, DCTERMS.dateAccepted, value)
             case "revised":
                 b.spar(node, DCTERMS.modified, value)
             case "published-print" | "collection":
-                b.spar(node, PRISM.coverDate, value)
+                b.spar(node, DCTERMS.issued, value)
             case "published-online" | "available":
                 b.spar(node, DCTERMS.available, value)
             case "created":
@@ -138,22 +163,8 @@ def _dates(b: GraphBuilder, node: Term, work: Work) -> None:
                 pass  # published / issued: already the publication date above
 
 
-def _pages(b: GraphBuilder, node: Term, work: Work) -> None:
-    if work.pages:
-        pages = work.pages
-        b.schema(node, SCHEMA.pagination, b.plain(pages.text, "pages"))
-        b.spar(node, PRISM.pageRange, b.plain(pages.text, "pages"))
-        if pages.first:
-            b.schema(node, SCHEMA.pageStart, b.plain(pages.first, "pages.first"))
-            b.spar(node, PRISM.startingPage, b.plain(pages.first, "pages.first"))
-        if pages.last:
-            b.schema(node, SCHEMA.pageEnd, b.plain(pages.last, "pages.last"))
-            b.spar(node, PRISM.endingPage, b.plain(pages.last, "pages.last"))
-    if work.article_number:
-        number = b.plain(work.article_number, "article_number")
-        b.spar(node, FABIO.hasElectronicArticleIdentifier, number)
-        if not work.pages:
-            b.schema(node, SCHEMA.pagination, number)
+def _issue_year(work: Work) -> DateValue | None:
+    return work.date("published") or work.date("issued") or work.date("published-print")
 
 
 def _licences_and_subjects(b: GraphBuilder, minter: Minter, node: Term,
@@ -169,9 +180,10 @@ def _licences_and_subjects(b: GraphBuilder, minter: Minter, node: Term,
             b.schema(node, SCHEMA.license, b.plain(licence.url, f"licenses[{index}].url"))
     b.texts(node, work.keywords, "keywords", SCHEMA.keywords, PRISM.keyword)
     for index, subject in enumerate(work.subjects, 1):
-        b.both(node, SCHEMA.about, DCTERMS.subject, b.plain(subject, f"subjects[{index}]"))
+        # schema:about takes a Thing; a subject heading given as text is a keyword.
+        b.both(node, SCHEMA.keywords, DCTERMS.subject, b.plain(subject, f"subjects[{index}]"))
     if work.publisher:
-        org = add_organization(b, minter, work.publisher, "publisher", "publisher")
+        org = add_organization(b, minter, work.publisher, "publisher")
         b.both(node, SCHEMA.publisher, DCTERMS.publisher, org)
     if work.url:
         if is_valid_iri(work.url):

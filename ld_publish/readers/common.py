@@ -272,12 +272,7 @@ def several_people(name: str) -> bool:
 # --- pages, keys, JSON sniffing --------------------------------------------------------------
 
 def split_pages(text: str) -> Pages:
-    parts = [p.strip() for p in re.split(r"\s*(?:-+|–|—)\s*", text.strip()) if p.strip()]
-    if len(parts) == 2:
-        return Pages(text.strip(), parts[0], parts[1])
-    if len(parts) == 1:
-        return Pages(text.strip(), parts[0], None)
-    return Pages(text.strip())
+    return Pages.from_text(text)
 
 
 def stable_key(prefix: str, raw: str) -> str:

@@ -286,10 +286,12 @@ class _PageParser(AuthorBlock):
         awards: list[Award] = []
         for match in _AWARD.finditer(line):
             title = match.group("title")
+            # "No. 124032900015-3 (FMWS-2024-0008)": the bracketed code is another number of
+            # the same state assignment, not a second grant.
+            alt = match.group("alt")
             awards.append(Award(match.group("number").rstrip("."),
-                                title.strip().rstrip(".") if title else None))
-            if match.group("alt"):
-                awards.append(Award(match.group("alt").rstrip(".")))
+                                title.strip().rstrip(".") if title else None,
+                                (alt.rstrip("."),) if alt else ()))
         funder: Organization | None = None
         named = _FUNDER.search(line)
         if named:

@@ -20,17 +20,30 @@ from .report import Finding, RecordReport, ValidationReport, merge, notice_findi
 from .results import RawResult
 from .shapes import Shapes, UnsupportedShape, load_shapes
 
-Engine = Literal["fast", "pyshacl"]
-ENGINES: tuple[Engine, ...] = ("fast", "pyshacl")
+Engine = Literal["auto", "fast", "pyshacl"]
+ENGINES: tuple[Engine, ...] = ("auto", "fast", "pyshacl")
+
+
+def resolve_engine(engine: Engine, shapes: Shapes) -> Engine:
+    """``auto``: the fast engine when it implements every construct of the shapes (the bundled
+    ones always), else pySHACL, which runs any SHACL Core and SHACL-SPARQL shapes."""
+    if engine != "auto":
+        return engine
+    try:
+        engine_fast.compile_shapes(shapes)
+    except UnsupportedShape:
+        return "pyshacl"
+    return "fast"
 
 __all__ = ["ENGINES", "Engine", "Finding", "RawResult", "RecordReport", "Shapes",
            "UnsupportedShape", "ValidationReport", "load_shapes", "raw_results",
-           "validate_graph"]
+           "resolve_engine", "validate_graph"]
 
 
 def raw_results(graph: RecordGraph, shapes: Shapes, engine: Engine = "fast",
                 index: TripleIndex | None = None) -> list[RawResult]:
     """The engine's SHACL results, before field paths and hints are attached."""
+    engine = resolve_engine(engine, shapes)
     if engine == "fast":
         return engine_fast.validate(index or TripleIndex(graph.terms), shapes)
     if engine == "pyshacl":
@@ -47,7 +60,7 @@ def validate_graph(graph: RecordGraph, shapes: Shapes, engine: Engine = "fast",
     """Validate one record graph; reader and mapping notices join its findings."""
     index = graph.index()
     results = raw_results(graph, shapes, engine, index)
-    resolver = FieldResolver(index, graph.root)
+    resolver = FieldResolver(index, graph.root, graph.fields)
     findings = [_finding(r, shapes, resolver) for r in results]
     findings += [notice_finding(n, graph.root, "notice") for n in notices]
     return RecordReport(key=graph.key, source=graph.source_label, findings=merge(findings),
@@ -65,7 +78,8 @@ def _finding(result: RawResult, shapes: Shapes, resolver: FieldResolver) -> Find
         message=result.message,
         hint=info.hint,
         field=resolver.field(focus, info.field),
-        component="sh:" + result.component,
+        component=result.component if ":" in result.component else "sh:" + result.component,
         source_shape=info.label,
         value_nt=result.value,
+        shape=result.shape.n3(),
     )

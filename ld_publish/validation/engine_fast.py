@@ -1,9 +1,11 @@
 """The fast engine: the shapes graph compiled once into Python checks over a record's triples.
 
 It implements exactly the SHACL Core subset the bundled shapes use (see
-docs/decisions/0002-validation.md). A shape that uses anything else fails to compile with an
-error naming the construct, so no constraint is silently skipped. pyshacl is the oracle: the
-contract tests run both engines and require identical results.
+docs/decisions/0002-validation.md), and the SHACL-SPARQL constraint components of
+``shapes/components.ttl`` through their Python implementations (:mod:`.components`). A shape that
+uses anything else fails to compile with an error naming the construct, so no constraint is
+silently skipped. pyshacl is the oracle: the contract tests run both engines and require
+identical results.
 
 Difference from full SHACL: sh:targetClass does not follow rdfs:subClassOf triples in the data
 graph. The mapping states every class explicitly, so no record relies on that inference.
@@ -12,22 +14,32 @@ graph. The mapping states every class explicitly, so no record relies on that in
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 import rdflib
 from rdflib.collection import Collection
 from rdflib.term import Node
 
 from ..graph_index import TripleIndex
-from ..terms import Term, Triple
-from .paths import CompiledPath, compile_path
+from ..terms import Term
+from .components import NATIVE
+from .paths import compile_path
+from .program import (
+    NO_FAILURES,
+    Check,
+    CompiledShape,
+    Evaluation,
+    Failure,
+    Program,
+    Target,
+)
 from .results import RawResult
-from .shapes import SH, Shapes, UnsupportedShape
+from .shapes import SH, Shapes, UnsupportedShape, compact
 from .term_tests import (
     ValueTest,
     all_of,
     any_of,
+    compares,
     count,
     datatype_test,
     lang_matches,
@@ -46,133 +58,14 @@ _NON_CONSTRAINING = {
 }
 
 
-Failure = tuple[str, Term | None]  # (constraint component local name, value node or None)
-
-
-# -- shapes -------------------------------------------------------------------------------------
-
-Check = Callable[["Evaluation", Term, list[Term]], list[Failure]]
-_NO_FAILURES: list[Failure] = []  # shared; never mutated
-_NO_VALUES: list[Term] = []  # shared; never mutated
-
+# Term tests worth remembering the verdicts of (see Compiler._value_check).
+_COSTLY = frozenset({"DatatypeConstraintComponent", "PatternConstraintComponent",
+                     "LanguageInConstraintComponent", "NodeConstraintComponent",
+                     "OrConstraintComponent", "AndConstraintComponent",
+                     "NotConstraintComponent"})
 
 # Components that can fail when a path has no values; the others only judge values present.
 _COUNTING = frozenset({SH.minCount, SH.hasValue, SH.qualifiedValueShape})
-
-
-@dataclass(eq=False)
-class CompiledShape:
-    node: Node
-    path: CompiledPath | None
-    severity: str
-    message: str
-    deactivated: bool = False
-    checks: list[Check] = field(default_factory=list)
-    empty_checks: list[Check] = field(default_factory=list)
-    properties: list[CompiledShape] = field(default_factory=list)
-    # Set when the shape judges a node by the node alone (datatype, pattern, in, ... and
-    # and/or/not/node of such shapes): then conformance is a plain function of the term, with
-    # no graph lookups and nothing to memoise. Literal values are mostly judged this way.
-    predicate: ValueTest | None = None
-    # The predicate IRI when the path is one forward predicate (most property shapes): the
-    # parent then looks the values up itself instead of calling results() for each.
-    forward: str | None = None
-
-    def results(self, ev: Evaluation, focus: Term, out: list[tuple[CompiledShape, Failure]],
-                first_only: bool = False) -> None:
-        if self.deactivated:
-            return
-        path = self.path
-        if path is None:
-            values = [focus]
-        else:
-            values = path.values(ev.index, focus)
-            if not path.distinct and len(values) > 1:
-                values = list(dict.fromkeys(values))
-        for check in self.checks if values else self.empty_checks:
-            for failure in check(ev, focus, values):
-                out.append((self, failure))
-                if first_only:
-                    return
-        if not self.properties:
-            return
-        by = ev.index.out.get(focus)
-        for prop in self.properties:
-            iri = prop.forward
-            if iri is None:
-                prop.results(ev, focus, out, first_only)
-                if first_only and out:
-                    return
-                continue
-            # prop.results() inlined for the common case: see ``forward``.
-            values = by.get(iri, _NO_VALUES) if by else _NO_VALUES
-            for check in prop.checks if values else prop.empty_checks:
-                for failure in check(ev, focus, values):
-                    out.append((prop, failure))
-                    if first_only:
-                        return
-
-    def conforms(self, ev: Evaluation, node: Term) -> bool:
-        if self.predicate is not None:
-            return self.predicate(node)
-        key = (id(self), node)
-        known = ev.memo.get(key)
-        if known is None:
-            found: list[tuple[CompiledShape, Failure]] = []
-            self.results(ev, node, found, first_only=True)
-            known = not found
-            ev.memo[key] = known
-        return known
-
-
-@dataclass(eq=False)
-class Evaluation:
-    index: TripleIndex
-    memo: dict[tuple[int, Term], bool] = field(default_factory=dict)
-
-
-@dataclass(eq=False)
-class Program:
-    """Compiled shapes: the targeted shapes and how to find their focus nodes."""
-
-    targeted: list[tuple[CompiledShape, list[Callable[[TripleIndex], Iterable[Term]]]]]
-
-    def run(self, triples: Iterable[Triple] | TripleIndex) -> list[RawResult]:
-        index = triples if isinstance(triples, TripleIndex) else TripleIndex(triples)
-        ev = Evaluation(index)
-        results: list[RawResult] = []
-        for shape, targets in self.targeted:
-            if shape.deactivated:
-                continue
-            if len(targets) == 1:
-                focus_nodes: Iterable[Term] = targets[0](index)
-            else:
-                focus_nodes = dict.fromkeys(n for target in targets for n in target(index))
-            for focus in focus_nodes:
-                found: list[tuple[CompiledShape, Failure]] = []
-                shape.results(ev, focus, found)
-                for source, (component, value) in found:
-                    results.append(RawResult(
-                        focus=focus, shape=source.node, component=component,
-                        value=value,
-                        severity=source.severity, message=source.message))  # type: ignore[arg-type]
-        return results
-
-
-def _class_target(cls: str) -> Callable[[TripleIndex], Iterable[Term]]:
-    return lambda idx: idx.instances(cls)
-
-
-def _node_target(term: Term) -> Callable[[TripleIndex], Iterable[Term]]:
-    return lambda idx: [term]
-
-
-def _subjects_of_target(pred: str) -> Callable[[TripleIndex], Iterable[Term]]:
-    return lambda idx: idx.subjects_with(pred)
-
-
-def _objects_of_target(pred: str) -> Callable[[TripleIndex], Iterable[Term]]:
-    return lambda idx: idx.objects_of(pred)
 
 
 class Compiler:
@@ -182,24 +75,30 @@ class Compiler:
         self.compiled: dict[Node, CompiledShape] = {}
         # The term-only test behind a check, for checks that need no graph (see predicate).
         self.value_tests: dict[int, ValueTest] = {}
+        # Parameters of the SPARQL-based constraint components the shapes graph declares.
+        self.parameters: dict[Node, Node] = {}
+        for component in self.graph.subjects(rdflib.RDF.type, SH.ConstraintComponent):
+            for parameter in self.graph.objects(component, SH.parameter):
+                path = self.graph.value(parameter, SH.path)
+                if path is not None:
+                    self.parameters[path] = component
 
     def program(self) -> Program:
         g = self.graph
-        targeted = []
+        groups: dict[tuple[Target, ...], list[CompiledShape]] = {}
         kinds = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
         roots = sorted({s for k in kinds for s in g.subjects(k, None)}, key=str)
         for node in roots:
-            targets: list[Callable[[TripleIndex], Iterable[Term]]] = []
-            for cls in g.objects(node, SH.targetClass):
-                targets.append(_class_target(str(cls)))
-            for term in g.objects(node, SH.targetNode):
-                targets.append(_node_target(to_term(term)))
-            for pred in g.objects(node, SH.targetSubjectsOf):
-                targets.append(_subjects_of_target(str(pred)))
-            for pred in g.objects(node, SH.targetObjectsOf):
-                targets.append(_objects_of_target(str(pred)))
-            targeted.append((self.shape(node), targets))
-        return Program(targeted)
+            targets: list[Target] = []
+            targets += sorted(("class", str(c)) for c in g.objects(node, SH.targetClass))
+            targets += sorted(("node", to_term(t)) for t in g.objects(node, SH.targetNode))
+            targets += sorted(("subjectsOf", str(p))
+                              for p in g.objects(node, SH.targetSubjectsOf))
+            targets += sorted(("objectsOf", str(p)) for p in g.objects(node, SH.targetObjectsOf))
+            shape = self.shape(node)
+            if not shape.deactivated:
+                groups.setdefault(tuple(targets), []).append(shape)
+        return Program(list(groups.items()))
 
     def shape(self, node: Node) -> CompiledShape:
         if node in self.compiled:
@@ -215,6 +114,10 @@ class Compiler:
         for pred, obj in sorted(g.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1]))):
             if pred == SH.property:
                 shape.properties.append(self.shape(obj))
+            elif pred in self.parameters:
+                check = self.component(node, pred, obj)
+                if check is not None:
+                    shape.checks.append(check)
             elif pred in _NON_CONSTRAINING or not str(pred).startswith(str(SH)):
                 continue
             else:
@@ -223,9 +126,9 @@ class Compiler:
                 if pred in _COUNTING:
                     shape.empty_checks.append(check)
         path = shape.path
-        if (path is not None and path.distinct and len(path.steps) == 1 and not path.steps[0][0]
+        if (path is not None and path.steps and not any(inverse for inverse, _ in path.steps)
                 and not shape.properties and not shape.deactivated):
-            shape.forward = path.steps[0][1]
+            shape.forward = tuple(iri for _, iri in path.steps)
         tests = [self.value_tests.get(id(check)) for check in shape.checks]
         if (shape.path is None and not shape.properties and not shape.deactivated and tests
                 and all(t is not None for t in tests)):
@@ -233,6 +136,10 @@ class Compiler:
         return shape
 
     def _value_check(self, component: str, test: ValueTest) -> Check:
+        # Remember the verdicts of the costly tests (lexical forms, patterns, check digits,
+        # languages); a wrapper costs more than a cheap test such as sh:nodeKind.
+        if component in _COSTLY or component.startswith("ldp:"):
+            test = _remembered(test)
         check = _per_term(component, test)
         self.value_tests[id(check)] = test
         return check
@@ -312,10 +219,60 @@ class Compiler:
                               lambda ev, v: all(m.conforms(ev, v) for m in members))
         if pred == SH.qualifiedValueShape:
             return self._qualified(node, obj)
+        if pred in (SH.lessThan, SH.lessThanOrEquals):
+            strict = pred == SH.lessThan
+            other = str(obj)
+            component = "LessThanConstraintComponent" if strict else \
+                "LessThanOrEqualsConstraintComponent"
+
+            def less(ev: Evaluation, focus: Term, values: list[Term]) -> list[Failure]:
+                others = ev.index.objects(focus, other)
+                # One result per failing pair, as pySHACL reports them.
+                return [(component, v) for v in values for o in others
+                        if not compares(v, o, strict)]
+            return less
         raise UnsupportedShape(
             f"shape {self.shapes.describe(node).label} uses sh:{name}, which the fast engine "
             "does not implement", hint="use --engine pyshacl, or extend engine_fast.py and its "
             "contract tests")
+
+    def component(self, node: Node, parameter: Node, value: Node) -> Check | None:
+        """A SHACL-SPARQL component, run by its Python implementation; ``None`` for a further
+        parameter of a component the shape's first parameter already compiled."""
+        component = self.parameters[parameter]
+        iri = str(component)
+        native = NATIVE.get(iri)
+        label = self.shapes.describe(node).label
+        if native is None:
+            raise UnsupportedShape(
+                f"shape {label} uses the SPARQL-based component <{iri}>, which the fast engine "
+                "does not implement", hint="use --engine pyshacl, or add it to "
+                "ld_publish/validation/components.py and its contract tests")
+        own = sorted((p for p in self.graph.objects(component, SH.parameter)), key=str)
+        paths = [self.graph.value(p, SH.path) for p in own]
+        if parameter != min((p for p in paths if (node, p, None) in self.graph), key=str):
+            return None
+        name = compact(iri)
+        if native.with_parameters is not None:
+            values = {str(p): to_term(v) for p in paths if p is not None
+                      for v in self.graph.objects(node, p)}
+            test = native.with_parameters(values)
+            return _per_value(name, lambda ev, v: test(ev.index, v))
+        if value != rdflib.Literal(True):
+            raise UnsupportedShape(f"shape {label}: {compact(str(parameter))} takes only true",
+                                   hint="remove the parameter to switch the check off")
+        if native.from_query is not None:
+            validator = self.graph.value(component, SH.validator)
+            query = self.graph.value(validator, SH.ask) if validator is not None else None
+            if query is None:
+                raise UnsupportedShape(f"component <{iri}> has no sh:ask validator",
+                                       hint="declare it as in shapes/components.ttl")
+            return self._value_check(name, native.from_query(str(query)))
+        if native.term_test is not None:
+            return self._value_check(name, native.term_test)
+        graph_test = native.graph_test
+        assert graph_test is not None
+        return _per_value(name, lambda ev, v: graph_test(ev.index, v))
 
     def _qualified(self, node: Node, obj: Node) -> Check:
         g = self.graph
@@ -323,18 +280,41 @@ class Compiler:
             raise UnsupportedShape("sh:qualifiedValueShapesDisjoint is not supported",
                                    hint="use --engine pyshacl")
         inner = self.shape(obj)
-        low = g.value(node, SH.qualifiedMinCount)
-        high = g.value(node, SH.qualifiedMaxCount)
+        low_term = g.value(node, SH.qualifiedMinCount)
+        high_term = g.value(node, SH.qualifiedMaxCount)
+        low = count(low_term) if low_term is not None else None
+        high = count(high_term) if high_term is not None else None
+        conforms = inner.conforms
 
         def check(ev: Evaluation, focus: Term, values: list[Term]) -> list[Failure]:
-            conforming = sum(1 for v in values if inner.conforms(ev, v))
+            conforming = 0
+            for v in values:
+                if conforms(ev, v):
+                    conforming += 1
+            if (low is None or conforming >= low) and (high is None or conforming <= high):
+                return NO_FAILURES
             failures: list[Failure] = []
-            if low is not None and conforming < count(low):
+            if low is not None and conforming < low:
                 failures.append(("QualifiedMinCountConstraintComponent", None))
-            if high is not None and conforming > count(high):
+            if high is not None and conforming > high:
                 failures.append(("QualifiedMaxCountConstraintComponent", None))
             return failures
         return check
+
+
+def _remembered(test: ValueTest, size: int = 512) -> ValueTest:
+    """``test``, remembering its answers: a term's verdict never changes, and the same terms
+    (years, dates, language-tagged titles, scheme IRIs) come back in record after record."""
+    known: dict[Term, bool] = {}
+
+    def remembered(term: Term) -> bool:
+        answer = known.get(term)
+        if answer is None:
+            if len(known) >= size:
+                known.clear()
+            answer = known[term] = test(term)
+        return answer
+    return remembered
 
 
 def _per_value(component: str, ok: Callable[[Evaluation, Term], bool]) -> Check:
@@ -342,7 +322,7 @@ def _per_value(component: str, ok: Callable[[Evaluation, Term], bool]) -> Check:
         for value in values:
             if not ok(ev, value):  # rare: only then build the list of failures
                 return [(component, v) for v in values if not ok(ev, v)]
-        return _NO_FAILURES
+        return NO_FAILURES
     return check
 
 
@@ -351,11 +331,13 @@ def _per_term(component: str, ok: ValueTest) -> Check:
         for value in values:
             if not ok(value):
                 return [(component, v) for v in values if not ok(v)]
-        return _NO_FAILURES
+        return NO_FAILURES
     return check
 
 
 def _unique_lang(ev: Evaluation, focus: Term, values: list[Term]) -> list[Failure]:
+    if len(values) < 2:
+        return NO_FAILURES
     seen: dict[str, int] = {}
     for v in values:
         lang = language(v)

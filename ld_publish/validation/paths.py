@@ -69,7 +69,7 @@ def compile_path(graph: rdflib.Graph, path: Node) -> CompiledPath:
                     for iri in backward:
                         found.extend(by.get(iri, _EMPTY))
                 return found
-            return CompiledPath(either, False)
+            return CompiledPath(either, False, tuple(step for p in parts for step in p.steps))
         fns = [p.values for p in parts]
         return CompiledPath(lambda idx, node: [v for fn in fns for v in fn(idx, node)], False)
     if graph.value(path, rdflib.RDF.first) is not None:

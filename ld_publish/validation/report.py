@@ -9,11 +9,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
+import rdflib
+from rdflib.term import Node
 
 from ..mapping.namespaces import PREFIXES
 from ..model import Notice
 from ..pickling import fast_pickling
-from .shapes import Severity
+from .shapes import Severity, Shapes
 
 SH = "http://www.w3.org/ns/shacl#"
 LDP = "https://ld-publish.example/ns#"
@@ -29,7 +31,8 @@ class Finding:
     path in compact form (``schema:name``), ``field`` the record field it concerns
     (``contributors[2].name``, best effort), ``component`` the SHACL constraint component
     (``sh:MinCountConstraintComponent``) or ``ldp:Notice`` for a reader/mapping notice.
-    ``value_nt`` is the N-Triples form of the value, for the Turtle report.
+    ``value_nt`` is the N-Triples form of the value and ``shape`` that of the shape (an IRI, or a
+    blank node of the shapes graph; empty for a reader's notice), for the Turtle report.
     """
 
     severity: Severity
@@ -42,6 +45,7 @@ class Finding:
     component: str
     source_shape: str
     value_nt: str | None = None
+    shape: str = ""
 
     @property
     def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
@@ -69,7 +73,7 @@ def merge(findings: Iterable[Finding]) -> tuple[Finding, ...]:
             paths = ", ".join(sorted([*seen.path.split(", "), f.path] if seen.path else [f.path]))
             merged[key] = Finding(seen.severity, seen.focus, paths, seen.value, seen.message,
                                   seen.hint, seen.field, seen.component, seen.source_shape,
-                                  seen.value_nt)
+                                  seen.value_nt, seen.shape)
     return tuple(sorted(merged.values(), key=lambda f: f.sort_key))
 
 
@@ -137,53 +141,135 @@ class ValidationReport:
                            "records": [r.to_dict() for r in self.records]},
                           ensure_ascii=False, indent=2) + "\n"
 
-    def to_turtle(self) -> str:
-        """One ``sh:ValidationReport`` per record, results as labelled blank nodes so the same
-        input gives the same bytes."""
-        def sh(name: str) -> ox.NamedNode:
-            return ox.NamedNode(SH + name)
+    def to_turtle(self, shapes: Shapes | None = None) -> str:
+        """The run as one W3C SHACL ``sh:ValidationReport``.
 
-        def ldp(name: str) -> ox.NamedNode:
-            return ox.NamedNode(LDP + name)
+        Violations are its ``sh:result``s, so ``sh:conforms`` is false exactly when there is a
+        violation, as SHACL defines it (conforms = no results). Warnings and infos are
+        ``sh:ValidationResult``s too, with every property a result has, but linked by
+        ``ldp:advisory``: they do not make a record fail. Every result has ``sh:focusNode``,
+        ``sh:resultSeverity``, ``sh:sourceConstraintComponent``, ``sh:sourceShape`` and, for
+        a property shape, ``sh:resultPath`` as the shape's path (copied from ``shapes``), plus
+        ``ldp:record``, ``ldp:field`` and ``ldp:hint``. A reader's or the mapping's notice is
+        a result of the shape ``ldp:ReaderCheck`` with component
+        ``ldp:ReaderCheckConstraintComponent``. Blank nodes are labelled in order, so the same
+        run gives the same bytes.
+        """
+        return _ReportWriter(shapes).write(self)
 
+
+class _ReportWriter:
+    def __init__(self, shapes: Shapes | None) -> None:
+        self.shapes = shapes
+        self.graph = rdflib.Graph()
+        self.blanks = 0
+
+    def blank(self) -> ox.BlankNode:
+        self.blanks += 1
+        return ox.BlankNode(f"b{self.blanks}")
+
+    def add(self, s: ox.NamedNode | ox.BlankNode, p: ox.NamedNode,
+            o: ox.NamedNode | ox.BlankNode | ox.Literal) -> None:
+        self.graph.add((_rdflib_term(s), _rdflib_term(p), _rdflib_term(o)))
+
+    def write(self, report: ValidationReport) -> str:
         rdf_type = ox.NamedNode(PREFIXES["rdf"] + "type")
-        triples: list[ox.Triple] = []
-        for n, record in enumerate(self.records, 1):
-            report = ox.BlankNode(f"report{n}")
-            triples += [
-                ox.Triple(report, rdf_type, sh("ValidationReport")),
-                ox.Triple(report, sh("conforms"), ox.Literal(
-                    "true" if record.conforms else "false",
-                    datatype=ox.NamedNode(PREFIXES["xsd"] + "boolean"))),
-                ox.Triple(report, ldp("record"), ox.Literal(record.key)),
-                ox.Triple(report, ldp("source"), ox.Literal(record.source)),
-            ]
-            for m, f in enumerate(record.findings, 1):
-                result = ox.BlankNode(f"report{n}r{m}")
-                triples += [
-                    ox.Triple(report, sh("result"), result),
-                    ox.Triple(result, rdf_type, sh("ValidationResult")),
-                    ox.Triple(result, sh("resultSeverity"), sh(_SH_SEVERITY[f.severity])),
-                    ox.Triple(result, sh("resultMessage"), ox.Literal(f.message)),
-                    ox.Triple(result, ldp("field"), ox.Literal(f.field)),
-                ]
-                focus = _node(f.focus)
-                if focus is not None:
-                    triples.append(ox.Triple(result, sh("focusNode"), focus))
-                if f.component.startswith("sh:"):
-                    triples.append(ox.Triple(result, sh("sourceConstraintComponent"),
-                                             sh(f.component[3:])))
-                if f.path:
-                    triples.append(ox.Triple(result, ldp("path"), ox.Literal(f.path)))
-                if f.value_nt is not None:
-                    triples.append(ox.Triple(result, sh("value"), _term(f.value_nt)))
-                if f.hint:
-                    triples.append(ox.Triple(result, ldp("hint"), ox.Literal(f.hint)))
-                triples.append(ox.Triple(result, ldp("sourceShape"), ox.Literal(f.source_shape)))
-        prefixes = {"sh": SH, "ldp": LDP, "xsd": PREFIXES["xsd"], "rdf": PREFIXES["rdf"]}
-        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-        assert data is not None
-        return data.decode()
+        root = self.blank()
+        self.add(root, rdf_type, _sh("ValidationReport"))
+        self.add(root, _sh("conforms"), ox.Literal(
+            "true" if report.conforms else "false",
+            datatype=ox.NamedNode(PREFIXES["xsd"] + "boolean")))
+        for record in report.records:
+            for f in record.findings:
+                result = self.blank()
+                link = _sh("result") if f.severity == "violation" else _ldp("advisory")
+                self.add(root, link, result)
+                self.result(result, record, f)
+        # rdflib's Turtle writer nests the results and paths under the report, which makes the
+        # report readable; it is small, so the slower writer costs nothing that matters.
+        for prefix, namespace in {"sh": SH, "ldp": LDP, **PREFIXES}.items():
+            self.graph.bind(prefix, namespace, replace=True)
+        return self.graph.serialize(format="turtle")
+
+    def result(self, result: ox.BlankNode, record: RecordReport, f: Finding) -> None:
+        self.add(result, ox.NamedNode(PREFIXES["rdf"] + "type"), _sh("ValidationResult"))
+        self.add(result, _sh("resultSeverity"), _sh(_SH_SEVERITY[f.severity]))
+        self.add(result, _sh("focusNode"), _focus(f.focus or record.focus, record.key))
+        if f.shape:
+            self.add(result, _sh("sourceShape"), _shape_node(f.shape))
+            component = f.component
+            iri = SH + component[3:] if component.startswith("sh:") else _expand(component)
+            self.add(result, _sh("sourceConstraintComponent"), ox.NamedNode(iri))
+            path = self.path(f.shape)
+            if path is not None:
+                self.add(result, _sh("resultPath"), path)
+        else:
+            self.add(result, _sh("sourceShape"), _ldp("ReaderCheck"))
+            self.add(result, _sh("sourceConstraintComponent"),
+                     _ldp("ReaderCheckConstraintComponent"))
+        if f.value_nt is not None:
+            self.add(result, _sh("value"), _term(f.value_nt))
+        self.add(result, _sh("resultMessage"), ox.Literal(f.message))
+        self.add(result, _ldp("record"), ox.Literal(record.key))
+        self.add(result, _ldp("field"), ox.Literal(f.field))
+        if f.hint:
+            self.add(result, _ldp("hint"), ox.Literal(f.hint))
+
+    def path(self, shape: str) -> ox.NamedNode | ox.BlankNode | None:
+        """The shape's sh:path, copied into the report (a list or inverse as blank nodes)."""
+        if self.shapes is None:
+            return None
+        graph = self.shapes.graph
+        node = graph.value(_rdflib_node(shape), rdflib.URIRef(SH + "path"))
+        return None if node is None else self.copy(graph, node)
+
+    def copy(self, graph: rdflib.Graph, node: Node) -> ox.NamedNode | ox.BlankNode:
+        if isinstance(node, rdflib.URIRef):
+            return ox.NamedNode(str(node))
+        copied = self.blank()
+        for p, o in sorted(graph.predicate_objects(node), key=lambda po: str(po[0])):
+            target = ox.Literal(str(o)) if isinstance(o, rdflib.Literal) else self.copy(graph, o)
+            self.add(copied, ox.NamedNode(str(p)), target)
+        return copied
+
+
+def _sh(name: str) -> ox.NamedNode:
+    return ox.NamedNode(SH + name)
+
+
+def _ldp(name: str) -> ox.NamedNode:
+    return ox.NamedNode(LDP + name)
+
+
+def _expand(compact: str) -> str:
+    prefix, _, local = compact.partition(":")
+    namespaces = {"ldp": LDP, "sh": SH, **PREFIXES}
+    return namespaces[prefix] + local if prefix in namespaces else compact
+
+
+def _shape_node(nt: str) -> ox.NamedNode | ox.BlankNode:
+    return ox.BlankNode("shape-" + nt[2:]) if nt.startswith("_:") else ox.NamedNode(nt[1:-1])
+
+
+def _rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype.value != PREFIXES["xsd"] + "string":
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    return rdflib.Literal(term.value)
+
+
+def _rdflib_node(nt: str) -> Node:
+    return rdflib.BNode(nt[2:]) if nt.startswith("_:") else rdflib.URIRef(nt[1:-1])
+
+
+def _focus(text: str, key: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    node = _node(text) if text else None
+    return node if node is not None else ox.Literal(key)
 
 
 def _node(text: str) -> ox.NamedNode | ox.BlankNode | None:

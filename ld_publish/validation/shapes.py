@@ -108,10 +108,14 @@ def bundled_shapes_dir() -> Path:
                      hint="reinstall ld-publish, or pass the shapes with --shapes")
 
 
-def shape_files(paths: Sequence[str | Path] | None = None) -> tuple[Path, ...]:
+def shape_files(paths: Sequence[str | Path] | None = None, *,
+                with_bundled: bool = False) -> tuple[Path, ...]:
     """Turtle files to load: the given files and folders (``*.ttl`` directly inside), in name
-    order; ``meta/`` (SHACL-for-SHACL) is never part of the validation shapes."""
-    sources = [bundled_shapes_dir()] if not paths else [Path(p) for p in paths]
+    order, instead of the bundled shapes or (``with_bundled``) after them; ``meta/``
+    (SHACL-for-SHACL) is never part of the validation shapes."""
+    sources = [Path(p) for p in paths or ()]
+    if not sources or with_bundled:
+        sources.insert(0, bundled_shapes_dir())
     files: list[Path] = []
     for source in sources:
         if source.is_dir():
@@ -127,9 +131,11 @@ def shape_files(paths: Sequence[str | Path] | None = None) -> tuple[Path, ...]:
     return tuple(files)
 
 
-def load_shapes(paths: Sequence[str | Path] | None = None) -> Shapes:
-    """Parse the shapes (default: the bundled ones) and read their annotations."""
-    files = shape_files(paths)
+def load_shapes(paths: Sequence[str | Path] | None = None, *,
+                with_bundled: bool = False) -> Shapes:
+    """Parse the shapes (default: the bundled ones; ``paths`` replace them, or are added to
+    them ``with_bundled``) and read their annotations."""
+    files = shape_files(paths, with_bundled=with_bundled)
     graph = rdflib.Graph()
     for path in files:
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import rdflib
 from rdflib.term import BNode, Node, URIRef
@@ -117,3 +118,40 @@ def lang_matches(tag: str, wanted: str) -> bool:
 
 def language(term: Term) -> str | None:
     return literal_parts(term)[1] if term[0] == '"' else None
+
+
+def to_rdflib(term: Term) -> Node:
+    """A record-graph term as pySHACL sees it (built as ld_publish's pySHACL engine builds it)."""
+    if term[0] == "<":
+        return URIRef(term[1:-1])
+    if term[0] == "_":
+        return BNode(term[2:])
+    value, lang, datatype = terms.literal_parts(term)
+    if lang is not None:
+        return rdflib.Literal(value, lang=lang, normalize=False)
+    if datatype == terms.XSD_STRING:
+        return rdflib.Literal(value, normalize=False)
+    return rdflib.Literal(value, datatype=URIRef(datatype), normalize=False)
+
+
+def compares(value: Term, other: Term, strict: bool) -> bool:
+    """``value < other`` (``<=`` unless ``strict``) as pySHACL decides sh:lessThan(OrEquals):
+    IRIs and string literals compare as strings, other literals by rdflib's ordering, and a
+    string never compares with a non-string."""
+    if value[0] == "_" or other[0] == "_":
+        return False  # pySHACL refuses to compare blank nodes
+    a, b = _comparable(value), _comparable(other)
+    if isinstance(a, str) != isinstance(b, str):
+        return False
+    try:
+        return bool(a < b if strict else a <= b)
+    except TypeError:
+        return False
+
+
+def _comparable(term: Term) -> Any:
+    node = to_rdflib(term)
+    if isinstance(node, URIRef):
+        return str(node)
+    assert isinstance(node, rdflib.Literal)
+    return node.value if isinstance(node.value, str) else node

@@ -2,9 +2,14 @@
 
 Why not rdflib's or pyld's compaction: both are slow (tens of ms per record) and produce a flat
 ``@graph``; search engines and people read a tree. This writer walks the record graph from the
-work, embeds each node at its first use (Schema.org properties first, so authors are embedded in
-their ``@list``) and refers to it by ``@id`` afterwards. Nodes not reachable from the work (the
-record graph's provenance) follow the work in a top-level ``@graph``.
+work, embeds each node at its first use (Schema.org properties first, so each author is embedded
+under ``author``) and refers to it by ``@id`` afterwards. Values with an order (authors,
+references) are listed in it: RDF keeps no order among the values of a property, but the
+mapping knows it and people and search engines read arrays in order (the formal order is in the
+PRO roles). Contributor properties are always arrays (``@container: @set`` in the context), so a
+plain JSON reader finds ``author`` as an array of people whether there is one or several. Nodes
+not reachable from the work (the record graph's provenance) follow the work in a top-level
+``@graph``.
 
 The context is inlined so every document stands alone: no parser needs to fetch anything. The
 Turtle and the JSON-LD of a record are the same graph; tests check that with two parsers.
@@ -29,9 +34,6 @@ from .base import writers
 _SCHEMA = PREFIXES["schema"]
 _RDF = PREFIXES["rdf"]
 _RDF_TYPE = _RDF + "type"
-_RDF_FIRST = _RDF + "first"
-_RDF_REST = _RDF + "rest"
-_RDF_NIL = f"<{_RDF}nil>"
 _XSD_STRING = PREFIXES["xsd"] + "string"
 
 # Longest namespace first so e.g. "http://purl.org/spar/fabio/" never loses to a shorter match.
@@ -65,13 +67,17 @@ def _is_term(local: str) -> bool:
     return bool(local) and local.replace("_", "a").replace("-", "a").isalnum()
 
 
+#: Properties whose value is always a JSON array (declared ``@container: @set`` in the context).
+_ARRAYS = frozenset(_SCHEMA + name for name in ("author", "editor", "translator", "contributor"))
+
+
 class _Document:
     # Walks the record's shared index (subject -> predicate -> objects), the one the SHACL
     # engine built, so the triples are unpacked and hashed once per record.
     def __init__(self, graph: RecordGraph) -> None:
         index = graph.index()
         self.out: dict[Term, dict[str, list[Term]]] = index.out
-        self.into: dict[Term, dict[str, list[Term]]] = index.into
+        self.order = graph.order
         self.embedded: set[Term] = set()
 
     def node(self, subject: Term) -> JsonObject:
@@ -91,9 +97,14 @@ class _Document:
                 continue
             objects = props[predicate]
             if len(objects) == 1:
-                out[order[1]] = value(objects[0])
-            else:
-                out[order[1]] = [value(o) for o in objects]
+                out[order[1]] = [value(objects[0])] if predicate in _ARRAYS else value(
+                    objects[0])
+                continue
+            ranked = self.order.get((subject, predicate))
+            if ranked is not None:
+                rank = {term: n for n, term in enumerate(ranked)}
+                objects = sorted(objects, key=lambda o: (rank.get(o, len(rank)), o))
+            out[order[1]] = [value(o) for o in objects]
         return out
 
     def value(self, term: Term) -> Any:
@@ -107,40 +118,16 @@ class _Document:
             if datatype != _XSD_STRING:
                 return {"@value": value, "@type": _key(datatype)}
             return value
-        if first == "_":
-            items = self.list_items(term)
-            if items is not None:
-                return {"@list": [self.value(item) for item in items]}
         if term in self.out and term not in self.embedded:
             return self.node(term)
         if first == "<":
             return {"@id": term[1:-1]}
-        return {"@id": term}  # a blank node seen before; only list nodes occur in our output
-
-    def list_items(self, head: Term) -> list[Term] | None:
-        """The members of a well-formed RDF list starting at ``head``, else ``None``."""
-        items: list[Term] = []
-        node = head
-        seen: set[Term] = set()
-        while node != _RDF_NIL:
-            if node[0] != "_" or node in seen:
-                return None
-            if sum(len(s) for s in self.into.get(node, {}).values()) != 1:
-                return None
-            props = self.out.get(node, {})
-            first, rest = props.get(_RDF_FIRST, []), props.get(_RDF_REST, [])
-            if len(props) != 2 or len(first) != 1 or len(rest) != 1:
-                return None
-            seen.add(node)
-            items.append(first[0])
-            node = rest[0]
-        self.embedded.update(seen)
-        return items
+        return {"@id": term}  # a blank node seen before (none in ld-publish's own graphs)
 
 
 @cache
 def _property_order(predicate: str) -> tuple[bool, str, str]:
-    # Schema.org first: search engines read the first embedding of a node (authors in @list).
+    # Schema.org first: search engines read the first embedding of a node (the authors).
     # (Two IRIs never share a key, so the IRI itself, last, never decides the order.)
     return (not predicate.startswith(_SCHEMA), _key(predicate), predicate)
 
