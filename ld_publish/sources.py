@@ -24,7 +24,8 @@ from typing import BinaryIO
 
 from .errors import InputError, Location
 
-__all__ = ["HEAD_BYTES", "Input", "InputSource", "check_exist", "decode_text", "expand"]
+__all__ = ["HEAD_BYTES", "Input", "InputSource", "check_exist", "decode_text", "expand",
+           "files_of"]
 
 HEAD_BYTES = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -240,6 +241,17 @@ def check_exist(inputs: Sequence[Input]) -> None:
             raise InputError(f"{item}: no such file or folder",
                              hint="check the path; use - to read standard input",
                              where=Location(file=item))
+
+
+def files_of(item: str) -> list[Path] | None:
+    """The plain files ``item`` names (a file, or a folder's files, sorted); ``None`` for
+    standard input or an archive, which are read as streams."""
+    if item == "-":
+        return None
+    path = Path(item)
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return None if _is_tar(path) else [path]
 
 
 def expand(inputs: Sequence[Input]) -> Iterator[InputSource]:

@@ -1,23 +1,27 @@
 """The validate job: records, or RDF as published, checked against the shapes; one report.
 
-An input is read as published RDF when it is Turtle, JSON-LD (with its context inline),
-N-Triples, N-Quads or TriG, told by extension and content (or ``--from turtle`` ...): each of its
-graphs (an N-Quads file: each named graph) is checked as it stands, identifier rules included.
-Any other input is read as records, mapped and checked as ``export`` would. Inputs keep their
-order in the report.
+A file (or a folder's file) is read as published RDF when it is Turtle, JSON-LD (with its
+context inline), N-Triples, N-Quads or TriG, told by extension and content (or ``--from
+turtle`` ...): each of its graphs (an N-Quads file: each named graph) is checked as it stands,
+identifier rules included. Any other input, and standard input and archives, are read as
+records, mapped and checked as ``export`` would, streamed. Inputs keep their order in the
+report.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from .errors import InputError
+from .formats import RdfFormat
+from .layout import DATASET, REPORT
 from .mapping.iris import Minter
 from .model import Notice
 from .pipeline import Options, SourceFailure, process, shapes_of
 from .rdf_input import detect_rdf, rdf_format, read_graphs
-from .sources import Input, InputSource, check_exist, expand
+from .sources import Input, InputSource, check_exist, expand, files_of
 from .validation import RecordReport, ValidationReport, resolve_engine, validate_graph
 from .validation.report import notice_finding
 
@@ -65,38 +69,45 @@ def validate(inputs: Sequence[Input], options: Options | None = None) -> Validat
             records.extend(_records(pending, options, failures.append))
             pending.clear()
 
+    def check_graphs(source: InputSource, fmt: RdfFormat) -> None:
+        flush()
+        try:
+            for graph in read_graphs(source, fmt):
+                records.append(validate_graph(graph, shapes, engine))
+        except InputError as exc:
+            failures.append(SourceFailure(source.label, exc))
+
+    record_reader = options.reader is not None and forced is None
     for item in inputs:
-        for source in _sources(item, failures):
-            try:
-                # --from a record reader: records; --from an RDF format: that; else look.
-                fmt = forced if options.reader else detect_rdf(source)
-            except InputError as exc:
-                failures.append(SourceFailure(source.label, exc))
-                continue
-            if fmt is None:
-                pending.append(source)
-                continue
-            flush()
-            try:
-                for graph in read_graphs(source, fmt):
-                    records.append(validate_graph(graph, shapes, engine))
-            except InputError as exc:
-                failures.append(SourceFailure(source.label, exc))
+        files = _files(item) if isinstance(item, str) and not record_reader else None
+        if files:
+            for path in files:
+                source = InputSource.from_path(path)
+                try:
+                    fmt = forced or detect_rdf(source)
+                except InputError as exc:
+                    failures.append(SourceFailure(source.label, exc))
+                    continue
+                if fmt is None:
+                    pending.append(str(path))
+                else:
+                    check_graphs(source, fmt)
+        elif forced is not None:  # standard input or an archive, named as RDF
+            for source in expand([item]):
+                check_graphs(source, forced)
+        else:  # records: standard input, archives, empty folders, --from a reader
+            pending.append(item)
     flush()
     return ValidationResult(ValidationReport.of(records), failures)
 
 
-def _sources(item: Input, failures: list[SourceFailure]) -> Iterator[InputSource]:
-    sources = expand([item])
-    while True:
-        try:
-            source = next(sources)
-        except StopIteration:
-            return
-        except InputError as exc:  # an empty folder, a damaged archive
-            failures.append(SourceFailure(item if isinstance(item, str) else item.label, exc))
-            return
-        yield source
+def _files(item: str) -> list[Path] | None:
+    """An export's output folder is its dataset.nq (each record once; report.json and the
+    context are bookkeeping); any other folder its files, a file itself."""
+    folder = Path(item)
+    if (folder / DATASET).is_file() and (folder / REPORT).is_file():
+        return [folder / DATASET]
+    return files_of(item)
 
 
 def _records(inputs: list[Input], options: Options,

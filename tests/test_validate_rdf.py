@@ -164,3 +164,18 @@ def test_shapes_the_fast_engine_cannot_run_fall_back_to_pyshacl(exported: Path,
     assert "a headline or an abstract, not both" in result.stdout
     assert run("validate", str(_one(exported, "ttl")), "--shapes", str(xone),
                "--replace-shapes", "--engine", "fast").exit_code == 2
+
+
+def test_an_export_folder_is_checked_through_its_dataset(exported: Path) -> None:
+    # dataset.nq holds every record once; report.json and the context are bookkeeping.
+    result = run("validate", str(exported), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["totals"]["records"] == 4
+
+
+def test_standard_input_named_as_rdf(exported: Path) -> None:
+    data = _one(exported, "ttl").read_bytes()
+    result = CliRunner().invoke(main, ["validate", "--from", "turtle", "-", "--format", "json"],
+                                input=data)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["totals"]["records"] == 1
