@@ -115,3 +115,9 @@ class OutputError(LdPublishError):
     """Writing output failed (disk full, permission denied)."""
 
     exit_code = 3
+
+
+class BusyError(LdPublishError):
+    """Another ld-publish run holds the output folder (or store) this run needs."""
+
+    exit_code = 2

@@ -31,10 +31,14 @@ from .layout import (
     REPORT,
     atomic_write,
     file_name,
+    remove_temporaries,
+    temporary_name,
 )
+from .locking import folder_lock
 from .pipeline import Options, Outcome, SourceFailure, process
 from .readers import readers
 from .readers.native_codec import work_to_dict
+from .report_stream import ReportStream
 from .sources import check_exist
 from .validation import Finding
 from .writers.jsonld import context
@@ -64,7 +68,7 @@ class RunReport:
         return {
             "read": self.read, "written": self.written, "quarantined": self.quarantined,
             "warnings": self.warnings, "balanced": self.balanced,
-            "failed_sources": self.failed_sources,
+            "failed_sources": self.failed_sources, "complete": True,
         }
 
     def summary(self) -> str:
@@ -125,6 +129,16 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
         records_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create {records_dir}: {exc.strerror}") from None
+    with folder_lock(root, "export"):
+        for folder in (root, records_dir, quarantine_dir):
+            remove_temporaries(folder)  # what a killed run left
+        return _export(inputs, root, options, report_unmapped, progress, on_record)
+
+
+def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bool,
+            progress: Callable[[RunReport], None] | None,
+            on_record: Callable[[dict[str, Any]], None] | None) -> RunReport:
+    records_dir, quarantine_dir = root / RECORDS, root / QUARANTINE
     report = RunReport()
     # Workers write each record's documents themselves; only metadata comes back.
     options = replace(options, write_to=str(records_dir))
@@ -136,71 +150,75 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
         atomic_write(quarantine_dir / f"{file_name('source:' + failure.label)}.json",
                       _json(entry))
 
-    dataset_tmp = root / ".dataset.nq.tmp"
-    report_tmp = root / ".report.json.tmp"
+    dataset_tmp = temporary_name(root / DATASET)
+    entries = ReportStream(root / REPORT)
     try:
         dataset: IO[bytes] = open(dataset_tmp, "wb")  # noqa: SIM115 - closed below
-        entries: IO[bytes] = open(report_tmp, "wb")  # noqa: SIM115 - closed below
     except OSError as exc:
+        entries.discard()
         raise OutputError(f"cannot write to {root}: {exc.strerror}") from None
     try:
-        _write_records(inputs, options, report, dataset, entries, failed, quarantine_dir, root,
-                       report_unmapped, progress, on_record)
+        with dataset:
+            _write_records(inputs, options, report, dataset, entries, failed, quarantine_dir,
+                           root, report_unmapped, progress, on_record)
         os.replace(dataset_tmp, root / DATASET)
-        os.replace(report_tmp, root / REPORT)
+        entries.close(report.totals())
     except BaseException as exc:
-        # No temporary file is left behind (the records written so far stay, each complete).
-        for tmp in (dataset_tmp, report_tmp):
-            tmp.unlink(missing_ok=True)
+        # No temporary file is left behind; the records written so far stay (each complete)
+        # and report.json says which they are and why the run stopped. dataset.nq is not
+        # published: it would pass for a complete run's.
+        dataset.close()
+        dataset_tmp.unlink(missing_ok=True)
+        (root / DATASET).unlink(missing_ok=True)  # an older run's would not match the report
+        problem = (f"cannot write to {root}: {exc.strerror or exc}" if isinstance(exc, OSError)
+                   else str(exc).partition("\n")[0] or type(exc).__name__)
+        entries.close_early({**report.totals(), "complete": False, "stopped_by": problem})
         if isinstance(exc, OSError):
-            raise OutputError(f"cannot write to {root}: {exc.strerror or exc}",
-                              hint="check free disk space and permissions of the output "
-                                   "folder") from None
+            raise OutputError(problem, hint="check free disk space and permissions of the "
+                                            "output folder") from None
         raise
     atomic_write(root / CONTEXT, _json(context()))
     return report
 
 
 def _write_records(inputs: list[str], options: Options, report: RunReport, dataset: IO[bytes],
-                   entries: IO[bytes], failed: Callable[[SourceFailure], None],
+                   entries: ReportStream, failed: Callable[[SourceFailure], None],
                    quarantine_dir: Path, root: Path, report_unmapped: bool,
                    progress: Callable[[RunReport], None] | None,
                    on_record: Callable[[dict[str, Any]], None] | None) -> None:
-    with dataset, entries:
-        entries.write(b'{\n  "records": [')
-        for outcome in process(inputs, options, on_failure=failed):
-            report.read += 1
-            entry: dict[str, Any] = {"key": outcome.key, "source": outcome.source.label()}
+    for outcome in process(inputs, options, on_failure=failed):
+        report.read += 1
+        entry: dict[str, Any] = {"key": outcome.key, "source": outcome.source.label()}
+        if outcome.report is not None:
+            warnings = [f for f in outcome.report.findings if f.severity != "violation"]
+            report.warnings += len(warnings)
+            if warnings:
+                entry["warnings"] = [_finding_dict(f) for f in warnings]
+        if report_unmapped or outcome.unmapped:
+            entry["not_mapped"] = list(outcome.unmapped)
+        if outcome.quarantined:
+            report.quarantined += 1
+            quarantine_dir.mkdir(parents=True, exist_ok=True)
+            # Named after key and source: two quarantined records may share a key.
+            name = file_name(f"{outcome.key}@{outcome.source.label()}")
+            path = quarantine_dir / f"{name}.json"
+            atomic_write(path, _json(_quarantine_entry(outcome)))
+            entry.update(status="quarantined", reason=outcome.reason,
+                         file=str(path.relative_to(root)))
             if outcome.report is not None:
-                warnings = [f for f in outcome.report.findings if f.severity != "violation"]
-                report.warnings += len(warnings)
-                if warnings:
-                    entry["warnings"] = [_finding_dict(f) for f in warnings]
-            if report_unmapped or outcome.unmapped:
-                entry["not_mapped"] = list(outcome.unmapped)
-            if outcome.quarantined:
-                report.quarantined += 1
-                quarantine_dir.mkdir(parents=True, exist_ok=True)
-                # Named after key and source: two quarantined records may share a key.
-                name = file_name(f"{outcome.key}@{outcome.source.label()}")
-                path = quarantine_dir / f"{name}.json"
-                atomic_write(path, _json(_quarantine_entry(outcome)))
-                entry.update(status="quarantined", reason=outcome.reason,
-                             file=str(path.relative_to(root)))
-            else:
-                report.written += 1
-                files = [f"{RECORDS}/{file}" for file in outcome.files]
-                if outcome.nquads is not None:
-                    dataset.write(outcome.nquads)
-                entry.update(status="written", files=files)
-            line = _json_line(entry)
-            entries.write((b"\n    " if report.read == 1 else b",\n    ") + line)
-            if on_record:
-                on_record(entry)
-            if progress:
-                progress(report)
-        totals = json.dumps(report.totals(), ensure_ascii=False, indent=2)[1:]
-        entries.write(b"\n  ]," + totals.encode("utf-8") + b"\n")
+                entry["violations"] = [_finding_dict(f) for f in outcome.report.findings
+                                       if f.severity == "violation"]
+        else:
+            report.written += 1
+            files = [f"{RECORDS}/{file}" for file in outcome.files]
+            if outcome.nquads is not None:
+                dataset.write(outcome.nquads)
+            entry.update(status="written", files=files)
+        entries.add(_json_line(entry))
+        if on_record:
+            on_record(entry)
+        if progress:
+            progress(report)
 
 
 def _finding_dict(finding: Finding) -> dict[str, Any]:

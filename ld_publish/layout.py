@@ -23,9 +23,15 @@ def file_name(key: str) -> str:
     return f"{safe}-{digest}"
 
 
+def temporary_name(path: Path) -> Path:
+    """Where ``path`` is written before it is renamed into place: hidden, and unique to this
+    process, so two writers never share one (``.<name>.<pid>.tmp``)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write in full to a temporary name, then rename: a crash never leaves half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = temporary_name(path)
     try:
         # os-level calls: one write of bytes needs no buffered file object (called twice for
         # every record).
@@ -38,6 +44,13 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.close(fd)
         os.replace(tmp, path)
     except OSError as exc:
+        tmp.unlink(missing_ok=True)  # never leave a half-written temporary behind
         raise OutputError(f"cannot write {path}: {exc.strerror}",
                           hint="check free disk space and permissions of the output folder"
                           ) from None
+
+
+def remove_temporaries(folder: Path) -> None:
+    """Delete what killed runs left: ``.<name>.<pid>.tmp`` files (never read as output)."""
+    for stale in folder.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
