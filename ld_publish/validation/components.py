@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -93,23 +93,34 @@ def doi_agreement(index: TripleIndex, node: Term) -> bool:
 
 def contributor_order(index: TripleIndex, node: Term) -> bool:
     """One first role per kind among ``node``'s roles, and no role reaches itself through
-    oco:hasNext."""
+    oco:hasNext (a depth-first search that visits each role once: bylines of 5,000 authors)."""
+    roles = index.objects(node, _CONTEXT_FOR)
     firsts: set[Term] = set()
-    for role in index.objects(node, _CONTEXT_FOR):
+    for role in roles:
         if not index.subjects(role, _HAS_NEXT):
             for kind in index.objects(role, _WITH_ROLE):
                 if kind in firsts:
                     return False
                 firsts.add(kind)
-        seen: set[Term] = set()
-        frontier = list(index.objects(role, _HAS_NEXT))
-        while frontier:
-            current = frontier.pop()
-            if current == role:
+    done: set[Term] = set()
+    for start in roles:
+        if start in done:
+            continue
+        # Iterative DFS; a node on the current path reached again closes a circle.
+        on_path: set[Term] = {start}
+        stack: list[tuple[Term, Iterator[Term]]] = [(start, iter(index.objects(start, _HAS_NEXT)))]
+        while stack:
+            current, following = stack[-1]
+            step = next(following, None)
+            if step is None:
+                stack.pop()
+                on_path.discard(current)
+                done.add(current)
+            elif step in on_path:
                 return False
-            if current not in seen:
-                seen.add(current)
-                frontier.extend(index.objects(current, _HAS_NEXT))
+            elif step not in done:
+                on_path.add(step)
+                stack.append((step, iter(index.objects(step, _HAS_NEXT))))
     return True
 
 

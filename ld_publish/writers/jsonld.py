@@ -71,6 +71,12 @@ def _is_term(local: str) -> bool:
 _ARRAYS = frozenset(_SCHEMA + name for name in ("author", "editor", "translator", "contributor"))
 
 
+#: How deep nodes are embedded in one another. Deeper ones (the roles of a 5,000-author byline
+#: chained by oco:hasNext) are referenced by @id and written as trees of their own: no reader
+#: or encoder needs to recurse thousands of levels (orjson stops at 255).
+MAX_DEPTH = 24
+
+
 class _Document:
     # Walks the record's shared index (subject -> predicate -> objects), the one the SHACL
     # engine built, so the triples are unpacked and hashed once per record.
@@ -79,9 +85,17 @@ class _Document:
         self.out: dict[Term, dict[str, list[Term]]] = index.out
         self.order = graph.order
         self.embedded: set[Term] = set()
+        self.depth = 0
 
     def node(self, subject: Term) -> JsonObject:
         self.embedded.add(subject)
+        self.depth += 1
+        try:
+            return self._node(subject)
+        finally:
+            self.depth -= 1
+
+    def _node(self, subject: Term) -> JsonObject:
         out: JsonObject = {}
         if subject[0] == "<":
             out["@id"] = subject[1:-1]
@@ -118,7 +132,7 @@ class _Document:
             if datatype != _XSD_STRING:
                 return {"@value": value, "@type": _key(datatype)}
             return value
-        if term in self.out and term not in self.embedded:
+        if term in self.out and term not in self.embedded and self.depth < MAX_DEPTH:
             return self.node(term)
         if first == "<":
             return {"@id": term[1:-1]}
