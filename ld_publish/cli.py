@@ -20,6 +20,7 @@ import click
 from . import __version__
 from .errors import EXIT_INPUT, EXIT_INVALID, EXIT_RUNTIME, LdPublishError, UsageError
 from .formats import rdf_formats
+from .limits import parse_limits
 from .mapping import DEFAULT_BASE, Profile
 from .pipeline import Options
 from .validation import Engine
@@ -108,6 +109,9 @@ _common = [
     click.option("-j", "--workers", type=click.IntRange(0, 256), default=0,
                  help="Worker processes (0: one per core)."),
     click.option("-q", "--quiet", is_flag=True, help="No messages on stderr."),
+    click.option("--limit", "limits", multiple=True, metavar="NAME=N",
+                 help="Change a limit on one record (repeatable): record-bytes, "
+                      "nesting-depth, string-chars, contributors, references."),
 ]
 
 
@@ -130,13 +134,14 @@ def common_options(func: F) -> F:
               help="Licence of the published metadata (dcterms:license on every record graph).")
 @handle_errors
 def export(inputs: tuple[str, ...], reader: str | None, base: str, profile: str, engine: Engine,
-           workers: int, quiet: bool, formats: str, out: str, strict: bool,
-           report_unmapped: bool, license_iri: str | None) -> None:
+           workers: int, quiet: bool, limits: tuple[str, ...], formats: str, out: str,
+           strict: bool, report_unmapped: bool, license_iri: str | None) -> None:
     """Export records to RDF files under OUT (one file per record per format)."""
     from .export import export as run_export
 
     options = Options(base=base, profile=Profile(profile), formats=_format_list(formats),
-                      reader=reader, engine=engine, workers=workers, license=license_iri)
+                      reader=reader, engine=engine, workers=workers, license=license_iri,
+                      limits=parse_limits(limits))
     options.mapping()  # a bad --base or --license is a usage error before anything is read
     progress = Progress(quiet, "exporting")
 
@@ -174,7 +179,8 @@ def export(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
               help="Validate against --shapes only, without the bundled shapes.")
 @handle_errors
 def validate(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
-             engine: Engine, workers: int, quiet: bool, output_format: str,
+             engine: Engine, workers: int, quiet: bool, limits: tuple[str, ...],
+             output_format: str,
              shape_paths: tuple[str, ...], replace_shapes: bool) -> None:
     """Validate records, or published RDF, against the SHACL shapes.
 
@@ -190,7 +196,7 @@ def validate(inputs: tuple[str, ...], reader: str | None, base: str, profile: st
                          hint="give the shapes to validate against with --shapes")
     options = Options(base=base, profile=Profile(profile), formats=(), reader=reader,
                       engine=engine, workers=workers, shapes=shape_paths,
-                      replace_shapes=replace_shapes)
+                      replace_shapes=replace_shapes, limits=parse_limits(limits))
     result = run_validate(list(inputs), options)
     if output_format == "turtle":
         click.echo(result.report.to_turtle(shapes_of(options)), nl=False)

@@ -3,14 +3,11 @@ come back in input order.
 
 A source whose reader can split it (:class:`~ld_publish.readers.SplittingReader`) is sent as
 raw record text: the workers decode it, so the main process neither decodes nor pickles
-records. Two things the main process used to know when it read a record are then known only
-when its chunk is back:
-
-* whether the record is a :class:`Work` at all. Its key (told by the split) counts for the
-  duplicate check only then: a later record with that key waits for that chunk.
-* whether decoding failed in a way that fails the whole source. The source's later records,
-  already sent or decided, are then dropped when they come back, as if never read, and the
-  documents a worker wrote for them are removed.
+records. The split tells the record's key, which is all the duplicate check needs here (a record
+whose key was met before is held: :mod:`ld_publish.keys`). Whether decoding fails in a way that
+fails the whole source is known only when the chunk is back: the source's later records,
+already sent or decided, are then dropped when they come back, as if never read, and the
+documents a worker wrote for them are removed.
 """
 
 from __future__ import annotations
@@ -25,28 +22,28 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from .errors import LdPublishError
+from .keys import key_digest
 from .model import Rejected, Work
 from .pipeline import (
     CHUNK,
+    Job,
     Options,
     Origin,
     Outcome,
     SourceFailure,
     Split,
     decode,
-    duplicate_outcome,
-    key_digest,
     process_work,
     rejected_outcome,
 )
 from .readers import RawRecord, SplittingReader
 
 # One record for a worker: the record or its raw text, the reader that decodes it, the label
-# and serial of its source, and the label of the earlier record with its key (None: publish).
-Job = tuple[Work | RawRecord, SplittingReader | None, str, int, str | None]
-# A record's outcome and whether it was a Work; the failure of its source; or None when an
-# earlier record of its source failed it.
-Done = tuple[Outcome, bool] | SourceFailure | None
+# and serial of its source, and whether it is held (its key was met before).
+Task = tuple[Work | RawRecord, SplittingReader | None, str, int, bool]
+# A record's outcome; the failure of its source; or None when an earlier record of its source
+# failed it.
+Done = Outcome | SourceFailure | None
 
 
 def _worker_started() -> None:
@@ -58,11 +55,11 @@ def _worker_started() -> None:
     gc.set_threshold(10_000, 20, 20)
 
 
-def _process_jobs(jobs: list[Job], options: Options) -> list[Done]:
+def _process_jobs(jobs: list[Task], options: Options) -> list[Done]:
     """Decode (raw records) and process one chunk (runs in a worker process)."""
     done: list[Done] = []
     failed: set[int] = set()
-    for record, reader, label, serial, earlier in jobs:
+    for record, reader, label, serial, hold in jobs:
         if serial in failed:  # nothing more of a failed source is written
             done.append(None)
             continue
@@ -79,11 +76,9 @@ def _process_jobs(jobs: list[Job], options: Options) -> list[Done]:
             failed.add(serial)
             done.append(item)
         elif isinstance(item, Rejected):
-            done.append((rejected_outcome(item), False))
-        elif earlier is not None:
-            done.append((duplicate_outcome(item, earlier), True))
+            done.append(rejected_outcome(item))
         else:
-            done.append((process_work(item, options), True))
+            done.append(process_work(item, options, hold))
     return done
 
 
@@ -92,9 +87,6 @@ class _Sent:
     """A record sent to a worker."""
 
     origin: Origin
-    label: str
-    # Set when the record's key is not counted yet: it is once the record comes back a Work.
-    digest: bytes | None
     batch: _Batch | None = None
 
 
@@ -120,33 +112,31 @@ class _Fanout:
     pool: ProcessPoolExecutor
     options: Options
     workers: int
-    first_source: dict[bytes, str]  # key digest -> source label of the Work first published
+    seen: set[bytes]  # digests of the keys met so far
     failed: set[int]  # serials of sources a worker failed to decode
     on_failure: Callable[[SourceFailure], None] | None
     # Slots in input order: outcomes decided here and chunks sent to the workers.
     pending: deque[_Ready | _Batch] = field(default_factory=deque)
     in_flight: int = 0
-    # Records whose key counts only once they are back (digest -> record).
-    unsettled: dict[bytes, _Sent] = field(default_factory=dict)
-    jobs: list[Job] = field(default_factory=list)
+    jobs: list[Task] = field(default_factory=list)
     sent: list[_Sent] = field(default_factory=list)
 
-    def run(self, first: list[Work | Outcome], stream: Iterator[tuple[Origin, Split]]
+    def run(self, first: list[Job | Outcome], stream: Iterator[tuple[Origin, Split]]
             ) -> Iterator[Outcome]:
         limit = 2 * self.workers
         for item in first:  # their keys were counted when they were read
             if isinstance(item, Outcome):
                 self._ready(_FIRST, item)
             else:
-                self._send(_FIRST, item, item.source.label(), None, None)
+                self._send(_FIRST, *item)
             yield from self._drain(limit)
         for origin, record in stream:  # it ends a source as soon as it is in self.failed
-            yield from self._feed(origin, record)
+            self._feed(origin, record)
             yield from self._drain(limit)
         self._submit()
         yield from self._drain(-1)
 
-    def _feed(self, origin: Origin, item: Split) -> Iterator[Outcome]:
+    def _feed(self, origin: Origin, item: Split) -> None:
         if isinstance(item, SourceFailure):
             if origin.sent_raw:  # unless a worker fails the source first
                 self._ready(origin, item)
@@ -158,31 +148,13 @@ class _Fanout:
             return
         assert item.key is not None  # split_records decodes the others
         digest = key_digest(item.key)
-        if digest in self.unsettled:  # is the earlier record with this key a Work?
-            yield from self._wait(self.unsettled[digest])
-        raw = isinstance(item, RawRecord)
-        label = item.source.label()
-        earlier = self.first_source.get(digest)
-        if earlier is None:
-            if raw or origin.sent_raw:
-                self._send(origin, item, label, None, digest)
-            else:
-                self.first_source[digest] = label
-                self._send(origin, item, label, None, None)
-        elif earlier == label:  # the same record read again (one file named twice)
-            self._send(origin, item, label, None, None)
-        elif isinstance(item, RawRecord):  # a duplicate if it is a Work
-            self._send(origin, item, label, earlier, None)
-        else:
-            self._ready(origin, duplicate_outcome(item, earlier))
-        origin.sent_raw = origin.sent_raw or raw
+        self._send(origin, item, digest in self.seen)
+        self.seen.add(digest)
+        origin.sent_raw = origin.sent_raw or isinstance(item, RawRecord)
 
-    def _send(self, origin: Origin, item: Work | RawRecord, label: str, earlier: str | None,
-              digest: bytes | None) -> None:
-        sent = _Sent(origin, label, digest)
-        if digest is not None:
-            self.unsettled[digest] = sent
-        self.jobs.append((item, origin.reader, origin.label, origin.serial, earlier))
+    def _send(self, origin: Origin, item: Work | RawRecord, hold: bool) -> None:
+        sent = _Sent(origin)
+        self.jobs.append((item, origin.reader, origin.label, origin.serial, hold))
         self.sent.append(sent)
         if len(self.jobs) >= CHUNK:
             self._submit()
@@ -201,12 +173,7 @@ class _Fanout:
         self.in_flight += 1
         self.jobs, self.sent = [], []
 
-    def _wait(self, sent: _Sent) -> Iterator[Outcome]:
-        if sent.batch is None:
-            self._submit()
-        yield from self._drain(-1, until=sent.batch)
-
-    def _drain(self, limit: int, until: _Batch | None = None) -> Iterator[Outcome]:
+    def _drain(self, limit: int) -> Iterator[Outcome]:
         while self.pending:
             head = self.pending[0]
             if isinstance(head, _Ready):
@@ -219,13 +186,11 @@ class _Fanout:
                 else:
                     yield head.item
                 continue
-            if until is None and self.in_flight <= limit and not head.future.done():
+            if self.in_flight <= limit and not head.future.done():
                 return
             self.pending.popleft()
             self.in_flight -= 1
             yield from self._settle(head)
-            if head is until:
-                return
 
     def _settle(self, batch: _Batch) -> Iterator[Outcome]:
         try:
@@ -236,38 +201,32 @@ class _Fanout:
                 hint="rerun with -j 1 to see which record it was on, or give the "
                      "machine more memory") from None
         for sent, done in zip(batch.sent, results, strict=True):
-            if sent.digest is not None and self.unsettled.get(sent.digest) is sent:
-                del self.unsettled[sent.digest]
             if sent.origin.serial in self.failed:
-                self._discard(sent, done)
+                self._discard(done)
             elif isinstance(done, SourceFailure):
                 self.failed.add(sent.origin.serial)
                 if self.on_failure:
                     self.on_failure(done)
             else:
                 assert done is not None  # only after a failure of its source
-                outcome, was_work = done
-                if was_work and sent.digest is not None:
-                    self.first_source[sent.digest] = sent.label
-                yield outcome
+                yield done
         # Records and batch refer to each other; left to the cyclic collector, settled batches
         # and their results piled up in this process (130 MB in 5,000 rich records).
         batch.sent.clear()
 
-    def _discard(self, sent: _Sent, done: Done) -> None:
+    def _discard(self, done: Done) -> None:
         # Read after its source failed: reading the source whole would never have reached it.
-        # Its documents go; a record published again under its own label (the same file named
-        # twice) wrote over its twin's, which stay.
-        if isinstance(done, tuple) and sent.digest is not None and self.options.write_to:
-            for name in done[0].files:
+        # Its documents go (a record whose key was met before wrote none: it was held).
+        if isinstance(done, Outcome) and self.options.write_to:
+            for name in done.files:
                 (Path(self.options.write_to) / name).unlink(missing_ok=True)
 
 
-def fan_out(first: list[Work | Outcome], stream: Iterator[tuple[Origin, Split]],
-            options: Options, workers: int, first_source: dict[bytes, str], failed: set[int],
+def fan_out(first: list[Job | Outcome], stream: Iterator[tuple[Origin, Split]],
+            options: Options, workers: int, seen: set[bytes], failed: set[int],
             on_failure: Callable[[SourceFailure], None] | None) -> Iterator[Outcome]:
     """Outcomes of ``first`` (records read so far) and then of ``stream``, in input order."""
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
                              initializer=_worker_started) as pool:
-        yield from _Fanout(pool, options, workers, first_source, failed, on_failure).run(
+        yield from _Fanout(pool, options, workers, seen, failed, on_failure).run(
             first, stream)

@@ -9,11 +9,18 @@ or :class:`Limits` in the Python API); the README's reliability section lists th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+import re
+from dataclasses import dataclass, fields, is_dataclass, replace
+from typing import Any
 
 from .errors import UsageError
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "parse_limits"]
+__all__ = ["DEFAULT_LIMITS", "MAX_NESTING_DEPTH", "Limits", "TooDeep", "active",
+           "check_json_depth", "counts_over_limit", "parse_limits", "strings_over_limit", "use"]
+
+# Python's JSON decoder recurses once per level and fails near 1,000: deeper data cannot be
+# decoded at all, so the nesting limit cannot be raised past this.
+MAX_NESTING_DEPTH = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +39,82 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+# The limits of this process's run: set by the pipeline before it reads (worker processes
+# inherit them when they fork), read by the readers that parse nested data.
+_active = DEFAULT_LIMITS
+
+
+def use(limits: Limits) -> None:
+    global _active
+    _active = limits
+
+
+def active() -> Limits:
+    return _active
+
+
+def counts_over_limit(work: Any, limits: Limits) -> tuple[str, str] | None:
+    """``(field, message)`` when a record has more contributors or references than the limits
+    allow, else ``None``.
+
+    ``work`` is a :class:`~ld_publish.model.Work` (typed loosely: the model imports nothing from
+    here and this module nothing from the model)."""
+    if len(work.contributors) > limits.contributors:
+        return ("contributors", f"the record has {len(work.contributors):,} contributors, more "
+                                f"than the limit {limits.describe('contributors')}")
+    if len(work.references) > limits.references:
+        return ("references", f"the record has {len(work.references):,} references, more than "
+                              f"the limit {limits.describe('references')}")
+    return None
+
+
+def strings_over_limit(work: Any, limits: Limits) -> tuple[str, str] | None:
+    """``(field, message)`` for the first string of a record longer than the limit allows."""
+    # Iteratively: no recursion on hostile depth. The source is where the record came from.
+    todo: list[tuple[str, Any]] = [("", work)]
+    while todo:
+        path, value = todo.pop()
+        if isinstance(value, str):
+            if len(value) > limits.string_chars:
+                return (path or "record", f"a text of {len(value):,} characters, more than the "
+                                          f"limit {limits.describe('string_chars')}")
+        elif isinstance(value, tuple):
+            todo.extend((f"{path}[{n}]", item) for n, item in enumerate(value, 1))
+        elif is_dataclass(value):
+            for name in value.__slots__:  # type: ignore[union-attr]
+                item = getattr(value, name)
+                if item is not None and name != "source" and not isinstance(item, int | float):
+                    todo.append((f"{path}.{name}" if path else name, item))
+    return None
+
+
+class TooDeep(ValueError):
+    """Data nested deeper than the nesting-depth limit."""
+
+    hint = ("records nest a few levels deep; this one is broken or hostile (raise the limit "
+            "with --limit nesting-depth=N if it is genuine)")
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def check_json_depth(text: str, limit: int | None = None) -> None:
+    """Raise :class:`TooDeep` when the JSON ``text`` nests deeper than ``limit`` (the active
+    nesting-depth limit by default), before a decoder recurses into it."""
+    limit = active().nesting_depth if limit is None else limit
+    if text.count("[") + text.count("{") <= limit:  # the common case, at C speed
+        return
+    depth = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            if depth > limit:
+                raise TooDeep(f"it is nested more than {limit:,} levels deep (the limit "
+                              f"nesting-depth = {limit:,})")
+        else:
+            depth -= 1
+
 
 def parse_limits(settings: tuple[str, ...] | list[str], base: Limits = DEFAULT_LIMITS) -> Limits:
     """``["contributors=50000", "string-chars=2000000"]`` → a :class:`Limits`."""
@@ -44,4 +127,7 @@ def parse_limits(settings: tuple[str, ...] | list[str], base: Limits = DEFAULT_L
             raise UsageError(f"--limit {setting!r} is not NAME=POSITIVE-NUMBER",
                              hint=f"names: {', '.join(sorted(known))}")
         changes[key] = int(value)
+    if changes.get("nesting_depth", 0) > MAX_NESTING_DEPTH:
+        raise UsageError(f"--limit nesting-depth={changes['nesting_depth']} is past what can "
+                         f"be decoded safely", hint=f"give at most {MAX_NESTING_DEPTH}")
     return replace(base, **changes)

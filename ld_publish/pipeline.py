@@ -10,19 +10,17 @@ split it (JSON Lines) is only cut into record lines here, and the workers decode
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import islice
-from pathlib import Path
 from typing import TypeVar
 
 from .errors import InputError, LdPublishError, RecordError
-from .formats import rdf_formats
 from .graph import RecordGraph
-from .layout import atomic_write, file_name
+from .keys import key_digest, publish_once, write_documents
+from .limits import DEFAULT_LIMITS, Limits, counts_over_limit, strings_over_limit, use
 from .mapping import MappingOptions, Profile, map_work
 from .mapping.iris import DEFAULT_BASE
 from .model import Notice, Rejected, Source, Work
@@ -32,6 +30,9 @@ from .validation import Engine, RecordReport, Shapes, load_shapes, validate_grap
 from .writers import writers
 
 CHUNK = 32
+
+# A record to process and whether it is held (its key was met before).
+Job = tuple[Work, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class Options:
     shapes: tuple[str, ...] = ()
     replace_shapes: bool = False
     license: str | None = None  # the published graphs' licence (an IRI)
+    limits: Limits = DEFAULT_LIMITS  # what one record may hold (see ld_publish.limits)
 
     def mapping(self) -> MappingOptions:
         return MappingOptions(base=self.base, profile=self.profile, license=self.license)
@@ -76,6 +78,7 @@ class Outcome:
     record: Work | None = None
     raw: str | None = None
     unmapped: tuple[str, ...] = ()
+    from_work: bool = True  # False: a reader refused the record (its key is only a place)
 
     @property
     def quarantined(self) -> bool:
@@ -100,13 +103,21 @@ def shapes_of(options: Options) -> Shapes:
     return _shapes(options.shapes, options.replace_shapes)
 
 
-def process_work(work: Work, options: Options) -> Outcome:
+def process_work(work: Work, options: Options, hold: bool = False) -> Outcome:
     """Map, validate and serialise one record (runs in a worker process).
 
-    A record that breaks ld-publish itself is quarantined with the error, so one odd record
-    cannot end a run of millions; ``LD_PUBLISH_DEBUG=1`` lets the exception through instead.
+    ``hold``: an earlier record had this key; keep the documents in the outcome instead of
+    writing them (:func:`ld_publish.keys.publish_once` decides). A record that breaks
+    ld-publish itself is quarantined with the error, so one odd record cannot end a run of
+    millions; ``LD_PUBLISH_DEBUG=1`` lets the exception through instead.
     """
+    over = counts_over_limit(work, options.limits)
+    if over is not None:
+        return _over_limit(work, over)
     try:
+        if hold:
+            outcome = _process_work(work, replace(options, write_to=None))
+            return outcome if outcome.record is not None else replace(outcome, record=work)
         return _process_work(work, options)
     except LdPublishError:
         raise
@@ -125,6 +136,12 @@ def _process_work(work: Work, options: Options) -> Outcome:
     except RecordError as exc:
         return Outcome(work.key, work.source, None, reason=str(exc), record=work,
                        unmapped=work.unmapped)
+    # A string past the limit makes the graph's text longer than the limit: only then are
+    # the record's strings walked (most records are far smaller than one string may be).
+    if len(mapped.graph.nquads()) > options.limits.string_chars:
+        over = strings_over_limit(work, options.limits)
+        if over is not None:
+            return _over_limit(work, over)
     notices: tuple[Notice, ...] = work.notices + mapped.notices
     report = validate_graph(mapped.graph, shapes_of(options), engine=options.engine,
                             notices=notices) if options.validate else None
@@ -136,13 +153,17 @@ def _process_work(work: Work, options: Options) -> Outcome:
     documents = {name: writers.get(name).write(mapped.graph) for name in options.formats}
     files: tuple[str, ...] = ()
     if options.write_to is not None:
-        stem = file_name(work.key)
-        names = [f"{stem}.{rdf_formats.get(fmt).extension}" for fmt in documents]
-        for fmt, name in zip(documents, names, strict=True):
-            atomic_write(Path(options.write_to) / name, documents[fmt])
-        files, documents = tuple(names), {}
+        files, documents = write_documents(work.key, documents, options.write_to), {}
     return Outcome(work.key, work.source, report, graph, documents,
                    nquads=mapped.graph.nquads(), files=files, unmapped=work.unmapped)
+
+
+def _over_limit(work: Work, over: tuple[str, str]) -> Outcome:
+    field_path, message = over
+    return Outcome(work.key, work.source, None, record=work, unmapped=work.unmapped,
+                   reason=f"{message} (field {field_path})",
+                   hint="raise the limit with --limit NAME=N if the record is genuine (see the "
+                        "README's section on reliability)")
 
 
 def rejected_outcome(item: Rejected) -> Outcome:
@@ -151,23 +172,7 @@ def rejected_outcome(item: Rejected) -> Outcome:
     if item.hint:
         reason += f"; hint: {item.hint}"
     return Outcome(item.source.pointer or f"{item.source.path}#{item.source.position}",
-                   item.source, None, reason=reason, raw=item.raw)
-
-
-def duplicate_outcome(work: Work, earlier: str) -> Outcome:
-    """The quarantine outcome of a record whose key an earlier record (``earlier``) has."""
-    return Outcome(work.key, work.source, None, record=work, unmapped=work.unmapped,
-                   reason=f"another record of this run has the same key "
-                          f"{work.key!r} ({earlier}); it was published, this one "
-                          "was not",
-                   hint="publish the two descriptions in separate runs (the later "
-                        "run replaces the earlier one's graph) or drop one")
-
-
-def key_digest(key: str) -> bytes:
-    """What a run remembers of a record key to find duplicates: 16 bytes however long it is."""
-    # surrogatepass: a key with an unpaired surrogate (quarantined by the mapping) still hashes.
-    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+                   item.source, None, reason=reason, raw=item.raw, from_work=False)
 
 
 def read_records(inputs: Sequence[Input], reader: str | None = None
@@ -305,9 +310,10 @@ def _decoded(items: Iterator[tuple[Origin, Split]], failed: set[int]
             yield item
 
 
-def _works(stream: Iterator[Work | Rejected | SourceFailure], first_source: dict[bytes, str],
-           on_failure: Callable[[SourceFailure], None] | None) -> Iterator[Work | Outcome]:
-    """Records to process, and the outcomes of those that cannot be (rejected, duplicates)."""
+def _works(stream: Iterator[Work | Rejected | SourceFailure], seen: set[bytes],
+           on_failure: Callable[[SourceFailure], None] | None) -> Iterator[Job | Outcome]:
+    """Records to process, each with whether it is held (its key was met before: see
+    :mod:`ld_publish.keys`), and the outcomes of records refused by their reader."""
     for item in stream:
         if isinstance(item, SourceFailure):
             if on_failure:
@@ -316,8 +322,10 @@ def _works(stream: Iterator[Work | Rejected | SourceFailure], first_source: dict
         if isinstance(item, Rejected):
             yield rejected_outcome(item)
             continue
-        earlier = first_source.setdefault(key_digest(item.key), item.source.label())
-        yield item if earlier == item.source.label() else duplicate_outcome(item, earlier)
+        digest = key_digest(item.key)
+        held = digest in seen
+        seen.add(digest)  # before the yield: the caller may never resume this generator
+        yield item, held
 
 
 def process(inputs: Sequence[Input], options: Options | None = None,
@@ -327,17 +335,21 @@ def process(inputs: Sequence[Input], options: Options | None = None,
     check_exist(inputs)  # before the first record is asked for, so callers fail early
     workers = options.workers or os.cpu_count() or 1
 
-    # Two records with one key would write the same files and the same named graph: the later
-    # would silently replace the earlier. Keys are remembered as 16-byte digests.
-    first_source: dict[bytes, str] = {}
+    use(options.limits)  # for the readers, here and in the workers (forked after this)
+    seen: set[bytes] = set()  # digests of the keys met so far
+    yield from publish_once(_outcomes(inputs, options, workers, seen, on_failure), options)
+
+
+def _outcomes(inputs: Sequence[Input], options: Options, workers: int, seen: set[bytes],
+              on_failure: Callable[[SourceFailure], None] | None) -> Iterator[Outcome]:
     if workers <= 1:
-        yield from _serial(_works(read_records(inputs, options.reader), first_source,
-                                  on_failure), options)
+        yield from _serial(_works(read_records(inputs, options.reader), seen, on_failure),
+                           options)
         return
     # The first records are decoded here: few records are processed here altogether.
     failed: set[int] = set()
     stream = split_records(inputs, options.reader, failed)
-    items = _works(_decoded(stream, failed), first_source, on_failure)
+    items = _works(_decoded(stream, failed), seen, on_failure)
     first = list(islice(items, CHUNK))
     if len(first) < CHUNK:
         # Small inputs: a process pool costs more than it saves.
@@ -345,15 +357,15 @@ def process(inputs: Sequence[Input], options: Options | None = None,
         return
     from .fanout import fan_out  # it builds on this module
 
-    yield from fan_out(first, stream, options, workers, first_source, failed, on_failure)
+    yield from fan_out(first, stream, options, workers, seen, failed, on_failure)
 
 
-def _serial(items: Iterator[Work | Outcome], options: Options) -> Iterator[Outcome]:
+def _serial(items: Iterator[Job | Outcome], options: Options) -> Iterator[Outcome]:
     for item in items:
-        yield item if isinstance(item, Outcome) else process_work(item, options)
+        yield item if isinstance(item, Outcome) else process_work(item[0], options, item[1])
 
 
-def _chain(first: list[Work | Outcome], rest: Iterator[Work | Outcome]
-           ) -> Iterator[Work | Outcome]:
+def _chain(first: list[Job | Outcome], rest: Iterator[Job | Outcome]
+           ) -> Iterator[Job | Outcome]:
     yield from first
     yield from rest

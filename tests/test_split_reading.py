@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from ld_publish.export import export
-from ld_publish.fanout import Job, _Batch, _process_jobs
+from ld_publish.fanout import Task, _Batch, _process_jobs
 from ld_publish.layout import file_name
-from ld_publish.model import Source, Work
+from ld_publish.model import Rejected, Source, Work
 from ld_publish.pipeline import CHUNK, Options, Outcome, SourceFailure, process, split_records
 from ld_publish.readers import RawRecord, SplittingReader, readers
-from ld_publish.readers.native import line_key
+from ld_publish.readers.native import JsonLinesRecordsReader, line_key
 from ld_publish.sources import InputSource
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
@@ -156,8 +156,26 @@ def test_a_duplicate_in_a_later_chunk_leaves_the_first_records_files(tmp_path: P
 
 
 def _deep(key: str) -> str:
-    # Nesting too deep for the JSON decoder: reading the source fails there (RecursionError).
-    return f'{{"key": "{key}", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    # A line the reader fails on as a reader bug would (see _reader_bug): reading the whole
+    # source fails there. (Deep nesting did, before the nesting limit made it one record's
+    # quarantine.)
+    return f'{{"key": "{key}", "x": "{_BUG}"}}'
+
+
+_BUG = "trips-the-reader"
+
+
+@pytest.fixture(autouse=True)
+def _reader_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Worker processes are forked from this one, so they inherit the patched reader.
+    decode_line = JsonLinesRecordsReader._line_record
+
+    def failing(self: JsonLinesRecordsReader, text: str, where: Source) -> Work | Rejected:
+        if _BUG in text:
+            raise RecursionError("maximum recursion depth exceeded (a reader bug)")
+        return decode_line(self, text, where)
+
+    monkeypatch.setattr(JsonLinesRecordsReader, "_line_record", failing)
 
 
 def test_a_source_a_worker_cannot_decode_ends_there(tmp_path: Path) -> None:
@@ -214,10 +232,12 @@ def test_a_worker_skips_the_rest_of_a_source_it_failed() -> None:
     lines = [_line(r) for r in _records(3)] + [_deep("deep")]
     raws = [RawRecord(line, Source("a.jsonl", "jsonl", n, n), line_key(line))
             for n, line in enumerate(lines, 1)]
-    jobs: list[Job] = [(raws[0], reader, "a.jsonl", 1, None), (raws[3], reader, "a.jsonl", 1, None),
-                       (raws[1], reader, "a.jsonl", 1, None), (raws[2], reader, "b.jsonl", 2, None)]
+    jobs: list[Task] = [(raws[0], reader, "a.jsonl", 1, False),
+                        (raws[3], reader, "a.jsonl", 1, False),
+                        (raws[1], reader, "a.jsonl", 1, False),
+                        (raws[2], reader, "b.jsonl", 2, False)]
     done = _process_jobs(jobs, Options(formats=("turtle",)))
-    assert [type(d).__name__ for d in done] == ["tuple", "SourceFailure", "NoneType", "tuple"]
+    assert [type(d).__name__ for d in done] == ["Outcome", "SourceFailure", "NoneType", "Outcome"]
     assert isinstance(done[1], SourceFailure) and done[1].label == "a.jsonl"
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from ..errors import InputError, Location, UnsafeInputError
+from ..limits import check_json_depth
 from ..model import (
     Rejected,
     Source,
@@ -112,6 +113,7 @@ def _no_constant(name: str) -> Any:
 
 
 def _loads(text: str) -> Any:
+    check_json_depth(text)  # the decoder recurses once per level
     return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
 
 
@@ -138,7 +140,8 @@ class JsonRecordsReader(_NativeReader):
                              f"column {exc.colno})", hint="fix the JSON syntax at that place",
                              where=Location(file=source.label, line=exc.lineno)) from None
         except ValueError as exc:
-            raise InputError(f"{source.label}: {exc}", hint="each field may appear only once",
+            raise InputError(f"{source.label}: {exc}",
+                             hint=getattr(exc, "hint", "each field may appear only once"),
                              where=Location(file=source.label)) from None
         _check_top(document, source.label)
         yield from self._records(document, source.label)
@@ -200,7 +203,8 @@ class JsonLinesRecordsReader(_NativeReader):
                       if isinstance(exc, json.JSONDecodeError)
                       else f"line {line_number}: {exc}")
             return Rejected(where, reason, text, None,
-                            "each line must hold one complete JSON record object")
+                            getattr(exc, "hint", "each line must hold one complete JSON "
+                                                 "record object"))
         if not isinstance(data, dict):
             return Rejected(where, f"line {line_number} holds a {type(data).__name__}, not a "
                             "record object", text, None, "write one record object a line")

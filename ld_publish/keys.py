@@ -1,0 +1,85 @@
+"""One published record per key: the first *valid* record with a key is published; later ones
+are quarantined with their own findings.
+
+Two records with one key would write the same files and the same named graph, the later
+silently replacing the earlier. Which record is the first valid one is known only after
+validation, in the workers. So the main process marks every record whose key it has seen
+before as *held* when it sends it out: a worker processes a held record in full (its findings
+are shown whatever happens) but keeps its documents in memory instead of writing them, and
+:func:`publish_once` writes them here only if no earlier record of the key was published.
+Keys are remembered as 16-byte digests, so memory stays small however long the keys are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from .formats import rdf_formats
+from .layout import atomic_write, file_name
+
+__all__ = ["key_digest", "publish_once", "write_documents"]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .pipeline import Options, Outcome
+
+
+def key_digest(key: str) -> bytes:
+    """What a run remembers of a record key: 16 bytes however long it is."""
+    # surrogatepass: a key with an unpaired surrogate (quarantined by the mapping) still hashes.
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def write_documents(key: str, documents: dict[str, bytes], folder: str) -> tuple[str, ...]:
+    """Write a record's documents (format name → bytes) into ``folder``; their file names."""
+    stem = file_name(key)
+    names = []
+    for fmt, data in documents.items():
+        name = f"{stem}.{rdf_formats.get(fmt).extension}"
+        atomic_write(Path(folder) / name, data)
+        names.append(name)
+    return tuple(names)
+
+
+def publish_once(outcomes: Iterator[Outcome], options: Options) -> Iterator[Outcome]:
+    """``outcomes`` (in input order) with every key published at most once."""
+    # key digest -> (source label of the first record with the key, whether it was published)
+    first: dict[bytes, tuple[str, bool]] = {}
+    for outcome in outcomes:
+        if not outcome.from_work:  # a reader's rejection: its "key" is only a place
+            yield outcome
+            continue
+        digest = key_digest(outcome.key)
+        label = outcome.source.label()
+        earlier = first.get(digest)
+        # The same record read twice (one file named twice) is published twice, identically.
+        if earlier is not None and earlier[1] and earlier[0] != label:
+            yield _duplicate(outcome, earlier[0])
+            continue
+        if outcome.quarantined:
+            if earlier is None:
+                first[digest] = (label, False)
+            yield outcome
+            continue
+        first[digest] = (label, True)
+        if outcome.record is not None:  # held by the worker, with the record for _duplicate
+            outcome = replace(outcome, record=None)
+            if options.write_to is not None:
+                files = write_documents(outcome.key, outcome.documents, options.write_to)
+                outcome = replace(outcome, documents={}, files=files)
+        yield outcome
+
+
+def _duplicate(outcome: Outcome, earlier: str) -> Outcome:
+    if outcome.quarantined:  # its own findings first; the duplicate is a footnote
+        return replace(outcome, reason=f"{outcome.reason}; besides, another record of this run "
+                                       f"with the same key ({earlier}) was published")
+    return replace(
+        outcome, documents={}, files=(), nquads=None, graph=None,
+        reason=f"another record of this run has the same key {outcome.key!r} ({earlier}); it "
+               "was published, this one was not",
+        hint="publish the two descriptions in separate runs (the later run replaces the "
+             "earlier one's graph) or drop one")
