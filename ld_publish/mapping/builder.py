@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 from enum import StrEnum
 
 from ..errors import RecordError
 from ..model import DateValue, Notice, Text
 from ..terms import Term, Triple, iri_value, literal
+from ..text_hygiene import SUSPECT, clean_text
 from .namespaces import RDF_TYPE, XSD
 
 _LANG_RE = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_SUSPECT_RE = re.compile(f"{SUSPECT}|[\ud800-\udfff]")
 
 
 class Profile(StrEnum):
@@ -80,11 +83,17 @@ class GraphBuilder:
     # -- literals -------------------------------------------------------------------------
     def literal(self, value: str, field: str, *, lang: str | None = None,
                 datatype: Term | None = None) -> Term:
-        if _SURROGATE_RE.search(value):
-            raise RecordError(
-                f"field {field} contains an unpaired UTF-16 surrogate, which no RDF syntax "
-                "can hold", hint="fix the text encoding of the source (\\ud800-\\udfff escapes "
-                "must come in pairs)")
+        # One scan for what is rare: unpaired surrogates, and what text_hygiene cleans or
+        # reports (controls, separators, bidi, zero-width, mojibake); then NFC for non-ASCII.
+        if _SUSPECT_RE.search(value) or not (value.isascii()
+                                             or unicodedata.is_normalized("NFC", value)):
+            if _SURROGATE_RE.search(value):
+                raise RecordError(
+                    f"field {field} contains an unpaired UTF-16 surrogate, which no RDF syntax "
+                    "can hold", hint="fix the text encoding of the source (\\ud800-\\udfff "
+                    "escapes must come in pairs)")
+            value, notices = clean_text(value, field)
+            self.notices.extend(notices)
         if lang:
             if _LANG_RE.match(lang):
                 return literal(value, language=lang.lower())
