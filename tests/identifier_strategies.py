@@ -6,6 +6,8 @@ taken from ld_publish, so that a wrong checksum in ld_publish cannot agree with 
 
 from __future__ import annotations
 
+import unicodedata
+
 from hypothesis import strategies as st
 
 CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -90,12 +92,16 @@ def arxiv_ids(draw: st.DrawFn) -> str:
     return f"{archive}/{year:02d}{month:02d}{number:03d}{version or ''}"
 
 
-dois = st.from_regex(r"\A10\.[0-9]{4,6}/[a-z0-9][a-z0-9._;()/:-]{0,20}[a-z0-9]\Z")
+# Ending in a digit: a DOI ending like a file name (.png) is valid but remarked on.
+dois = st.from_regex(r"\A10\.[0-9]{4,6}/[a-z0-9][a-z0-9._;()/:-]{0,20}[0-9]\Z")
 funders = _number(12).filter(lambda n: len(n) >= 6).map(lambda n: "10.13039/" + n)
 handles = st.from_regex(r"\A[0-9]{1,5}(\.[0-9]{1,5}){0,2}/[A-Za-z0-9._-]{1,12}\Z")
 urls = st.from_regex(r"\Ahttps://[a-z]{1,10}\.org/[a-z0-9/_-]{0,12}\Z")
-locals_ = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp")),
-                  min_size=1, max_size=20)
+_PADDING = "\u200b\u200c\u200d\u2060\ufeff\u00a0"
+# Local ids are any text in NFC without control characters or padding around it.
+locals_ = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+                  min_size=1, max_size=20).map(lambda t: unicodedata.normalize("NFC", t)).filter(
+    lambda t: bool(t) and t == t.strip().strip(_PADDING).strip())
 
 #: scheme -> valid canonical values
 VALID: dict[str, st.SearchStrategy[str]] = {
