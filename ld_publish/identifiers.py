@@ -40,12 +40,12 @@ __all__ = [
     "SCHEMES",
     "Checked",
     "Remark",
+    "canonical",
     "check",
     "check_doi",
     "check_funder",
     "doi_iri",
     "iri_escape",
-    "is_valid",
     "is_valid_iri",
     "issn_check_digit",
     "normalize_doi",
@@ -405,13 +405,13 @@ def check(scheme: str, text: str) -> Checked:
 
 
 @lru_cache(maxsize=4096)
-def is_valid(scheme: str, value: str) -> bool:
-    """Whether ``value`` passes the check of ``scheme`` (the mapping's last guard)."""
+def canonical(scheme: str, value: str) -> str | None:
+    """The canonical form of ``value`` when it is valid for ``scheme``, else ``None``: the
+    mapping's guard for records that did not come through a reader."""
     try:
-        check(scheme, value)
+        return check(scheme, value).value
     except IdentifierError:
-        return False
-    return True
+        return None
 
 
 def scripts_of(text: str) -> set[str]:
