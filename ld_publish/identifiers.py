@@ -186,22 +186,33 @@ _IRI_UNSAFE = frozenset('<>"{}|\\^`[]#?% ') | {chr(c) for c in range(0x20)} | {"
 _PLAIN_SEGMENT = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/-]*$")
 
 
+# A path segment that is "." or "..": RFC 3986 normalisation (5.2.4) removes it, and ".." the
+# segment before it too, turning 10.1000/../../x into another IRI.
+_DOT_SEGMENT = re.compile(r"(?:^|(?<=/))\.\.?(?=/|$)")
+
+
 def iri_escape(text: str, *, keep: str = "/") -> str:
     """Percent-encode what an IRI path may not hold; non-ASCII letters stay (IRIs allow them).
 
-    ``keep`` lists delimiters that stay literal (``/`` by default, DOIs use it).
+    ``keep`` lists delimiters that stay literal (``/`` by default, DOIs use it). Dot segments
+    (``.``, ``..``) become ``%2E``, ``%2E%2E`` so that no normaliser can collapse the path; the
+    SHACL-SPARQL DOI agreement component mirrors this (shapes/components.ttl).
     """
     if _PLAIN_SEGMENT.match(text) and ("/" in keep or "/" not in text):
-        return text  # the common case: nothing to encode
-    out: list[str] = []
-    for ch in text:
-        if (ch in _IRI_UNSAFE and ch not in keep) or _is_iri_forbidden(ch) or (
-            ch == "/" and "/" not in keep
-        ):
-            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
-        else:
-            out.append(ch)
-    return "".join(out)
+        escaped = text  # the common case: nothing to encode
+    else:
+        out: list[str] = []
+        for ch in text:
+            if (ch in _IRI_UNSAFE and ch not in keep) or _is_iri_forbidden(ch) or (
+                ch == "/" and "/" not in keep
+            ):
+                out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+            else:
+                out.append(ch)
+        escaped = "".join(out)
+    if "." in escaped and _DOT_SEGMENT.search(escaped):
+        escaped = _DOT_SEGMENT.sub(lambda m: "%2E" * len(m.group(0)), escaped)
+    return escaped
 
 
 def _is_iri_forbidden(ch: str) -> bool:

@@ -308,3 +308,19 @@ def test_other_changes_leave_an_info_remark() -> None:
     assert [r.severity for r in check_doi("https://doi.org/10.1002%2Fabc").remarks] == ["info"]
     assert [r.severity for r in check_doi("\u200b10.1002/abc").remarks] == ["info"]
     assert [r.severity for r in check_doi("10.1002/cafe\u0301").remarks] == ["info"]
+
+
+def test_dot_segments_are_percent_encoded_in_the_doi_iri() -> None:
+    # Issue 9: 10.1000/../../x became an IRI that normalisers collapse to another one.
+    assert doi_iri("10.1000/../../x") == "https://doi.org/10.1000/%2E%2E/%2E%2E/x"
+    assert doi_iri("10.1000/./x/../y") == "https://doi.org/10.1000/%2E/x/%2E%2E/y"
+    assert doi_iri("https://doi.org/10.1000/%2E%2E/x") == "https://doi.org/10.1000/%2E%2E/x"
+    assert doi_iri("10.1000/.../x.") == "https://doi.org/10.1000/.../x"  # not a dot segment
+
+
+@given(st.lists(st.sampled_from([".", "..", "a", "...", ".b", "c."]), min_size=1, max_size=6))
+def test_no_doi_iri_has_a_dot_segment(segments: list[str]) -> None:
+    doi = "10.1000/" + "/".join(segments) + "/z"
+    path = doi_iri(doi).removeprefix("https://doi.org/")
+    assert not {".", ".."} & set(path.split("/"))
+    assert path.replace("%2E", ".") == normalize_doi(doi)
