@@ -130,7 +130,8 @@ def check_doi(text: str) -> Checked:
         remarks.append(Remark("DOI rewritten in Unicode NFC form (composed characters)", None,
                               "info"))
     value = _DOI_PREFIXES.sub("", raw)
-    if value != raw and "%" in value:
+    # Only a URL is percent-encoded; after doi: or info:doi/ a '%' is part of the DOI.
+    if "%" in value and "doi.org/" in raw[:len(raw) - len(value)].lower():
         decoded = unquote(value)
         if decoded != value:
             remarks.append(Remark(f"percent-encoding of the DOI URL decoded: {decoded!r}",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -93,7 +95,8 @@ def test_doi_normalisation_is_idempotent_and_gives_a_valid_iri(registrant: int,
     doi = f"10.{registrant}/{suffix}"
     normal = normalize_doi(doi)
     assert normalize_doi(normal) == normal
-    assert normalize_doi(f"https://doi.org/{doi}") == normal
+    # The URL form percent-encodes the DOI (a '%' in it becomes %25); doi: does not.
+    assert normalize_doi(f"https://doi.org/{quote(doi, safe='/')}") == normal
     assert normalize_doi(f"doi:{doi}") == normal
     iri = doi_iri(doi)
     assert is_valid_iri(iri)
@@ -111,6 +114,12 @@ def test_doi_forms_and_errors() -> None:
     for bad in ("10.abc", "11.1234/x", "10.1234/", "10.1234/a b", "doi:"):
         with pytest.raises(IdentifierError):
             normalize_doi(bad)
+
+
+def test_only_the_url_form_is_percent_decoded() -> None:
+    assert normalize_doi("https://doi.org/10.1000/a%2Fb") == "10.1000/a/b"
+    assert normalize_doi("doi:10.1000/a%2Fb") == "10.1000/a%2fb"
+    assert normalize_doi("info:doi/10.1000/%41") == "10.1000/%41"
 
 
 def test_doi_lowercases_ascii_only() -> None:
