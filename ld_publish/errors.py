@@ -91,6 +91,12 @@ class IdentifierError(RecordError):
     """An identifier (DOI, ORCID, ISSN, ...) is malformed or fails its checksum."""
 
 
+class IdentifierPlaceholder(IdentifierError):
+    """A placeholder written where the source has no identifier (ISSN ``0000-0000``): a missing
+    identifier, not a wrong one, so readers report it as a warning whatever their severity for
+    invalid identifiers."""
+
+
 class UnsafeInputError(InputError):
     """Input that tries something hostile: external XML entities, entity bombs, remote contexts."""
 

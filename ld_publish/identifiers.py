@@ -1,33 +1,83 @@
-"""Identifier checking and normalisation: DOI, ORCID, ISSN, ISBN, ROR, and IRI-safe encoding.
+"""Identifier checking and normalisation, the one place that knows identifier schemes, and
+IRI-safe encoding.
 
-Each ``normalize_*`` function takes what a source wrote and returns the canonical form, or raises
-:class:`~ld_publish.errors.IdentifierError` with a hint. Checksums are computed over ASCII digits
-only: ``str.isdigit`` accepts Arabic-Indic or full-width digits, which would let a look-alike
-identifier pass.
+:func:`check` is the way in: ``check(scheme, text)`` gives the canonical form of any scheme the
+record model knows (DOI, ORCID, ISSN, ISBN, ROR, ISNI, Crossref Funder ID, URL here; the others in
+:mod:`ld_publish.identifier_schemes`) with remarks on what it changed or found suspicious, or
+raises :class:`~ld_publish.errors.IdentifierError` with a hint. Each ``normalize_*`` does one
+scheme. Checksums are computed over ASCII digits only: ``str.isdigit`` accepts Arabic-Indic or
+full-width digits, which would let a look-alike identifier pass.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
 from urllib.parse import unquote
 
-from .errors import IdentifierError
+from .errors import IdentifierError, IdentifierPlaceholder
+from .identifier_schemes import (
+    mod11_2,
+    normalize_arxiv,
+    normalize_edn,
+    normalize_elibrary,
+    normalize_handle,
+    normalize_isni,
+    normalize_local,
+    normalize_pmcid,
+    normalize_pmid,
+    normalize_researcherid,
+    normalize_scopus,
+    normalize_spin,
+)
+from .identifier_schemes import strip_value as _strip
 
 __all__ = [
+    "SCHEMES",
+    "Checked",
+    "Remark",
+    "canonical",
+    "check",
+    "check_doi",
+    "check_funder",
     "doi_iri",
     "iri_escape",
     "is_valid_iri",
     "issn_check_digit",
     "normalize_doi",
+    "normalize_funder",
     "normalize_isbn",
     "normalize_issn",
     "normalize_orcid",
     "normalize_ror",
+    "normalize_url",
     "orcid_check_digit",
     "orcid_iri",
+    "ror_checksum",
     "scripts_of",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Remark:
+    """What a check changed in a valid identifier beyond its spelling (case, separators, a
+    prefix or URL form), or found suspicious in it; readers turn it into a notice."""
+
+    message: str
+    hint: str | None = None
+    severity: Literal["warning", "info"] = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A valid identifier's canonical value and the remarks on it."""
+
+    value: str
+    remarks: tuple[Remark, ...] = ()
 
 _ASCII_DIGITS = frozenset("0123456789")
 
@@ -42,31 +92,59 @@ _DOI_PREFIXES = re.compile(
 _ORCID_PREFIXES = re.compile(r"^(?:(?:https?://)?(?:www\.)?orcid\.org/|orcid:\s*)", re.IGNORECASE)
 _ORCID_RE = re.compile(r"^([0-9]{4})-?([0-9]{4})-?([0-9]{4})-?([0-9]{3}[0-9Xx])$")
 _ISSN_RE = re.compile(r"^([0-9]{4})-?([0-9]{3}[0-9Xx])$")
-_ROR_RE = re.compile(r"^(?:https?://)?(?:www\.)?ror\.org/(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})$|"
-                     r"^(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})$", re.IGNORECASE)
+_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base32: no i, l, o, u
+_ROR_RE = re.compile(r"^(?:(?:https?://)?(?:www\.)?ror\.org/)?(0[a-hj-km-np-tv-z0-9]{6})"
+                     r"([0-9]{2})/?$", re.IGNORECASE)
 
 
 # re's \s is str.isspace() for str patterns; controls below 0x20 are listed as well.
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
-
-
-def _strip(text: str) -> str:
-    # Sources pad with NBSP, zero-width spaces and BOMs; none belongs in an identifier.
-    text = unicodedata.normalize("NFC", text)
-    return text.strip().strip("\u200b\u200c\u200d\u2060\ufeff\u00a0").strip()
+# Characters that look like '-' in print and come into DOIs by copying from typeset text.
+_LOOKALIKE_HYPHENS = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"
+# A DOI that ends like a file name is most often a figure's or a download's link taken for it.
+_FILE_SUFFIX = re.compile(
+    r"\.(?:svg|png|jpe?g|gif|tiff?|webp|bmp|pdf|html?|xml|epub|zip|docx?|xlsx?|csv)$",
+    re.IGNORECASE)
 
 
 def normalize_doi(text: str) -> str:
-    """``doi:``/URL prefixes stripped, percent-decoding of URL forms undone, ASCII-lower-cased.
+    """The canonical DOI (see :func:`check_doi`), without the remarks."""
+    return check_doi(text).value
+
+
+def check_doi(text: str) -> Checked:
+    """``doi:``/URL prefixes stripped, percent-decoding of URL forms undone, ASCII-lower-cased;
+    every other change (decoding, trailing punctuation, invisible padding, Unicode NFC) and
+    everything suspicious (look-alike hyphens, a file-name ending) is a remark.
 
     DOIs are case-insensitive (the DOI Handbook, 3.4), so the lower-cased form is the key; keep
     the original spelling elsewhere when it matters.
     """
+    remarks: list[Remark] = []
+    plain = text.strip()
     raw = _strip(text)
+    if raw != unicodedata.normalize("NFC", plain).strip():
+        remarks.append(Remark("invisible characters (no-break or zero-width spaces, byte order "
+                              "mark) removed from around the DOI", None, "info"))
+    elif raw != plain:
+        remarks.append(Remark("DOI rewritten in Unicode NFC form (composed characters)", None,
+                              "info"))
     value = _DOI_PREFIXES.sub("", raw)
-    if value != raw and "%" in value:
-        value = unquote(value)
-    value = value.strip().rstrip(".,;")
+    # Only a URL is percent-encoded; after doi: or info:doi/ a '%' is part of the DOI.
+    if "%" in value and "doi.org/" in raw[:len(raw) - len(value)].lower():
+        decoded = unquote(value)
+        if decoded != value:
+            remarks.append(Remark(f"percent-encoding of the DOI URL decoded: {decoded!r}",
+                                  None, "info"))
+        value = decoded
+    value = value.strip()
+    kept = value.rstrip(".,;")
+    if kept != value:
+        remarks.append(Remark(
+            f"trailing {value[len(kept):]!r} removed from the DOI",
+            "a DOI seldom ends in punctuation: check whether it belongs to the DOI or to the "
+            "text around it, and write the DOI alone"))
+        value = kept
     if _SPACE_OR_CONTROL.search(value):
         raise IdentifierError(
             f"DOI {text!r} contains white space or control characters",
@@ -77,7 +155,20 @@ def normalize_doi(text: str) -> str:
             f"{text!r} is not a DOI",
             hint="a DOI looks like 10.1234/suffix (an optional https://doi.org/ prefix is fine)",
         )
-    return _ascii_lower(value)
+    lookalikes = sorted({ch for ch in value if ch in _LOOKALIKE_HYPHENS})
+    if lookalikes:
+        names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in lookalikes)
+        remarks.append(Remark(
+            f"suspicious DOI: it has {names} where DOIs have the ASCII hyphen-minus '-'",
+            "a look-alike hyphen makes another DOI, which does not resolve; copy the DOI from "
+            "doi.org or the publisher's page"))
+    suffix = _FILE_SUFFIX.search(value)
+    if suffix:
+        remarks.append(Remark(
+            f"suspicious DOI: it ends in {suffix.group(0)!r} like a file name",
+            "a figure's or a download's link was probably taken for the work's DOI; check the "
+            "DOI at doi.org"))
+    return Checked(_ascii_lower(value), tuple(remarks))
 
 
 def _ascii_lower(text: str) -> str:
@@ -96,22 +187,33 @@ _IRI_UNSAFE = frozenset('<>"{}|\\^`[]#?% ') | {chr(c) for c in range(0x20)} | {"
 _PLAIN_SEGMENT = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/-]*$")
 
 
+# A path segment that is "." or "..": RFC 3986 normalisation (5.2.4) removes it, and ".." the
+# segment before it too, turning 10.1000/../../x into another IRI.
+_DOT_SEGMENT = re.compile(r"(?:^|(?<=/))\.\.?(?=/|$)")
+
+
 def iri_escape(text: str, *, keep: str = "/") -> str:
     """Percent-encode what an IRI path may not hold; non-ASCII letters stay (IRIs allow them).
 
-    ``keep`` lists delimiters that stay literal (``/`` by default, DOIs use it).
+    ``keep`` lists delimiters that stay literal (``/`` by default, DOIs use it). Dot segments
+    (``.``, ``..``) become ``%2E``, ``%2E%2E`` so that no normaliser can collapse the path; the
+    SHACL-SPARQL DOI agreement component mirrors this (shapes/components.ttl).
     """
     if _PLAIN_SEGMENT.match(text) and ("/" in keep or "/" not in text):
-        return text  # the common case: nothing to encode
-    out: list[str] = []
-    for ch in text:
-        if (ch in _IRI_UNSAFE and ch not in keep) or _is_iri_forbidden(ch) or (
-            ch == "/" and "/" not in keep
-        ):
-            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
-        else:
-            out.append(ch)
-    return "".join(out)
+        escaped = text  # the common case: nothing to encode
+    else:
+        out: list[str] = []
+        for ch in text:
+            if (ch in _IRI_UNSAFE and ch not in keep) or _is_iri_forbidden(ch) or (
+                ch == "/" and "/" not in keep
+            ):
+                out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+            else:
+                out.append(ch)
+        escaped = "".join(out)
+    if "." in escaped and _DOT_SEGMENT.search(escaped):
+        escaped = _DOT_SEGMENT.sub(lambda m: "%2E" * len(m.group(0)), escaped)
+    return escaped
 
 
 def _is_iri_forbidden(ch: str) -> bool:
@@ -133,11 +235,7 @@ def orcid_check_digit(base_digits: str) -> str:
     """ISO 7064 MOD 11-2 over the first 15 digits of an ORCID iD."""
     if len(base_digits) != 15 or not set(base_digits) <= _ASCII_DIGITS:
         raise ValueError("need 15 ASCII digits")
-    total = 0
-    for digit in base_digits:
-        total = (total + int(digit)) * 2
-    result = (12 - total % 11) % 11
-    return "X" if result == 10 else str(result)
+    return mod11_2(base_digits)
 
 
 def normalize_orcid(text: str) -> str:
@@ -186,8 +284,8 @@ def normalize_issn(text: str) -> str:
                               hint="an ISSN is eight characters: 1234-5679")
     digits = "".join(match.groups()).upper()
     if digits == "00000000":
-        raise IdentifierError(f"ISSN {text!r} is a placeholder",
-                              hint="leave the ISSN out when the journal has none")
+        raise IdentifierPlaceholder(f"ISSN {text!r} is a placeholder",
+                                    hint="leave the ISSN out when the journal has none")
     expected = issn_check_digit(digits[:7])
     if digits[7] != expected:
         raise IdentifierError(
@@ -220,13 +318,60 @@ def normalize_isbn(text: str) -> str:
     raise IdentifierError(f"{text!r} is not an ISBN", hint="an ISBN has 10 or 13 digits")
 
 
+def ror_checksum(body: str) -> str:
+    """The two check digits of a ROR id from its first seven characters (``0`` and six of
+    Crockford's base32): ISO 7064 MOD 97-10 over the number they encode, as ROR computes it."""
+    number = 0
+    for ch in body.lower():
+        number = number * 32 + _CROCKFORD.index(ch)
+    return f"{98 - (number * 100) % 97:02d}"
+
+
 def normalize_ror(text: str) -> str:
-    """``https://ror.org/0xxxxxxNN`` from a bare or URL ROR id."""
+    """``https://ror.org/0xxxxxxNN`` from a bare or URL ROR id, check digits verified."""
     match = _ROR_RE.match(_strip(text))
     if not match:
         raise IdentifierError(f"{text!r} is not a ROR id",
                               hint="a ROR id looks like https://ror.org/04wxnsj81")
-    return "https://ror.org/" + (match.group(1) or match.group(2)).lower()
+    body, check = match.group(1).lower(), match.group(2)
+    expected = ror_checksum(body)
+    if check != expected:
+        raise IdentifierError(
+            f"ROR id {text!r} fails its checksum (the last two digits should be {expected})",
+            hint="copy the id from the organisation's page on ror.org; a character is "
+                 "probably mistyped")
+    return f"https://ror.org/{body}{check}"
+
+
+def normalize_funder(text: str) -> str:
+    """The canonical Crossref Funder ID (see :func:`check_funder`), without the remarks."""
+    return check_funder(text).value
+
+
+def check_funder(text: str) -> Checked:
+    """A Crossref Funder Registry id as its DOI (``10.13039/501100000780``); the registry's
+    bare number is accepted."""
+    value = _strip(text)
+    if re.fullmatch(r"[0-9]{6,}", value):
+        value = "10.13039/" + value
+    doi = check_doi(value)
+    if not re.fullmatch(r"10\.13039/[0-9]+", doi.value):
+        raise IdentifierError(f"{text!r} is not a Crossref Funder Registry id",
+                              hint="Funder Registry ids are DOIs under 10.13039/, e.g. "
+                                   "10.13039/501100000780")
+    return doi
+
+
+_URL_RE = re.compile(r"^(?:https?|ftp)://[^/?#\s@]+(?:[/?#]|$)", re.IGNORECASE)
+
+
+def normalize_url(text: str) -> str:
+    """An absolute http(s) or ftp URL that an IRI can hold, as written."""
+    value = _strip(text)
+    if not (_URL_RE.match(value) and is_valid_iri(value)):
+        raise IdentifierError(f"{text!r} is not a URL",
+                              hint="a URL starts with https:// or http:// and has no spaces")
+    return value
 
 
 _IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
@@ -235,6 +380,50 @@ _IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
 def is_valid_iri(text: str) -> bool:
     """Absolute IRI with no character that N-Triples forbids inside ``<...>``."""
     return bool(_IRI_RE.match(text)) and not any(ord(c) < 0x21 for c in text)
+
+
+def _plain(normalize: Callable[[str], str]) -> Callable[[str], Checked]:
+    return lambda text: Checked(normalize(text))
+
+
+#: scheme -> its check; every scheme of :class:`~ld_publish.model.Identifier` and SPIN.
+SCHEMES: Mapping[str, Callable[[str], Checked]] = {
+    "doi": check_doi,
+    "orcid": _plain(normalize_orcid),
+    "issn": _plain(normalize_issn),
+    "isbn": _plain(normalize_isbn),
+    "ror": _plain(normalize_ror),
+    "isni": _plain(normalize_isni),
+    "crossref-funder": check_funder,
+    "edn": _plain(normalize_edn),
+    "elibrary": _plain(normalize_elibrary),
+    "spin": _plain(normalize_spin),
+    "researcherid": _plain(normalize_researcherid),
+    "scopus": _plain(normalize_scopus),
+    "pmid": _plain(normalize_pmid),
+    "pmcid": _plain(normalize_pmcid),
+    "arxiv": _plain(normalize_arxiv),
+    "handle": _plain(normalize_handle),
+    "url": _plain(normalize_url),
+    "local": _plain(normalize_local),
+}
+
+
+def check(scheme: str, text: str) -> Checked:
+    """``text`` checked as an identifier of ``scheme``: canonical value and remarks, or
+    :class:`~ld_publish.errors.IdentifierError`. A scheme this module does not know (``grid``,
+    ``wikidata``, ...) gets the minimal check of a local identifier."""
+    return SCHEMES.get(scheme, SCHEMES["local"])(text)
+
+
+@lru_cache(maxsize=4096)
+def canonical(scheme: str, value: str) -> str | None:
+    """The canonical form of ``value`` when it is valid for ``scheme``, else ``None``: the
+    mapping's guard for records that did not come through a reader."""
+    try:
+        return check(scheme, value).value
+    except IdentifierError:
+        return None
 
 
 def scripts_of(text: str) -> set[str]:

@@ -59,3 +59,22 @@ def test_inserting_an_author_or_a_reference_renames_nothing_else() -> None:
                                        references=references))
     assert before <= after
     assert len(after - before) >= 3  # the newcomer, their role, the new reference entry
+
+
+def test_an_invalid_identifier_in_a_record_built_in_code_names_no_one() -> None:
+    # Readers never keep one; the mapping still refuses to mint from or publish an identifier
+    # that fails its scheme's check (issue 9: a bad ResearcherID minted a person IRI).
+    work = _seed()
+    first = work.contributors[0]
+    bad = dataclasses.replace(first, identifiers=(
+        Identifier("researcherid", "nonsense/../x"), Identifier("orcid", "0000-0001-9665-5667")),
+        affiliations=tuple(dataclasses.replace(org, identifiers=(
+            Identifier("ror", "https://ror.org/01k4yrm30"),)) for org in first.affiliations))
+    mapped = map_work(dataclasses.replace(work, contributors=(bad, *work.contributors[1:])))
+    nodes = {t for s, _, o in mapped.graph.terms for t in (s, o) if t.startswith("<")}
+    assert not [n for n in nodes if "nonsense" in n or "01k4yrm30" in n or "5667" in n]
+    notes = {(n.field, n.value) for n in mapped.notices if n.severity == "violation"}
+    assert ("contributors[1].identifiers.researcherid", "nonsense/../x") in notes
+    assert ("contributors[1].identifiers.orcid", "0000-0001-9665-5667") in notes
+    assert ("contributors[1].affiliations[1].identifiers.ror",
+            "https://ror.org/01k4yrm30") in notes

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from ld_publish import model
 from ld_publish.errors import InputError, UnsafeInputError
+from ld_publish.mapping import map_work
 from ld_publish.model import (
     Award,
     Container,
@@ -45,6 +46,7 @@ from ld_publish.readers.native import (
 )
 from ld_publish.readers.page import parse_page
 from ld_publish.sources import InputSource
+from tests import identifier_strategies as ids
 from tests.paths import CORPUS as CORPUS_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -222,6 +224,34 @@ def test_bad_identifiers_become_violations_and_are_dropped() -> None:
         "identifiers[1]": "violation", "contributors[1].identifiers[1]": "violation"}
 
 
+def test_invalid_researcherid_edn_and_spin_are_left_out_and_mint_no_iri() -> None:
+    # Issue 9: these were accepted, and the bad ResearcherID minted the person's IRI.
+    work = work_from_dict({"key": "k", "title": "T", "identifiers": [
+        {"scheme": "edn", "value": "OUSNX1"}],
+        "contributors": [{"name": "X", "identifiers": [
+            {"scheme": "researcherid", "value": "nonsense/../x"},
+            {"scheme": "spin", "value": "12-34"}]}]}, SOURCE)
+    assert work.identifiers == () and work.contributors[0].identifiers == ()
+    assert {(n.field, n.value, n.severity) for n in work.notices} == {
+        ("identifiers[1]", "OUSNX1", "violation"),
+        ("contributors[1].identifiers[1]", "nonsense/../x", "violation"),
+        ("contributors[1].identifiers[2]", "12-34", "violation")}
+    assert all(n.hint for n in work.notices)
+    iris = {term for t in map_work(work).graph.triples for term in (t.subject, t.object)}
+    assert not [iri for iri in map(str, iris) if "researcherid" in iri or "/spin/" in iri]
+
+
+def test_valid_researcherid_edn_and_spin_are_kept() -> None:
+    work = work_from_dict({"key": "k", "title": "T", "identifiers": [
+        {"scheme": "edn", "value": "ousnxk"}],
+        "contributors": [{"name": "X", "identifiers": [
+            {"scheme": "researcherid", "value": "AAG-6046-2021"},
+            {"scheme": "spin", "value": "1234-5678"}]}]}, SOURCE)
+    assert work.identifiers == (Identifier("edn", "OUSNXK", "ousnxk"),)
+    assert [i.value for i in work.contributors[0].identifiers] == ["AAG-6046-2021", "1234-5678"]
+    assert [n.severity for n in work.notices] == ["info"]  # ousnxk normalised
+
+
 def test_doi_shorthand_conflict_is_rejected() -> None:
     with pytest.raises(RecordError) as info:
         work_from_dict({"doi": "10.1234/a",
@@ -292,12 +322,10 @@ def _strategies(categories: tuple[str, ...]) -> st.SearchStrategy[Work]:
     _text = st.text(st.characters(blacklist_categories=categories), min_size=1, max_size=20)
     _opt = st.none() | _text
     _lang = st.none() | st.sampled_from(["en", "ru", "pt-BR"])
-    _dois = st.from_regex(r"10\.[0-9]{4,6}/[a-z0-9._-]{0,11}[a-z0-9]", fullmatch=True)
-    _ident = st.one_of(
-        st.builds(Identifier, st.just("doi"), _dois),
-        st.builds(Identifier, st.sampled_from(["edn", "elibrary", "local", "researcherid"]), _text,
-                  _opt, _opt),
-    )
+    _dois = ids.dois
+    # Identifiers valid for their scheme, in canonical form: the only ones a record keeps.
+    _ident = st.sampled_from(sorted(ids.VALID)).flatmap(
+        lambda scheme: st.builds(Identifier, st.just(scheme), ids.VALID[scheme], _opt, _opt))
 
     @st.composite
     def _dates(draw: st.DrawFn) -> DateValue:

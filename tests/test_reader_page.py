@@ -335,15 +335,25 @@ def test_oversized_file_is_an_input_error() -> None:
         list(PageReader().read(InputSource.from_bytes("big.txt", big)))
 
 
-def test_bad_researcher_id_and_elibrary_id_are_warnings() -> None:
+def test_bad_author_ids_are_violations_like_a_bad_orcid() -> None:
+    # Issue 9: every identifier scheme is checked alike; a wrong author id would name (and
+    # merge) the wrong person, as a wrong ORCID iD would.
     text = (FIXTURES / "one_author.txt").read_text().replace(
         "elibrary_id: 123456", "elibrary_id: 12x456 | RESEARCHER_ID: nonsense | SPIN: 1234")
     work = parse_page(text)
     assert work.contributors[0].identifiers == ()
     fields = notice_fields(work)
-    assert fields["contributors[1].identifiers.elibrary"] == "warning"
-    assert fields["contributors[1].identifiers.researcherid"] == "warning"
-    assert "contributors[1].SPIN" in work.unmapped
+    for scheme in ("elibrary", "researcherid", "spin"):
+        assert fields[f"contributors[1].identifiers.{scheme}"] == "violation"
+    assert not work.unmapped
+
+
+def test_valid_spin_code_is_kept() -> None:
+    text = (FIXTURES / "one_author.txt").read_text().replace(
+        "elibrary_id: 123456", "elibrary_id: 123456 | SPIN: 1234-5678")
+    [author] = parse_page(text).contributors
+    assert [(i.scheme, i.value) for i in author.identifiers] == [
+        ("elibrary", "123456"), ("spin", "1234-5678")]
 
 
 def test_doi_mismatch_between_line_and_citation_is_reported() -> None:

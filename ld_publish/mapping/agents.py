@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..identifiers import is_valid_iri
-from ..model import Contributor, Organization
+from ..identifiers import canonical, is_valid_iri
+from ..model import Contributor, Identifier, Organization
 from ..terms import Term, iri
 from .builder import GraphBuilder
 from .ids import add_identifiers
@@ -30,14 +30,21 @@ _SCHEMA_ROLES = {"author": SCHEMA.author, "editor": SCHEMA.editor,
 _PERSON_SCHEMES = ("elibrary", "researcherid", "scopus", "isni")
 
 
+def _valid(identifiers: tuple[Identifier, ...], scheme: str) -> str | None:
+    """The first identifier of ``scheme`` that is valid, canonical: only such a value may name
+    a person or an organisation (readers drop the others; this guards records built in code)."""
+    return next((value for ident in identifiers if ident.scheme == scheme
+                 and (value := canonical(scheme, ident.value)) is not None), None)
+
+
 def organization_node(minter: Minter, org: Organization) -> Term:
     """ROR IRI, Funder Registry DOI IRI, or an IRI minted from the normalised name."""
-    for ident in org.identifiers:
-        if ident.scheme == "ror":
-            return iri(ident.value)
-    for ident in org.identifiers:
-        if ident.scheme == "crossref-funder":
-            return doi_node(ident.value)
+    ror = _valid(org.identifiers, "ror")
+    if ror:
+        return iri(ror)
+    funder = _valid(org.identifiers, "crossref-funder")
+    if funder:
+        return doi_node(funder)
     return minter.shared("organization", slug(org.name))
 
 
@@ -83,18 +90,17 @@ class Agent:
 
 def agent_of(minter: Minter, person: Contributor) -> Agent:
     """Who the contributor is, by the most stable identifier the record gives."""
-    orcid = person.identifier("orcid")
+    orcid = _valid(person.identifiers, "orcid")
     if orcid:
-        return Agent(iri("https://orcid.org/" + orcid.value), "orcid-" + orcid.value)
+        return Agent(iri("https://orcid.org/" + orcid), "orcid-" + orcid)
     if person.kind == "organization":
         org = Organization(person.name, person.identifiers)
         node = organization_node(minter, org)
         return Agent(node, "org-" + digest(node, 12))
     for scheme in _PERSON_SCHEMES:
-        ident = person.identifier(scheme)
-        if ident:
-            return Agent(minter.shared("person", scheme, ident.value),
-                         f"{scheme}-{segment(ident.value)}")
+        value = _valid(person.identifiers, scheme)
+        if value:
+            return Agent(minter.shared("person", scheme, value), f"{scheme}-{segment(value)}")
     email = next((e for e in person.emails if _EMAIL_RE.match(e)), None)
     if email:
         # Hashed: the IRI must not publish the address (the address itself is published

@@ -9,7 +9,8 @@ individuals where it has one; only schemes it lacks (EDN, eLibrary author ids) a
 
 from __future__ import annotations
 
-from ..model import Identifier
+from ..identifiers import canonical
+from ..model import Identifier, Notice
 from ..terms import Term, literal
 from .builder import GraphBuilder, Subject
 from .iris import Minter
@@ -30,7 +31,7 @@ SCHEME_LABELS = {
     "elibrary": "eLibrary author id", "researcherid": "ResearcherID", "scopus": "Scopus Author ID",
     "pmid": "PMID", "pmcid": "PMCID", "ror": "ROR", "isni": "ISNI", "arxiv": "arXiv",
     "crossref-funder": "Crossref Funder ID", "url": "URL", "handle": "Handle",
-    "local": "local identifier",
+    "local": "local identifier", "spin": "eLibrary SPIN code",
 }
 
 
@@ -55,11 +56,18 @@ def scheme_node(b: GraphBuilder, minter: Minter, key: str) -> Term:
 
 def add_identifiers(b: GraphBuilder, minter: Minter, subject: Subject,
                     identifiers: tuple[Identifier, ...], field: str) -> None:
-    """Describe each identifier of ``subject``; ``field`` is the subject's record field."""
+    """Describe each identifier of ``subject``; ``field`` is the subject's record field. One
+    that is not valid for its scheme (a record built in code, not read) is left out, noted."""
     for ident in identifiers:
         key = scheme_key(ident)
-        node = minter.identifier(DATACITE_SCHEMES.get(key, key), ident.value)
         path = f"{field}.identifiers.{ident.scheme}" if field else f"identifiers.{ident.scheme}"
+        if canonical(ident.scheme, ident.value) is None:
+            b.notices.append(Notice(
+                path, f"{ident.scheme} identifier {ident.value!r} is not valid for its scheme; "
+                "not published", ident.value, "correct the identifier in the record",
+                "violation"))
+            continue
+        node = minter.identifier(DATACITE_SCHEMES.get(key, key), ident.value)
         b.field_of(node, path)
         value = b.plain(ident.value, path)
         b.type(node, schema=SCHEMA.PropertyValue, spar=(DATACITE.Identifier,))

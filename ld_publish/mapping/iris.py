@@ -16,7 +16,7 @@ import unicodedata
 from functools import lru_cache
 
 from ..errors import UsageError
-from ..identifiers import iri_escape, is_valid_iri, normalize_doi
+from ..identifiers import doi_iri, iri_escape, is_valid_iri
 from ..terms import Term, iri
 
 DEFAULT_BASE = "https://ld-publish.example/"
@@ -58,7 +58,7 @@ def slug(text: str) -> str:
 
 @lru_cache(maxsize=1024)
 def doi_node(doi: str) -> Term:
-    return iri("https://doi.org/" + iri_escape(normalize_doi(doi)))
+    return iri(doi_iri(doi))
 
 
 class Minter:

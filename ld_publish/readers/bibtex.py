@@ -273,16 +273,18 @@ def _entry_to_work(entry: bib.Entry, src: Source) -> Work:
     eprint = get("eprint")
     if eprint:
         prefix = (get("archiveprefix") or get("eprinttype") or "").lower()
-        match = _ARXIV.match(eprint)
-        if match and (prefix in ("", "arxiv")):
-            identifiers.append(Identifier("arxiv", match.group(1), eprint if
-                                          eprint != match.group(1) else None))
+        if prefix in ("", "arxiv") and (prefix or _ARXIV.match(eprint)):
+            arxiv = findings.ident("arxiv", eprint, "eprint")
+            if arxiv:
+                identifiers.append(arxiv)
         else:
             findings.leave("eprint")
             if prefix:
                 findings.leave("archiveprefix" if "archiveprefix" in values else "eprinttype")
     if values.get("pmid"):
-        identifiers.append(Identifier("pmid", get("pmid") or ""))
+        pmid = findings.ident("pmid", get("pmid"), "pmid")
+        if pmid:
+            identifiers.append(pmid)
 
     contributors: list[Contributor] = []
     roles: tuple[ContributorRole, ...] = ("author", "editor", "translator")
@@ -380,6 +382,10 @@ def _entry_to_work(entry: bib.Entry, src: Source) -> Work:
     if get("edition"):
         findings.leave("edition")
 
+    if work_type == WorkType.REPORT:
+        report = findings.ident("local", get("number"), "number")
+        if report:
+            identifiers.append(report)
     key = doi.value if doi else f"bibtex:{entry.key}"
     return Work(
         key=key, source=src, type=work_type,
@@ -390,8 +396,7 @@ def _entry_to_work(entry: bib.Entry, src: Source) -> Work:
         contributors=tuple(contributors), container=container,
         volume=get("volume"), issue=number if work_type != WorkType.REPORT else None,
         pages=split_pages(pages) if pages else None, article_number=eid,
-        identifiers=tuple(identifiers + ([Identifier("local", get("number") or "")]
-                                         if work_type == WorkType.REPORT and number else [])),
+        identifiers=tuple(identifiers),
         dates=tuple(dates), keywords=keywords, publisher=publisher,
         url=get("url"), version=get("version"),
         notices=tuple(findings.notices), unmapped=tuple(findings.unmapped),

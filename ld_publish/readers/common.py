@@ -12,15 +12,15 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import identifiers as ids
-from ..errors import IdentifierError, InputError, Location
+from ..errors import InputError, Location
 from ..model import DateValue, Identifier, Notice, Pages, Severity, Text
 from ..sources import InputSource
 from .base import DEFAULT_MAX_DOCUMENT_BYTES
+from .identify import identifier
 from .markup import has_markup, markup_to_text, normalize_space
 
 __all__ = [
@@ -52,53 +52,41 @@ class Findings:
             self.unmapped.append(field_path)
 
     # --- identifiers -------------------------------------------------------------------------
+    # These formats' readers report an invalid identifier as a warning (as a bad ORCID iD
+    # always was here); the record keeps everything else. A work's own malformed DOI is a
+    # violation: it would name the work.
 
-    def _ident(self, scheme: str, normalize: Callable[[str], str], value: object,
-               field_path: str, *, severity: Severity = "warning",
-               qualifier: str | None = None) -> Identifier | None:
-        if not isinstance(value, str) or not value.strip():
-            if value not in (None, ""):
-                self.notice(field_path, f"{scheme} is not a string; left out", value)
-            return None
-        try:
-            norm = normalize(value)
-        except IdentifierError as exc:
-            self.notice(field_path, exc.message, value, exc.hint, severity)
-            return None
-        original = value.strip()
-        return Identifier(scheme, norm, None if original == norm else original, qualifier)
+    def ident(self, scheme: str, value: object, field_path: str, *,
+              severity: Severity = "warning", qualifier: str | None = None,
+              original: str | None = None) -> Identifier | None:
+        """Any scheme's identifier, through the readers' one identifier check."""
+        return identifier(scheme, value, field_path, self.notices, severity=severity,
+                          qualifier=qualifier, original=original)
 
     def doi(self, value: object, field_path: str, *, severity: Severity = "violation",
             ) -> Identifier | None:
-        ident = self._ident("doi", ids.normalize_doi, value, field_path, severity=severity)
+        ident = self.ident("doi", value, field_path, severity=severity)
         if ident is not None and ident.original and not _same_doi_spelling(ident):
             self.notice(field_path, "DOI prefix or URL form removed",
                         ident.original, "write the bare DOI (10.xxxx/...)", "info")
         return ident
 
     def orcid(self, value: object, field_path: str) -> Identifier | None:
-        return self._ident("orcid", ids.normalize_orcid, value, field_path)
+        return self.ident("orcid", value, field_path)
 
     def ror(self, value: object, field_path: str) -> Identifier | None:
-        return self._ident("ror", ids.normalize_ror, value, field_path)
+        return self.ident("ror", value, field_path)
 
     def issn(self, value: object, field_path: str, qualifier: str | None = None,
              ) -> Identifier | None:
-        return self._ident("issn", ids.normalize_issn, value, field_path, qualifier=qualifier)
+        return self.ident("issn", value, field_path, qualifier=qualifier)
 
     def isbn(self, value: object, field_path: str) -> Identifier | None:
-        return self._ident("isbn", ids.normalize_isbn, value, field_path)
+        return self.ident("isbn", value, field_path)
 
     def funder(self, value: object, field_path: str) -> Identifier | None:
         """A Crossref Funder Registry id (DOI 10.13039/..., or the bare number)."""
-        if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{6,}\s*", value):
-            value = "10.13039/" + value.strip()
-        ident = self._ident("crossref-funder", ids.normalize_doi, value, field_path)
-        if ident is not None and not ident.value.startswith("10.13039/"):
-            self.notice(field_path, "funder identifier is not a Funder Registry DOI", value,
-                        "Funder Registry DOIs start with 10.13039/")
-            return None
-        return ident
+        return self.ident("crossref-funder", value, field_path)
 
     # --- text --------------------------------------------------------------------------------
 
@@ -129,8 +117,12 @@ class Findings:
 
 
 def _same_doi_spelling(ident: Identifier) -> bool:
-    # Only the case differs: DOIs are case-insensitive, that is no change worth a notice.
-    return ident.original is not None and ids._ascii_lower(ident.original) == ident.value
+    # Only the case differs (DOIs are case-insensitive), or the source only padded the DOI
+    # with something the check reports itself: no prefix was removed.
+    if ident.original is None:
+        return True
+    return not re.match(r"\s*(?:doi:|https?:|info:doi/|urn:doi:|(?:dx\.|www\.)?doi\.org/)",
+                        ident.original, re.IGNORECASE)
 
 
 def _short(value: object) -> str:

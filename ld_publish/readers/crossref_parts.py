@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import IdentifierError
-from ..identifiers import normalize_isbn, normalize_issn
 from ..model import (
     Award,
     Funding,
@@ -80,18 +78,10 @@ def _issns(message: dict[str, Any], found: Findings) -> list[Identifier]:
     raw_list += [v for v in typed if v not in {str(r).strip().upper() for r in raw_list}]
     out: list[Identifier] = []
     for index, raw in enumerate(raw_list):
-        raw_text = str(raw)
-        try:
-            value = normalize_issn(raw_text)
-        except IdentifierError as exc:
-            found.note(f"ISSN[{index}]", f"ISSN left out: {exc.message}", raw_text,
-                       hint=exc.hint)
-            continue
-        kind = typed.get(raw_text.strip().upper())
+        kind = typed.get(str(raw).strip().upper())
         qualifier = {"print": "print", "electronic": "electronic"}.get(kind or "")
-        ident = Identifier("issn", value, original=raw_text if raw_text != value else None,
-                           qualifier=qualifier)
-        if all(i.value != value for i in out):
+        ident = found.ident("issn", raw, f"ISSN[{index}]", qualifier=qualifier)
+        if ident is not None and all(i.value != ident.value for i in out):
             out.append(ident)
     return out
 
@@ -101,16 +91,9 @@ def _isbns(message: dict[str, Any], found: Findings) -> list[Identifier]:
              if isinstance(e, dict)}
     out: list[Identifier] = []
     for index, raw in enumerate(message.get("ISBN") or []):
-        raw_text = str(raw)
-        try:
-            value = normalize_isbn(raw_text)
-        except IdentifierError as exc:
-            found.note(f"ISBN[{index}]", f"ISBN left out: {exc.message}", raw_text,
-                       hint=exc.hint)
-            continue
-        if all(i.value != value for i in out):
-            out.append(Identifier("isbn", value, original=raw_text,
-                                  qualifier=typed.get(raw_text)))
+        ident = found.ident("isbn", raw, f"ISBN[{index}]", qualifier=typed.get(str(raw)))
+        if ident is not None and all(i.value != ident.value for i in out):
+            out.append(ident)
     return out
 
 
@@ -121,7 +104,9 @@ def _alternative_ids(message: dict[str, Any], doi: Identifier | None,
         if doi and isinstance(alt, str) and alt.strip().lower() == doi.value:
             continue  # the DOI in its registered capitalisation
         if isinstance(alt, str) and alt.strip():
-            out.append(Identifier("local", alt.strip()))
+            ident = found.ident("local", alt, f"alternative-id[{index}]")
+            if ident is not None:
+                out.append(ident)
         else:
             found.leave(f"alternative-id[{index}]")
     return out
@@ -175,9 +160,10 @@ def _funding(entries: Any, found: Findings) -> tuple[Funding, ...]:
             continue
         name = text_of(entry.get("name"), f"{path}.name", found)
         identifiers: list[Identifier] = []
-        doi = doi_identifier(entry.get("DOI"), f"{path}.DOI", found)
+        doi = doi_identifier(entry.get("DOI"), f"{path}.DOI", found, "violation",
+                             scheme="crossref-funder")
         if doi:
-            identifiers.append(Identifier("crossref-funder", doi.value, original=doi.original))
+            identifiers.append(doi)
         award_texts = [text_of(raw, f"{path}.award", found) for raw in entry.get("award") or []]
         awards = tuple(Award(a) for a in dict.fromkeys(t for t in award_texts if t))
         if not (name or identifiers or awards):
@@ -258,10 +244,11 @@ def _relation_target(target: Any, path: str, found: Findings) -> Identifier | No
     if scheme == "doi":
         return doi_identifier(raw, f"{path}.id", found)
     if scheme in {"uri", "url"}:
-        return Identifier("url", raw.strip())
+        return found.ident("url", raw, f"{path}.id", severity="warning")
     known = {"arxiv", "pmid", "pmcid", "issn", "isbn", "handle", "ror"}
-    return Identifier(scheme if scheme in known else "local", raw.strip(),
-                      qualifier=None if scheme in known else scheme or None)
+    return found.ident(scheme if scheme in known else "local", raw, f"{path}.id",
+                       severity="warning",
+                       qualifier=None if scheme in known else scheme or None)
 
 
 def _publisher(message: dict[str, Any], found: Findings) -> Organization | None:

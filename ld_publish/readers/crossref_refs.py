@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import IdentifierError
-from ..identifiers import normalize_isbn, normalize_issn
 from ..model import Identifier, Reference, WorkType
 from .crossref_values import Findings, doi_identifier, text_of
 
@@ -78,18 +76,13 @@ def _year(value: Any, path: str, found: Findings) -> str | None:
 
 def _identifiers(item: dict[str, Any], path: str, found: Findings) -> list[Identifier]:
     out: list[Identifier] = []
-    isbn = item.get("ISBN")
-    for raw in isbn if isinstance(isbn, list) else [isbn] if isbn else []:
-        try:
-            out.append(Identifier("isbn", normalize_isbn(str(raw)), original=str(raw)))
-        except IdentifierError as exc:
-            found.note(f"{path}.ISBN", f"ISBN left out: {exc.message}", raw, hint=exc.hint)
-    issn = item.get("ISSN")
-    for raw in issn if isinstance(issn, list) else [issn] if issn else []:
-        try:
-            out.append(Identifier("issn", normalize_issn(str(raw)), original=str(raw)))
-        except IdentifierError as exc:
-            found.note(f"{path}.ISSN", f"ISSN left out: {exc.message}", raw, hint=exc.hint)
+    for key in ("ISBN", "ISSN"):
+        values = item.get(key)
+        for raw in values if isinstance(values, list) else [values] if values else []:
+            # A cited work's identifier: when it is wrong the reference stays without it.
+            ident = found.ident(key.lower(), raw, f"{path}.{key}", severity="warning")
+            if ident is not None:
+                out.append(ident)
     return out
 
 

@@ -7,9 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import IdentifierError
-from ..identifiers import normalize_doi
 from ..model import DateValue, Identifier, Notice, Severity
+from .identify import identifier
 from .markup import has_markup, markup_to_text, normalize_space
 
 _DOI_URL = re.compile(r"^\s*(?:https?://|doi:|info:doi/|urn:doi:)", re.IGNORECASE)
@@ -30,6 +29,14 @@ class Findings:
     def leave(self, path: str) -> None:
         if path not in self.unmapped:
             self.unmapped.append(path)
+
+    def ident(self, scheme: str, value: object, path: str, *, severity: Severity = "violation",
+              qualifier: str | None = None, original: str | None = None) -> Identifier | None:
+        """Any scheme's identifier, through the readers' one identifier check. Crossref and
+        JATS records are quarantined for an invalid identifier of their own, as for a bad
+        ORCID iD; references and related items pass ``warning``."""
+        return identifier(scheme, value, path, self.notices, severity=severity,
+                          qualifier=qualifier, original=original)
 
 
 def text_of(value: Any, path: str, found: Findings) -> str | None:
@@ -62,21 +69,17 @@ def all_texts(value: Any, path: str, found: Findings) -> list[str]:
     return [t for t in texts if t]
 
 
-def doi_identifier(value: Any, path: str, found: Findings,
-                   severity: Severity = "warning") -> Identifier | None:
-    """A normalised DOI identifier; URL/``doi:`` spellings noted, bad ones reported and dropped."""
+def doi_identifier(value: Any, path: str, found: Findings, severity: Severity = "warning",
+                   scheme: str = "doi") -> Identifier | None:
+    """A normalised DOI identifier (or Funder Registry id, which is a DOI); URL/``doi:``
+    spellings noted, bad ones reported and dropped."""
     if not isinstance(value, str) or not value.strip():
         return None
-    try:
-        doi = normalize_doi(value)
-    except IdentifierError as exc:
-        found.note(path, f"not a DOI, left out: {exc.message}", value, hint=exc.hint,
-                   severity=severity)
-        return None
-    if _DOI_URL.match(value):
+    doi = found.ident(scheme, value, path, severity=severity)
+    if doi is not None and _DOI_URL.match(value):
         found.note(path, "DOI written as a URL or with a prefix; prefix removed", value,
                    severity="info")
-    return Identifier("doi", doi, original=value if value != doi else None)
+    return doi
 
 
 def date_value(obj: Any, path: str, found: Findings, *, with_time: bool = False

@@ -7,8 +7,6 @@ import json
 import re
 from typing import Any
 
-from ..errors import IdentifierError
-from ..identifiers import normalize_orcid, normalize_ror
 from ..model import (
     Container,
     Contributor,
@@ -215,19 +213,13 @@ def _contributor(entry: dict[str, Any], path: str, role: str, position: int,
         found.note(path, "contributor without a name; left out", json.dumps(entry)[:200])
         return None
     identifiers: list[Identifier] = []
-    orcid = entry.get("ORCID")
-    if isinstance(orcid, str) and orcid.strip():
-        try:
-            value = normalize_orcid(orcid)
-            identifiers.append(Identifier("orcid", value,
-                                          original=orcid if orcid != value else None))
-            if entry.get("authenticated-orcid") is True:
-                found.note(f"{path}.authenticated-orcid",
-                           "ORCID iD was authenticated by its holder (Crossref)", value,
-                           severity="info")
-        except IdentifierError as exc:
-            found.note(f"{path}.ORCID", f"ORCID left out: {exc.message}", orcid,
-                       hint=exc.hint, severity="violation")
+    orcid = found.ident("orcid", entry.get("ORCID"), f"{path}.ORCID")
+    if orcid is not None:
+        identifiers.append(orcid)
+        if entry.get("authenticated-orcid") is True:
+            found.note(f"{path}.authenticated-orcid",
+                       "ORCID iD was authenticated by its holder (Crossref)", orcid.value,
+                       severity="info")
     affiliations = tuple(
         org for i, aff in enumerate(entry.get("affiliation") or [])
         if (org := _affiliation(aff, f"{path}.affiliation[{i}]", found)))
@@ -252,15 +244,10 @@ def _affiliation(aff: Any, path: str, found: Findings) -> Organization | None:
         if not isinstance(ident, dict):
             continue
         scheme = str(ident.get("id-type", "")).lower()
-        raw = str(ident.get("id", ""))
-        if scheme == "ror":
-            try:
-                identifiers.append(Identifier("ror", normalize_ror(raw), original=raw))
-            except IdentifierError as exc:
-                found.note(f"{path}.id[{i}]", f"ROR id left out: {exc.message}", raw,
-                           hint=exc.hint)
-        elif scheme in {"isni", "grid", "wikidata"}:
-            identifiers.append(Identifier(scheme, raw))
+        if scheme in {"ror", "isni", "grid", "wikidata"}:
+            checked = found.ident(scheme, ident.get("id"), f"{path}.id[{i}]")
+            if checked is not None:
+                identifiers.append(checked)
     department = text_of((aff.get("department") or [None])[0], f"{path}.department[0]", found)
     if aff.get("place"):
         found.leave("author[].affiliation[].place")

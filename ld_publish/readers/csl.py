@@ -146,9 +146,9 @@ def csl_item_to_work(item: dict[str, Any], src: Source) -> Work:
     if doi:
         identifiers.append(doi)
     for key, scheme in (("PMID", "pmid"), ("PMCID", "pmcid")):
-        value = item.get(key)
-        if isinstance(value, str | int) and str(value).strip():
-            identifiers.append(Identifier(scheme, str(value).strip()))
+        ident = findings.ident(scheme, item.get(key), key)
+        if ident:
+            identifiers.append(ident)
 
     container_ids: list[Identifier] = []
     for index, value in enumerate(_as_list(item.get("ISSN"))):
@@ -223,7 +223,9 @@ def csl_item_to_work(item: dict[str, Any], src: Source) -> Work:
     else:
         key = stable_key("csl", json.dumps(item, sort_keys=True, ensure_ascii=False))
     if number and work_type == WorkType.REPORT:
-        identifiers.append(Identifier("local", number, qualifier="report-number"))
+        report = findings.ident("local", number, "number", qualifier="report-number")
+        if report:
+            identifiers.append(report)
     return Work(
         key=key, source=src, type=work_type, title=title,
         abstracts=(abstract,) if abstract else (), language=language,

@@ -37,13 +37,9 @@ def _identifier(value: object, kind: str, path: str, findings: Findings) -> Iden
     scheme = _ID_SCHEMES.get(kind.lower().replace(" ", ""))
     if scheme == "doi":
         return findings.doi(value, path, severity="warning")
-    if scheme == "issn":
-        return findings.issn(value, path)
-    if scheme == "isbn":
-        return findings.isbn(value, path)
     if scheme is not None:
-        return Identifier(scheme, value.strip())
-    return Identifier("local", value.strip(), qualifier=kind or None)
+        return findings.ident(scheme, value, path)
+    return findings.ident("local", value, path, qualifier=kind or None)
 
 
 def _person(item: dict[str, Any], position: int, role: ContributorRole, path: str,
@@ -81,7 +77,7 @@ def _person(item: dict[str, Any], position: int, role: ContributorRole, path: st
         elif scheme == "ror" or "ror.org" in value:
             ident = findings.ror(value, id_path)
         elif scheme == "isni":
-            ident = Identifier("isni", value.strip().replace(" ", ""))
+            ident = findings.ident("isni", value, id_path)
         else:
             findings.leave(id_path)
             ident = None
@@ -115,7 +111,9 @@ def _organization(item: object, path: str, findings: Findings) -> Organization |
             if ident:
                 idents.append(ident)
         elif scheme == "isni":
-            idents.append(Identifier("isni", value.strip().replace(" ", "")))
+            ident = findings.ident("isni", value, f"{path}.affiliationIdentifier")
+            if ident:
+                idents.append(ident)
         else:
             findings.leave(f"{path}.affiliationIdentifier")
     if not name:
@@ -142,7 +140,7 @@ def _funding(item: dict[str, Any], path: str, findings: Findings) -> Funding:
         elif kind == "ror" or "ror.org" in ident_value:
             ident = findings.ror(ident_value, f"{path}.funderIdentifier")
         elif kind == "isni":
-            ident = Identifier("isni", ident_value.strip().replace(" ", ""))
+            ident = findings.ident("isni", ident_value, f"{path}.funderIdentifier")
         else:
             findings.leave(f"{path}.funderIdentifier ({kind or 'no type'})")
             ident = None

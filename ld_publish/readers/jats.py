@@ -15,8 +15,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from ..errors import IdentifierError, InputError, Location
-from ..identifiers import normalize_doi, normalize_issn
+from ..errors import InputError, Location
 from ..model import (
     Award,
     Container,
@@ -155,7 +154,7 @@ def read_article(article: Element, source: Source, raw: bytes) -> Work | Rejecte
         article_number=child_text(meta, "elocation-id"),
         identifiers=identifiers,
         dates=_dates(meta, found),
-        funding=_funding(meta),
+        funding=_funding(meta, found),
         references=read_references(article.find("back"), found),
         related=_related(meta, found),
         licenses=_licenses(meta),
@@ -213,21 +212,17 @@ def _article_ids(meta: Element, found: Findings) -> tuple[Identifier, ...]:
         raw = text(el) or ""
         if not raw:
             continue
-        if scheme == "doi":
-            try:
-                value = normalize_doi(raw)
-            except IdentifierError as exc:
-                found.note("article-id[@pub-id-type=doi]", f"DOI left out: {exc.message}", raw,
-                           hint=exc.hint, severity="violation")
-                continue
-            out.append(Identifier("doi", value, original=raw if raw != value else None))
-        elif scheme in {"pmid", "pmcid", "arxiv"}:
-            out.append(Identifier(scheme, raw))
+        path = f"article-id[@pub-id-type={scheme}]"
+        if scheme in {"doi", "pmid", "pmcid", "arxiv"}:
+            ident = found.ident(scheme, raw, path)
         elif scheme == "pmc":
-            out.append(Identifier("pmcid", raw if raw.upper().startswith("PMC") else f"PMC{raw}",
-                                  original=raw))
+            # PMC's own number, the PMCID without its prefix
+            ident = found.ident("pmcid", raw if raw.upper().startswith("PMC") else f"PMC{raw}",
+                                path, original=raw)
         else:
-            out.append(Identifier("local", raw, qualifier=scheme or None))
+            ident = found.ident("local", raw, path, qualifier=scheme or None)
+        if ident is not None:
+            out.append(ident)
     return tuple(out)
 
 
@@ -240,14 +235,9 @@ def _container(journal: Element | None, found: Findings) -> Container | None:
         kind = el.get("pub-type") or el.get("publication-format") or ""
         qualifier = {"ppub": "print", "print": "print", "epub": "electronic",
                      "electronic": "electronic"}.get(kind.lower())
-        try:
-            value = normalize_issn(raw)
-        except IdentifierError as exc:
-            found.note(f"journal-meta/issn[{index}]", f"ISSN left out: {exc.message}", raw,
-                       hint=exc.hint)
-            continue
-        ids.append(Identifier("issn", value, original=raw if raw != value else None,
-                              qualifier=qualifier))
+        ident = found.ident("issn", raw, f"journal-meta/issn[{index}]", qualifier=qualifier)
+        if ident is not None:
+            ids.append(ident)
     title = child_text(journal, ".//journal-title")
     return Container(title=title, type=WorkType.JOURNAL,
                      short_title=child_text(journal, ".//abbrev-journal-title"),
@@ -320,13 +310,14 @@ def _licenses(meta: Element) -> tuple[License, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def _funding(meta: Element) -> tuple[Funding, ...]:
+def _funding(meta: Element, found: Findings) -> tuple[Funding, ...]:
     out: list[Funding] = []
-    for group in meta.findall("funding-group"):
-        for award_group in group.findall("award-group"):
+    for gi, group in enumerate(meta.findall("funding-group")):
+        for ai, award_group in enumerate(group.findall("award-group")):
             awards = tuple(Award(a) for el in award_group.findall("award-id") if (a := text(el)))
-            for source in award_group.findall("funding-source") or [None]:
-                funder = _funder(source) if source is not None else None
+            for si, source in enumerate(award_group.findall("funding-source") or [None]):
+                path = f"funding-group[{gi}]/award-group[{ai}]/funding-source[{si}]"
+                funder = _funder(source, path, found) if source is not None else None
                 if funder or awards:
                     out.append(Funding(funder=funder, awards=awards))
         for statement in group.findall("funding-statement"):
@@ -335,19 +326,19 @@ def _funding(meta: Element) -> tuple[Funding, ...]:
     return tuple(out)
 
 
-def _funder(source: Element) -> Organization | None:
+def _funder(source: Element, path: str, found: Findings) -> Organization | None:
     identifiers: list[Identifier] = []
-    for ident in source.iter("institution-id"):
+    for index, ident in enumerate(source.iter("institution-id")):
         raw = text(ident) or ""
         scheme = (ident.get("institution-id-type") or "").lower()
+        id_path = f"{path}/institution-id[{index}]"
+        checked = None
         if scheme in {"fundref", "doi", "crossref-funder", "funder-id"} or "10.13039/" in raw:
-            try:
-                identifiers.append(Identifier("crossref-funder", normalize_doi(raw),
-                                              original=raw))
-            except IdentifierError:
-                identifiers.append(Identifier("crossref-funder", raw))
+            checked = found.ident("crossref-funder", raw, id_path)
         elif scheme == "ror":
-            identifiers.append(Identifier("ror", raw))
+            checked = found.ident("ror", raw, id_path)
+        if checked is not None:
+            identifiers.append(checked)
     name_el = source.find(".//institution")
     name = text(name_el) if name_el is not None else None
     if not name:
@@ -379,15 +370,14 @@ def _related(meta: Element, found: Findings) -> tuple[RelatedItem, ...]:
         identifiers: list[Identifier] = []
         if href:
             if ext == "doi" or href.startswith("10.") or "doi.org/" in href:
-                try:
-                    identifiers.append(Identifier("doi", normalize_doi(href), original=href))
-                except IdentifierError as exc:
-                    found.note(f"related-article[{index}]@xlink:href",
-                               f"DOI left out: {exc.message}", href, hint=exc.hint)
-            elif ext in {"pmid", "pmcid"}:
-                identifiers.append(Identifier(ext, href))
+                scheme = "doi"
             else:
-                identifiers.append(Identifier("url", href))
+                scheme = ext if ext in {"pmid", "pmcid"} else "url"
+            # A related work's identifier: when it is wrong the item stays without it.
+            ident = found.ident(scheme, href, f"related-article[{index}]@xlink:href",
+                                severity="warning")
+            if ident is not None:
+                identifiers.append(ident)
         out.append(RelatedItem(relation=relation, citation=text(rel),
                                title=child_text(rel, "article-title"),
                                container_title=child_text(rel, "source"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from ..errors import IdentifierError
-from ..identifiers import normalize_orcid, normalize_ror
 from ..model import Contributor, ContributorRole, Identifier, Organization
 from .crossref_values import Findings
 from .jats_xml import Element, child_text, text
@@ -45,15 +43,14 @@ def read_affiliation(aff: Element, path: str, found: Findings) -> Organization |
         raw = text(ident) or ""
         scheme = (ident.get("institution-id-type") or "").lower()
         if scheme == "ror" or "ror.org" in raw:
-            try:
-                identifiers.append(Identifier("ror", normalize_ror(raw), original=raw))
-            except IdentifierError as exc:
-                found.note(f"{path}.institution-id", f"ROR id left out: {exc.message}", raw,
-                           hint=exc.hint)
-        elif scheme in {"isni", "grid", "ringgold", "wikidata"}:
-            identifiers.append(Identifier(scheme, raw))
-        elif scheme in {"fundref", "doi", "crossref-funder"}:
-            identifiers.append(Identifier("crossref-funder", raw))
+            scheme = "ror"
+        elif scheme in {"fundref", "doi"}:
+            scheme = "crossref-funder"
+        elif scheme not in {"isni", "grid", "ringgold", "wikidata", "crossref-funder"}:
+            continue
+        checked = found.ident(scheme, raw, f"{path}.institution-id")
+        if checked is not None:
+            identifiers.append(checked)
     city = region = None
     for named in aff.iter("named-content", "city", "state"):
         kind = named.get("content-type") if named.tag == "named-content" else named.tag
@@ -169,13 +166,9 @@ def _contributor(contrib: Element, path: str, role: ContributorRole, position: i
             found.note(f"{path}.contrib-id", "contributor id scheme not carried over",
                        f"{ident.get('contrib-id-type')}: {raw}", severity="info")
             continue
-        try:
-            value = normalize_orcid(raw)
-        except IdentifierError as exc:
-            found.note(f"{path}.contrib-id", f"ORCID left out: {exc.message}", raw,
-                       hint=exc.hint, severity="violation")
-            continue
-        identifiers.append(Identifier("orcid", value, original=raw if raw != value else None))
+        orcid = found.ident("orcid", raw, f"{path}.contrib-id")
+        if orcid is not None:
+            identifiers.append(orcid)
     emails = tuple(e for el in contrib.findall(".//email") if (e := text(el)))
     return Contributor(name=name, position=position, role=role,
                        kind=kind,  # type: ignore[arg-type]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..errors import IdentifierError
-from ..identifiers import normalize_doi, normalize_isbn
-from ..model import Identifier, Reference, WorkType
+from ..model import Identifier, Notice, Reference, WorkType
 from .crossref_values import Findings
+from .identify import identifier
 from .jats_xml import XLINK_HREF, Element, child_text, text
 
 REF_TYPES: dict[str, WorkType] = {
@@ -131,23 +130,19 @@ def _ids(parts: Element, path: str, found: Findings) -> tuple[list[Identifier],
     for pub_id in parts.iter("pub-id"):
         scheme = (pub_id.get("pub-id-type") or "").lower()
         raw = text(pub_id) or ""
+        # A cited work's identifiers: when one is wrong the reference stays without it.
         if scheme == "doi":
-            try:
-                value = normalize_doi(raw)
-            except IdentifierError as exc:
-                found.note(f"{path}.pub-id", f"DOI left out: {exc.message}", raw, hint=exc.hint)
-                continue
-            doi = doi or Identifier("doi", value, original=raw if raw != value else None)
-        elif scheme in {"pmid", "pmcid", "arxiv", "isbn", "handle"} and raw:
-            identifiers.append(Identifier(scheme, raw))
-        elif raw:
-            identifiers.append(Identifier("local", raw, qualifier=scheme or None))
+            checked = found.ident("doi", raw, f"{path}.pub-id", severity="warning")
+            doi = doi or checked
+        elif scheme in {"pmid", "pmcid", "arxiv", "isbn", "handle"}:
+            if ident := found.ident(scheme, raw, f"{path}.pub-id", severity="warning"):
+                identifiers.append(ident)
+        elif ident := found.ident("local", raw, f"{path}.pub-id", severity="warning",
+                                  qualifier=scheme or None):
+            identifiers.append(ident)
     for isbn_el in parts.iter("isbn"):
-        raw = text(isbn_el) or ""
-        try:
-            identifiers.append(Identifier("isbn", normalize_isbn(raw), original=raw))
-        except IdentifierError as exc:
-            found.note(f"{path}.isbn", f"ISBN left out: {exc.message}", raw, hint=exc.hint)
+        if ident := found.ident("isbn", text(isbn_el), f"{path}.isbn", severity="warning"):
+            identifiers.append(ident)
     return identifiers, doi
 
 
@@ -155,14 +150,16 @@ def _doi_from_text(raw: str, path: str, found: Findings) -> Identifier | None:
     match = _DOI_IN_TEXT.search(raw)
     if not match:
         return None
+    # The sentence's own full stop or comma after a DOI in running text is not part of it.
     candidate = match.group(0).rstrip(".,;")
-    try:
-        value = normalize_doi(candidate)
-    except IdentifierError:
-        return None
+    notices: list[Notice] = []
+    doi = identifier("doi", candidate, f"{path}.doi", notices, severity="warning")
+    if doi is None:
+        return None  # not a DOI after all: the text is kept as printed, nothing is lost
     found.note(f"{path}.doi", "DOI taken from the citation text (no pub-id in the source)",
                candidate, severity="info")
-    return Identifier("doi", value, original=candidate if candidate != value else None)
+    found.notices.extend(notices)
+    return doi
 
 
 def _pages(parts: Element) -> str | None:

@@ -16,7 +16,6 @@ import json
 import re
 import types
 import typing
-from collections.abc import Callable
 from enum import Enum
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -27,25 +26,14 @@ if TYPE_CHECKING:
     import jsonschema
 
 from .. import model
-from ..errors import IdentifierError
-from ..identifiers import (
-    normalize_doi,
-    normalize_isbn,
-    normalize_issn,
-    normalize_orcid,
-    normalize_ror,
-)
 from ..model import DateValue, Identifier, Notice, Pages, Source, Text, Work
+from .identify import identifier
 
 __all__ = ["FORMAT", "RecordError", "date_text", "parse_date", "work_from_dict",
            "work_to_dict"]
 
 FORMAT = "ld-publish/1"
 
-_NORMALIZERS: dict[str, Callable[[str], str]] = {
-    "doi": normalize_doi, "orcid": normalize_orcid, "issn": normalize_issn,
-    "isbn": normalize_isbn, "ror": normalize_ror,
-}
 _DATE = re.compile(
     r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})(?:T(?P<H>\d{2}):(?P<M>\d{2})"
     r"(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,6}))?)?)?)?)?(?P<tz>Z|[+-]\d{2}:\d{2})?$")
@@ -125,7 +113,7 @@ def work_from_dict(data: dict[str, Any], source: Source) -> Work:
     kwargs = _decode_fields(Work, body, "", notices)
     identifiers = list(kwargs.get("identifiers", ()))
     if "doi" in data:
-        shorthand = _identifier(Identifier("doi", data["doi"]), "doi", notices)
+        shorthand = _identifier({"scheme": "doi", "value": str(data["doi"])}, "doi", notices)
         existing = next((i for i in identifiers if i.scheme == "doi"), None)
         if shorthand and existing and existing.value != shorthand.value:
             raise RecordError(f"'doi' {data['doi']!r} differs from the DOI in identifiers "
@@ -227,7 +215,7 @@ def _decoder(tp: Any) -> Decoder:
         return _pages
     if tp is Identifier:
         return lambda value, path, notices: _identifier(
-            Identifier(**_decode_fields(Identifier, value, path, notices)), path, notices)
+            _decode_fields(Identifier, value, path, notices), path, notices)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         cls: Any = tp
         return lambda value, path, notices: cls(**_decode_fields(cls, value, path, notices))
@@ -242,20 +230,18 @@ def _pages(value: Any, path: str, notices: list[Notice]) -> Pages:
     return Pages(text, parts[0], parts[1] if len(parts) == 2 else None)
 
 
-def _identifier(ident: Identifier, path: str, notices: list[Notice]) -> Identifier | None:
-    normalize = _NORMALIZERS.get(ident.scheme)
-    if normalize is None:
-        return ident
-    try:
-        value = normalize(ident.value)
-    except IdentifierError as exc:
-        notices.append(Notice(path, exc.message, ident.value, exc.hint, "violation"))
+def _identifier(fields: dict[str, Any], path: str, notices: list[Notice]) -> Identifier | None:
+    # The record format holds canonical values: any other spelling is normalised and noted.
+    # An invalid identifier is a violation, as a bad ORCID iD always was here.
+    scheme, value, original = fields["scheme"], fields["value"], fields.get("original")
+    checked = identifier(scheme, value, path, notices, qualifier=fields.get("qualifier"))
+    if checked is None:
         return None
-    if value == ident.value:
-        return ident
-    notices.append(Notice(path, f"{ident.scheme} {ident.value!r} normalised to {value!r}",
-                          ident.value, None, "info"))
-    return dataclasses.replace(ident, value=value, original=ident.original or ident.value)
+    if checked.value == value:
+        return dataclasses.replace(checked, original=original)
+    notices.append(Notice(path, f"{scheme} {value!r} normalised to {checked.value!r}", value,
+                          None, "info"))
+    return dataclasses.replace(checked, original=original or value)
 
 
 def parse_date(text: str, path: str = "date") -> DateValue:

@@ -26,8 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..errors import IdentifierError, InputError, Location
-from ..identifiers import normalize_doi
+from ..errors import InputError, Location
 from ..model import (
     Award,
     Container,
@@ -48,6 +47,7 @@ from ..model import (
 )
 from ..sources import InputSource
 from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
+from .identify import identifier
 from .page_authors import AuthorBlock
 from .page_patterns import (
     _AWARD,
@@ -56,7 +56,6 @@ from .page_patterns import (
     _DATES_LINE,
     _DOI_LINE,
     _DOI_URL,
-    _EDN,
     _EDN_LINE,
     _FUNDER,
     _FUNDER_ACRONYMS,
@@ -264,23 +263,18 @@ class _PageParser(AuthorBlock):
                 self.dates.append(WorkDate(kind, parsed))  # type: ignore[arg-type]
 
     def _doi(self, value: str) -> None:
-        try:
-            normal = normalize_doi(value)
-        except IdentifierError as exc:
-            self.notice("identifiers.doi", exc.message, value, exc.hint, "violation")
+        doi = identifier("doi", value, "identifiers.doi", self.notices)
+        if doi is None:
             return
         if any(i.scheme == "doi" for i in self.identifiers):
             self.notice("identifiers.doi", "a second DOI line was left out", value)
             return
-        self.identifiers.append(Identifier("doi", normal, None if normal == value else value))
+        self.identifiers.append(doi)
 
     def _edn(self, value: str, path: str) -> None:
-        if not _EDN.match(value):
-            self.notice(path, f"{value!r} is not an EDN", value,
-                        "an EDN (eLibrary document number) is six Latin capital letters")
-            return
-        if not any(i.scheme == "edn" for i in self.identifiers):
-            self.identifiers.append(Identifier("edn", value))
+        edn = identifier("edn", value, path, self.notices)
+        if edn is not None and not any(i.scheme == "edn" for i in self.identifiers):
+            self.identifiers.append(edn)
 
     def _funding(self, line: str, number: int) -> Funding:
         awards: list[Award] = []
@@ -336,15 +330,15 @@ class _PageParser(AuthorBlock):
                 if pages else None)
 
     def _cross_check_doi(self, printed: str) -> None:
-        try:
-            normal = normalize_doi(printed)
-        except IdentifierError as exc:
-            self.notice("citation", exc.message, printed, exc.hint)
+        notices: list[Notice] = []
+        found = identifier("doi", printed, "citation", notices, severity="warning")
+        self.notices.extend(notices)
+        if found is None:
             return
+        normal = found.value
         doi = next((i.value for i in self.identifiers if i.scheme == "doi"), None)
         if doi is None:
-            self.identifiers.append(Identifier("doi", normal, None if normal == printed
-                                               else printed))
+            self.identifiers.append(found)
             self.notice("identifiers.doi", "the DOI was taken from the citation line", printed,
                         None, "info")
         elif doi != normal:

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..errors import IdentifierError
-from ..identifiers import normalize_orcid, scripts_of
+from ..identifiers import scripts_of
 from ..model import (
     Contributor,
     Identifier,
+    Notice,
     Organization,
 )
+from .identify import identifier
 from .page_patterns import (
     _EMAIL,
     _ID_FIELD,
     _ID_SCHEMES,
     _NAME_LINE,
-    _RESEARCHER_ID,
     _is_id_line,
     _is_marker,
     _organization,
@@ -30,6 +30,7 @@ class AuthorBlock:
 
     lines: list[str]
     unmapped: list[str]
+    notices: list[Notice]
 
     def notice(self, path: str, message: str, value: str | None = None,
                hint: str | None = None, severity: str = "warning") -> None:
@@ -111,23 +112,9 @@ class AuthorBlock:
         return tuple(found)
 
     def _author_id(self, scheme: str, value: str, path: str) -> Identifier | None:
-        if scheme == "orcid":
-            try:
-                normal = normalize_orcid(value)
-            except IdentifierError as exc:
-                self.notice(path, exc.message, value, exc.hint, "violation")
-                return None
-            return Identifier("orcid", normal, None if normal == value else value)
-        if scheme == "researcherid" and not _RESEARCHER_ID.match(value.upper()):
-            self.notice(path, f"{value!r} is not a ResearcherID", value,
-                        "a ResearcherID looks like AAG-6046-2021")
-            return None
-        if scheme in ("elibrary", "scopus") and not (value.isascii() and value.isdigit()):
-            self.notice(path, f"{value!r} is not a numeric {scheme} id", value,
-                        "these author ids are digits only")
-            return None
-        normal = value.upper() if scheme == "researcherid" else value
-        return Identifier(scheme, normal, None if normal == value else value)
+        # Every scheme is as serious as a bad ORCID iD here: an author id names the person
+        # across records, and a wrong one would merge two people.
+        return identifier(scheme, value, path, self.notices)
 
     def _check_script(self, name: str, number: int) -> None:
         scripts = scripts_of(name)

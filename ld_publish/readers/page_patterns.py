@@ -16,8 +16,8 @@ _NAME_LINE = re.compile(
 )
 _ID_FIELD = re.compile(r"^\s*(?P<key>[A-Za-z][A-Za-z_ ]*?)\s*:\s*(?P<value>.*?)\s*$")
 _ID_SCHEMES = {"elibrary_id": "elibrary", "orcid": "orcid", "researcher_id": "researcherid",
-               "researcherid": "researcherid", "scopus_id": "scopus", "scopus": "scopus"}
-_RESEARCHER_ID = re.compile(r"^[A-Z]{1,3}-\d{4}-\d{4}$")
+               "researcherid": "researcherid", "scopus_id": "scopus", "scopus": "scopus",
+               "spin": "spin", "spin_code": "spin"}
 _EMAIL = re.compile(r"^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$")
 _DATES_LINE = re.compile(r"^(?:Article\s+)?(?:received|accepted|revised)\s*:", re.IGNORECASE)
 _DATE_PART = re.compile(
@@ -28,7 +28,6 @@ _DATE_YMD = re.compile(r"^(\d{4})[.\-/](\d{1,2})[.\-/](\d{1,2})"
 _DATE_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _DOI_LINE = re.compile(r"^DOI\s*:\s*(?P<value>.*)$", re.IGNORECASE)
 _EDN_LINE = re.compile(r"^EDN\s*:\s*(?P<value>.*)$")
-_EDN = re.compile(r"^[A-Z]{6}$")
 _KEYWORDS_LINE = re.compile(r"^Key\s?words\s*:\s*(?P<value>.*)$", re.IGNORECASE)
 _CITATION = re.compile(
     r"\s[–—-]\s+(?P<journal>[^–—]+?)\.\s+(?P<year>(?:1[89]|20)\d{2})\.(?P<tail>.*)$")

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
-from ..errors import IdentifierError
-from ..identifiers import normalize_doi
 from ..model import Identifier, Notice, Reference, WorkType
+from .identify import identifier
 
 __all__ = ["parse_reference", "split_apa_names", "split_initialled_names"]
 
@@ -48,13 +47,10 @@ def parse_reference(raw: str, position: int) -> tuple[Reference, list[Notice]]:
     url: str | None = None
     doi_match = _DOI_URL.search(text)
     if doi_match:
+        # The sentence's own full stop after the DOI URL is not part of the DOI.
         printed = doi_match.group(1).rstrip(".,;")
-        try:
-            value = normalize_doi(printed)
-            doi = Identifier("doi", value, None if value == printed else printed)
-        except IdentifierError as exc:
-            notices.append(Notice(f"references[{position}].doi", exc.message, printed,
-                                  exc.hint, "warning"))
+        doi = identifier("doi", printed, f"references[{position}].doi", notices,
+                         severity="warning")
         text = (text[: doi_match.start()] + text[doi_match.end():]).strip()
     else:
         url_match = _OTHER_URL.search(text)

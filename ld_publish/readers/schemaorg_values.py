@@ -82,18 +82,15 @@ def _identifier(item: object, path: str, findings: Findings) -> Identifier | Non
             return None
         if kind == "doi" or "doi.org/" in value.lower():
             return findings.doi(value, f"{path}.value")
-        if kind in ("issn", "isbn"):
-            return findings.issn(value, f"{path}.value") if kind == "issn" \
-                else findings.isbn(value, f"{path}.value")
-        if kind in ("pmid", "pmcid", "arxiv", "handle"):
-            return Identifier(kind, value.strip())
-        return Identifier("local", value.strip(), qualifier=kind or None)
+        if kind in ("issn", "isbn", "pmid", "pmcid", "arxiv", "handle"):
+            return findings.ident(kind, value, f"{path}.value")
+        return findings.ident("local", value, f"{path}.value", qualifier=kind or None)
     if isinstance(item, str):
         if "doi.org/" in item.lower() or item.lower().startswith(("doi:", "10.")):
             return findings.doi(item, path)
         if item.startswith("http"):
-            return Identifier("url", item.strip())
-        return Identifier("local", item.strip())
+            return findings.ident("url", item, path)
+        return findings.ident("local", item, path)
     return None
 
 

@@ -37,6 +37,11 @@ _ISSN = re.compile(r"^[0-9]{4}-[0-9]{3}[0-9X]$")
 _DOI_ENCODING = (("%", "%25"), ("<", "%3C"), (">", "%3E"), ('"', "%22"), ("{", "%7B"),
                  ("}", "%7D"), ("|", "%7C"), ("\\", "%5C"), ("^", "%5E"), ("`", "%60"),
                  ("[", "%5B"), ("]", "%5D"), ("#", "%23"), ("?", "%3F"))
+# Then its dot segments, on the whole IRI, with the SPARQL's regular expressions: each runs
+# twice, as REPLACE (no lookaround) needs to reach adjacent segments.
+_DOT_SEGMENT_STEPS = tuple((re.compile(pattern), escape) for pattern, escape in (
+    (r"/\.\./", "/%2E%2E/"), (r"/\.\./", "/%2E%2E/"), (r"/\.\.$", "/%2E%2E"),
+    (r"/\./", "/%2E/"), (r"/\./", "/%2E/"), (r"/\.$", "/%2E")))
 
 
 def _mod11(total: int) -> int:
@@ -88,7 +93,11 @@ def doi_agreement(index: TripleIndex, node: Term) -> bool:
     encoded = values[0]
     for char, escape in _DOI_ENCODING:
         encoded = encoded.replace(char, escape)
-    return iri.lower() == ("https://doi.org/" + encoded).lower()
+    expected = "https://doi.org/" + encoded
+    if "/." in expected:
+        for pattern, escape in _DOT_SEGMENT_STEPS:
+            expected = pattern.sub(escape, expected)
+    return iri.lower() == expected.lower()
 
 
 def contributor_order(index: TripleIndex, node: Term) -> bool:
