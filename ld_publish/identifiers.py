@@ -162,6 +162,13 @@ def check_doi(text: str) -> Checked:
             f"suspicious DOI: it has {names} where DOIs have the ASCII hyphen-minus '-'",
             "a look-alike hyphen makes another DOI, which does not resolve; copy the DOI from "
             "doi.org or the publisher's page"))
+    invisible = sorted({ch for ch in value if unicodedata.category(ch) == "Cf"})
+    if invisible:
+        names = ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}" for ch in invisible)
+        remarks.append(Remark(
+            f"suspicious DOI: it has the invisible {names} inside it",
+            "an invisible character makes another DOI, which does not resolve; copy the DOI "
+            "again or type it"))
     suffix = _FILE_SUFFIX.search(value)
     if suffix:
         remarks.append(Remark(

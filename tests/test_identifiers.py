@@ -306,6 +306,14 @@ def test_look_alike_hyphens_are_suspicious(hyphen: str) -> None:
     assert f"U+{ord(hyphen):04X}" in remark.message
 
 
+@pytest.mark.parametrize("char", ["\u200d", "\u200b", "\u2060", "\u202e", "\u00ad"])
+def test_an_invisible_character_inside_a_doi_is_suspicious(char: str) -> None:
+    checked = check_doi(f"10.1000/ab{char}cd")
+    [remark] = checked.remarks
+    assert remark.severity == "warning" and f"U+{ord(char):04X}" in remark.message
+    assert remark.message.startswith("suspicious DOI: it has the invisible")
+
+
 @pytest.mark.parametrize("suffix", [".svg", ".png", ".pdf", ".JPG"])
 def test_a_file_name_ending_is_suspicious(suffix: str) -> None:
     [remark] = check_doi(f"10.1371/journal.pone.0233284.g001{suffix}").remarks
