@@ -157,6 +157,19 @@ def test_json_lines_streamed_with_line_numbers() -> None:
     assert records[2].raw == "{not json"  # type: ignore[union-attr]
 
 
+
+def test_json_lines_latin1_line_is_rejected_alone() -> None:
+    lines = (FIXTURES / "works.jsonl").read_bytes().splitlines(keepends=True)
+    lines[1] = lines[1].replace(b"Chapter two", b"Chapitre deux \xe9")
+    for name in ("mixed.jsonl", "mixed.json"):  # named .json: found to be JSON Lines
+        source = InputSource.from_bytes(name, b"".join(lines))
+        records = list(readers.get("crossref").read(source))
+        assert [type(r).__name__ for r in records] == ["Work", "Rejected", "Rejected", "Work"]
+        bad = records[1]
+        assert isinstance(bad, Rejected) and bad.source.line == 2
+        assert "UTF-8" in bad.reason and bad.hint is not None and "iconv" in bad.hint
+
+
 def test_data_file_layout_gzipped(tmp_path: Path) -> None:
     sources = list(expand([str(FIXTURES / "datafile.json.gz")]))
     assert len(sources) == 1

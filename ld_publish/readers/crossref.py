@@ -16,8 +16,8 @@ from typing import Any
 
 from ..errors import InputError, Location
 from ..model import Rejected, Source, Work
-from ..sources import InputSource
-from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
+from ..sources import InputSource, decode_text
+from .base import DEFAULT_MAX_DOCUMENT_BYTES, UNDECODABLE_HINT, readers
 from .crossref_work import read_work
 
 __all__ = ["CrossrefReader"]
@@ -64,7 +64,15 @@ class CrossrefReader:
         if source.name.endswith((".jsonl", ".ndjson")):
             yield from self._read_lines(source)
             return
-        text = source.read_text(MAX_LIST_BYTES)
+        data = source.read_bytes(MAX_LIST_BYTES)
+        try:
+            text = decode_text(data, source.label)
+        except InputError:
+            # One line in another encoding must not cost the other lines of a JSON Lines file.
+            if _first_line_is_json(data.decode("utf-8", "replace")):
+                yield from self._read_lines(source)
+                return
+            raise
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -79,11 +87,15 @@ class CrossrefReader:
 
     def _read_lines(self, source: InputSource) -> Iterator[Work | Rejected]:
         position = 0
-        for number, line in source.text_lines():
+        for number, line, error in source.lines():
             if not line.strip():
                 continue
             position += 1
             where = Source(source.label, self.name, position, number, f"line {number}")
+            if error is not None:
+                yield Rejected(where, f"line {number} is not valid UTF-8 text ({error})",
+                               line.rstrip("\r\n"), hint=UNDECODABLE_HINT)
+                continue
             try:
                 document = json.loads(line)
             except json.JSONDecodeError as exc:

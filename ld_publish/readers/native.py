@@ -29,7 +29,13 @@ from ..model import (
     Work,
 )
 from ..sources import InputSource
-from .base import DEFAULT_MAX_DOCUMENT_BYTES, RawRecord, readers, require_content
+from .base import (
+    DEFAULT_MAX_DOCUMENT_BYTES,
+    UNDECODABLE_HINT,
+    RawRecord,
+    readers,
+    require_content,
+)
 from .native_codec import (
     FORMAT,
     RecordError,
@@ -170,26 +176,30 @@ class JsonLinesRecordsReader(_NativeReader):
         return score + 2 if named else score - 10
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
-        for text, where in self._lines(source):
-            yield self._line_record(text, where)
+        for raw in self._split(source, keyed=False):
+            yield self.decode(raw)
 
     def split(self, source: InputSource) -> Iterator[RawRecord]:
         """Each record line with its Source and key, not decoded (see :class:`SplittingReader`)."""
-        for text, where in self._lines(source):
-            yield RawRecord(text, where, line_key(text))
+        return self._split(source, keyed=True)
 
-    def decode(self, raw: RawRecord) -> Work | Rejected:
-        return self._line_record(raw.text, raw.source)
-
-    def _lines(self, source: InputSource) -> Iterator[tuple[str, Source]]:
+    def _split(self, source: InputSource, keyed: bool) -> Iterator[RawRecord]:
         require_content(source)
         position = 0
-        for line_number, line in source.text_lines():
+        for line_number, line, error in source.lines():
             text = line.strip()
             if not text:
                 continue
             position += 1
-            yield text, Source(source.label, self.name, position, line_number)
+            where = Source(source.label, self.name, position, line_number)
+            key = line_key(text) if keyed and error is None else None
+            yield RawRecord(text, where, key, error)
+
+    def decode(self, raw: RawRecord) -> Work | Rejected:
+        if raw.error is not None:
+            return Rejected(raw.source, f"line {raw.source.line} is not valid UTF-8 text "
+                            f"({raw.error})", raw.text, None, UNDECODABLE_HINT)
+        return self._line_record(raw.text, raw.source)
 
     def _line_record(self, text: str, where: Source) -> Work | Rejected:
         line_number = where.line
