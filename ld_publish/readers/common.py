@@ -117,7 +117,7 @@ class Findings:
             return None
         text = unicodedata.normalize("NFC", value)
         if has_markup(text):
-            cleaned = unicodedata.normalize("NFC", markup_to_text(text))
+            cleaned = unicodedata.normalize("NFC", markup_to_text(text, field=field_path))
             if cleaned != normalize_space(text):
                 self.notice(field_path, "markup or character entities turned into plain text",
                             value, severity="info")

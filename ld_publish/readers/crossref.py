@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import InputError, Location
+from ..errors import InputError, Location, RecordError
 from ..model import Rejected, Source, Work
 from ..sources import InputSource, decode_text
 from .base import DEFAULT_MAX_DOCUMENT_BYTES, UNDECODABLE_HINT, readers
@@ -163,6 +163,8 @@ class CrossrefReader:
                                  "with --from json")
         try:
             return read_work(item, where, raw)
+        except RecordError as exc:  # a value that must not be read (an unsafe DTD)
+            return Rejected(where, exc.message, raw, exc.where.field, exc.hint)
         except (TypeError, ValueError, AttributeError, KeyError) as exc:
             # Odd shapes (a number where a list belongs) must not stop the other records.
             return Rejected(where, f"unexpected data shape: {exc}", raw,

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..errors import RecordError
 from ..model import (
     Container,
     Contributor,
@@ -94,6 +95,9 @@ class CslReader:
                 continue
             try:
                 yield csl_item_to_work(item, src)
+            except RecordError as exc:  # a value that must not be read (an unsafe DTD)
+                yield Rejected(src, exc.message, json.dumps(item, ensure_ascii=False, indent=1),
+                               exc.where.field, exc.hint)
             except (TypeError, ValueError, AttributeError) as exc:
                 # A value of the wrong JSON type deep inside; quarantine this item only.
                 yield Rejected(src, f"the item has a value of an unexpected kind: {exc}",

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import InputError, Location
+from ..errors import InputError, Location, RecordError
 from ..model import (
     Contributor,
     ContributorRole,
@@ -159,6 +159,8 @@ def _items(document: Any) -> Iterator[tuple[str | None, Any]]:
 def _safe(attributes: dict[str, Any], src: Source, raw: str) -> Work | Rejected:
     try:
         return attributes_to_work(attributes, src)
+    except RecordError as exc:  # a value that must not be read (an unsafe DTD)
+        return Rejected(src, exc.message, raw, exc.where.field, exc.hint)
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
         return Rejected(src, f"the record has a value of an unexpected kind: {exc}", raw, None,
                         "compare the record with the DataCite metadata schema")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import rispy
 
+from ..errors import RecordError
 from ..model import (
     Container,
     Contributor,
@@ -186,8 +187,12 @@ class RisReader:
                                f"is not valid UTF-8 text ({why})",
                                "\n".join(item.raw) + "\n", tag, UNDECODABLE_HINT)
             else:
-                yield _record_to_work(item, Source(source.label, self.name, position,
-                                                   item.start_line))
+                src = Source(source.label, self.name, position, item.start_line)
+                try:
+                    yield _record_to_work(item, src)
+                except RecordError as exc:  # a value that must not be read (an unsafe DTD)
+                    yield Rejected(src, exc.message, "\n".join(item.raw) + "\n",
+                                   exc.where.field, exc.hint)
 
 
 def _record_to_work(record: RisRecord, src: Source) -> Work:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import Location, UnsafeInputError
+from ..errors import Location, RecordError, UnsafeInputError
 from ..model import (
     Award,
     Contributor,
@@ -147,6 +147,8 @@ class SchemaOrgReader:
                 continue
             try:
                 yield node_to_work(node, src, index)
+            except RecordError as exc:  # a value that must not be read (an unsafe DTD)
+                yield Rejected(src, exc.message, raw, exc.where.field, exc.hint)
             except (TypeError, ValueError, AttributeError) as exc:
                 yield Rejected(src, f"the record has a value of an unexpected kind: {exc}",
                                raw, None, "compare the record with schema.org's definitions")
