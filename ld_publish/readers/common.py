@@ -21,6 +21,7 @@ from ..errors import IdentifierError, InputError, Location
 from ..model import DateValue, Identifier, Notice, Pages, Severity, Text
 from ..sources import InputSource
 from .base import DEFAULT_MAX_DOCUMENT_BYTES
+from .jsondepth import loads_bounded
 from .markup import has_markup, markup_to_text, normalize_space
 
 __all__ = [
@@ -281,11 +282,12 @@ def stable_key(prefix: str, raw: str) -> str:
     return f"{prefix}:sha256-{digest}"
 
 
-def load_json(source: InputSource, what: str = "JSON") -> Any:
-    """The whole source parsed as JSON; a clear InputError with the line when it is not."""
+def load_json(source: InputSource, what: str = "JSON") -> tuple[Any, bool]:
+    """The whole source parsed as JSON, and whether a value was cut for its depth (see
+    :func:`.jsondepth.loads_bounded`); a clear InputError with the line when it is no JSON."""
     text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
     try:
-        return json.loads(text)
+        return loads_bounded(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}",
                          hint=f"check the file is complete {what}",
@@ -300,7 +302,7 @@ def json_head(head: bytes) -> tuple[Any, set[str]]:
     keys = set(re.findall(r'"([^"\\]{1,64})"\s*:', text))
     try:
         return json.loads(text), keys
-    except ValueError:
+    except (ValueError, RecursionError):
         return None, keys
 
 

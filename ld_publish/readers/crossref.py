@@ -19,6 +19,7 @@ from ..model import Rejected, Source, Work
 from ..sources import InputSource, decode_text
 from .base import DEFAULT_MAX_DOCUMENT_BYTES, UNDECODABLE_HINT, readers
 from .crossref_work import read_work
+from .jsondepth import loads_bounded, too_deep
 
 __all__ = ["CrossrefReader"]
 
@@ -74,7 +75,7 @@ class CrossrefReader:
                 return
             raise
         try:
-            document = json.loads(text)
+            document, cut = loads_bounded(text)
         except json.JSONDecodeError as exc:
             if exc.msg == "Extra data" and _first_line_is_json(text):
                 yield from self._read_lines(source)
@@ -83,7 +84,7 @@ class CrossrefReader:
                 f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                 hint="check the file is complete Crossref JSON (one object, or one per line)",
                 where=Location(file=source.label, line=exc.lineno)) from None
-        yield from self._read_document(document, source.label, None)
+        yield from self._read_document(document, source.label, None, cut=cut)
 
     def _read_lines(self, source: InputSource) -> Iterator[Work | Rejected]:
         position = 0
@@ -97,17 +98,22 @@ class CrossrefReader:
                                line.rstrip("\r\n"), hint=UNDECODABLE_HINT)
                 continue
             try:
-                document = json.loads(line)
+                document, cut = loads_bounded(line)
             except json.JSONDecodeError as exc:
                 yield Rejected(where, f"line {number} is not valid JSON: {exc.msg}",
                                line.rstrip("\n"), hint="each line must hold one JSON object")
                 continue
-            yield from self._read_document(document, source.label, number, position)
+            try:
+                yield from self._read_document(document, source.label, number, position, cut)
+            except InputError as exc:
+                # What fails a whole document fails only its line of a JSON Lines file.
+                yield Rejected(where, f"line {number}: {exc.message}", line.rstrip("\r\n"),
+                               hint=exc.hint or "each line must hold one Crossref work object")
 
     def _read_document(self, document: Any, label: str, line: int | None,
-                       position: int = 1) -> Iterator[Work | Rejected]:
+                       position: int = 1, cut: bool = False) -> Iterator[Work | Rejected]:
         if isinstance(document, list):
-            yield from self._read_items(document, label, "", line)
+            yield from self._read_items(document, label, "", line, cut)
             return
         if not isinstance(document, dict):
             raise InputError("Crossref JSON must be an object or a list of objects",
@@ -130,24 +136,27 @@ class CrossrefReader:
                 if not isinstance(items, list):
                     raise InputError("a work-list without message.items",
                                      where=Location(file=label, line=line))
-                yield from self._read_items(items, label, "message.items", line)
+                yield from self._read_items(items, label, "message.items", line, cut)
                 return
-            yield self._one(message, label, position, line, "message")
+            yield self._one(message, label, position, line, "message", cut)
             return
         if isinstance(document.get("items"), list) and "DOI" not in document:
-            yield from self._read_items(document["items"], label, "items", line)
+            yield from self._read_items(document["items"], label, "items", line, cut)
             return
-        yield self._one(document, label, position, line, None)
+        yield self._one(document, label, position, line, None, cut)
 
     def _read_items(self, items: list[Any], label: str, path: str,
-                    line: int | None) -> Iterator[Work | Rejected]:
+                    line: int | None, cut: bool) -> Iterator[Work | Rejected]:
         for index, item in enumerate(items):
-            yield self._one(item, label, index + 1, line, f"{path}[{index}]")
+            yield self._one(item, label, index + 1, line, f"{path}[{index}]", cut)
 
     def _one(self, item: Any, label: str, position: int, line: int | None,
-             pointer: str | None) -> Work | Rejected:
+             pointer: str | None, cut: bool) -> Work | Rejected:
         where = Source(label, self.name, position, line, pointer)
         raw = json.dumps(item, ensure_ascii=False, indent=1)
+        deep = too_deep(item, where, lambda: raw) if cut else None
+        if deep is not None:
+            return deep
         if not isinstance(item, dict):
             return Rejected(where, f"{pointer or 'record'} is not a JSON object", raw,
                             hint="each work must be a JSON object")
@@ -175,7 +184,7 @@ def _first_line_is_json(text: str) -> bool:
     first = next((line for line in text.splitlines() if line.strip()), "")
     try:
         json.loads(first)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return False
     return True
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ from .common import (
     split_pages,
     stable_key,
 )
+from .jsondepth import too_deep
 
 __all__ = ["CslReader", "csl_item_to_work"]
 
@@ -74,13 +76,18 @@ class CslReader:
         return 85 if classify_json(head) == "csl" else 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
-        document = load_json(source)
+        document, cut = load_json(source)
         items = document if isinstance(document, list) else [document]
         if isinstance(document, dict) and isinstance(document.get("items"), list):
             items = document["items"]
         for index, item in enumerate(items):
             src = Source(source.label, self.name, index + 1, None,
                          f"[{index}]" if isinstance(document, list) else None)
+            deep = too_deep(item, src, functools.partial(json.dumps, item, ensure_ascii=False)) \
+                if cut else None
+            if deep is not None:
+                yield deep
+                continue
             if not isinstance(item, dict):
                 yield Rejected(src, "a CSL-JSON item must be an object",
                                json.dumps(item, ensure_ascii=False), None,
