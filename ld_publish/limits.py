@@ -9,17 +9,16 @@ or :class:`Limits` in the Python API); the README's reliability section lists th
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any
 
 from .errors import UsageError
 
-__all__ = ["DEFAULT_LIMITS", "MAX_NESTING_DEPTH", "Limits", "TooDeep", "active",
-           "check_json_depth", "counts_over_limit", "parse_limits", "strings_over_limit", "use"]
+__all__ = ["DEFAULT_LIMITS", "MAX_NESTING_DEPTH", "Limits", "active",
+           "counts_over_limit", "parse_limits", "strings_over_limit", "use"]
 
-# Python's JSON decoder recurses once per level and fails near 1,000: deeper data cannot be
-# decoded at all, so the nesting limit cannot be raised past this.
+# The readers walk parsed records recursively, and Python's recursion limit is near 1,000
+# frames: deeper values are cut (readers/jsondepth.py) before any walk can reach them.
 MAX_NESTING_DEPTH = 512
 
 
@@ -86,34 +85,6 @@ def strings_over_limit(work: Any, limits: Limits) -> tuple[str, str] | None:
                 if item is not None and name != "source" and not isinstance(item, int | float):
                     todo.append((f"{path}.{name}" if path else name, item))
     return None
-
-
-class TooDeep(ValueError):
-    """Data nested deeper than the nesting-depth limit."""
-
-    hint = ("records nest a few levels deep; this one is broken or hostile (raise the limit "
-            "with --limit nesting-depth=N if it is genuine)")
-
-
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_JSON_BRACKET = re.compile(r"[\[\]{}]")
-
-
-def check_json_depth(text: str, limit: int | None = None) -> None:
-    """Raise :class:`TooDeep` when the JSON ``text`` nests deeper than ``limit`` (the active
-    nesting-depth limit by default), before a decoder recurses into it."""
-    limit = active().nesting_depth if limit is None else limit
-    if text.count("[") + text.count("{") <= limit:  # the common case, at C speed
-        return
-    depth = 0
-    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
-        if bracket in "[{":
-            depth += 1
-            if depth > limit:
-                raise TooDeep(f"it is nested more than {limit:,} levels deep (the limit "
-                              f"nesting-depth = {limit:,})")
-        else:
-            depth -= 1
 
 
 def parse_limits(settings: tuple[str, ...] | list[str], base: Limits = DEFAULT_LIMITS) -> Limits:

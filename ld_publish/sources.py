@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import io
 import os
+import re
 import sys
 import tarfile
 import tempfile
@@ -20,11 +21,11 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from .errors import InputError, Location
 
-__all__ = ["HEAD_BYTES", "Input", "InputSource", "check_exist", "decode_text", "expand",
+__all__ = ["HEAD_BYTES", "Input", "InputSource", "Line", "check_exist", "decode_text", "expand",
            "files_of"]
 
 HEAD_BYTES = 64 * 1024
@@ -114,24 +115,76 @@ class InputSource:
         return decode_text(self.read_bytes(limit), self.label)
 
     def text_lines(self) -> Iterator[tuple[int, str]]:
-        """Decoded lines with 1-based line numbers, streamed (for line-based formats)."""
+        """Decoded lines with 1-based line numbers, streamed; an undecodable line fails the
+        whole source (for callers that cannot quarantine a line alone)."""
+        for line in self.lines():
+            if line.error is not None:
+                raise InputError(
+                    f"{self.label} is not valid UTF-8 text at line {line.number}: {line.error}",
+                    hint="convert the file to UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)",
+                    where=Location(file=self.label, line=line.number))
+            yield line.number, line.text
+
+    def lines(self) -> Iterator[Line]:
+        """Lines with 1-based numbers, streamed (for line-based formats), each decoded on its
+        own: one line in another encoding spoils only itself, so a reader can quarantine the
+        record that holds it and read on. Line ends (LF, CRLF, CR) are kept, as in text mode.
+
+        UTF-8 (with or without BOM) is decoded line by line; UTF-16/32, which only a BOM
+        announces, cannot be cut at newline bytes and is decoded as one stream, so a bad
+        sequence there fails the source.
+        """
         stream = self.open()
         try:
             head = stream.read(4)
-            encoding = _bom_encoding(head) or "utf-8-sig"
+            encoding = _bom_encoding(head)
             rest = io.BufferedReader(_Prefixed(head, stream))  # type: ignore[type-var]
-            reader = codecs.getreader(encoding)(rest, "strict")
+            if encoding in ("utf-16", "utf-32"):
+                yield from self._wide_lines(rest, encoding)
+                return
             number = 0
-            try:
-                for number, line in enumerate(reader, 1):
-                    yield number, line
-            except UnicodeDecodeError as exc:
-                raise InputError(
-                    f"{self.label} is not valid {encoding.upper()} text near line {number + 1}: "
-                    f"{exc.reason}", hint="convert the file to UTF-8 (e.g. iconv -t UTF-8)",
-                    where=Location(file=self.label, line=number + 1)) from None
+            first = True
+            for raw in rest:
+                if first:
+                    raw = raw.removeprefix(codecs.BOM_UTF8)
+                    first = False
+                for piece in _CR_SPLIT.split(raw) if b"\r" in raw else (raw,):
+                    if not piece:
+                        continue
+                    number += 1
+                    try:
+                        yield Line(number, piece.decode("utf-8"))
+                    except UnicodeDecodeError as exc:
+                        yield Line(number, piece.decode("utf-8", "replace"),
+                                   f"{exc.reason} at byte {exc.start + 1} of the line "
+                                   f"(0x{piece[exc.start]:02X})")
         finally:
             stream.close()
+
+    def _wide_lines(self, stream: BinaryIO, encoding: str) -> Iterator[Line]:
+        reader = codecs.getreader(encoding)(stream, "strict")
+        number = 0
+        try:
+            for number, text in enumerate(reader, 1):
+                yield Line(number, text)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{self.label} is not valid {encoding.upper()} text after line {number}: "
+                f"{exc.reason}", hint="convert the file to UTF-8 (e.g. iconv -t UTF-8)",
+                where=Location(file=self.label, line=number + 1)) from None
+
+
+class Line(NamedTuple):
+    """One line of a source: its number, its text with the line end, and, when its bytes are
+    not valid UTF-8, why (``text`` then holds U+FFFD where the bad bytes were)."""
+
+    number: int
+    text: str
+    error: str | None = None
+
+
+# A lone CR ends a line too (old Mac files); CRLF stays one line end.
+_CR_SPLIT = re.compile(rb"(?<=\r)(?!\n)")
 
 
 class _Prefixed(io.RawIOBase):

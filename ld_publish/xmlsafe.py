@@ -34,6 +34,7 @@ __all__ = [
     "MAX_ENTITY_CHARS",
     "MAX_EXPANSION_CHARS",
     "XmlDocument",
+    "expand_fragment",
     "named_entities",
     "parse_xml",
 ]
@@ -103,6 +104,21 @@ def parse_xml(data: bytes, label: str) -> XmlDocument:
         system_id=doctype.system_id if doctype else None,
         declared_entities=tuple(entities),
     )
+
+
+def expand_fragment(text: str, label: str) -> str:
+    """A markup fragment that carries its own DOCTYPE (a Crossref abstract does, now and then),
+    with the DOCTYPE taken out and every entity reference but the five of XML replaced: declared
+    internal entities by their expansion, named ones by numeric character references.
+
+    The fragment is not parsed (fragments are often not well-formed); what :func:`parse_xml`
+    refuses in a DOCTYPE - external and parameter entities, bombs, undefined entities - is
+    refused here with the same errors.
+    """
+    text = _XML_DECL.sub("", text.lstrip(), count=1)
+    doctype, text = _take_doctype(text, label)
+    entities = _expand_declared(doctype.entities, label) if doctype else {}
+    return _substitute_entities(text, entities, label)
 
 
 def _decode(data: bytes, label: str) -> str:

@@ -156,3 +156,75 @@ _NAME = st.text(alphabet=st.sampled_from("abcdefgXYZ ,."), min_size=1, max_size=
 def test_names_split_on_and_only(names: list[str]) -> None:
     cleaned = [n.strip() for n in names]
     assert split_bibtex_names(" and ".join(cleaned)) == [n for n in cleaned if n]
+
+
+def read_text(text: str) -> list[Work | Rejected]:
+    return list(readers.get("bibtex").read(InputSource.from_bytes("m.bib", text.encode())))
+
+
+MACROS = """@string{a = "x" # b}
+@string{b = "y" # a}
+@string{me = "Doe, Jane"}
+@article{good, title = {Good} # " one", author = me, year = 2020, journal = {J}}
+@article{loop, title = b # a, author = {Roe, R.}, year = 2020, journal = {J}}
+@article{after, title = {After}, year = 2021}
+"""
+
+
+def test_recursive_macro_rejects_its_entry_alone() -> None:
+    records = read_text(MACROS)
+    assert [type(r).__name__ for r in records] == ["Work", "Rejected", "Work"]
+    loop = records[1]
+    assert isinstance(loop, Rejected)
+    assert loop.source.pointer == "loop" and loop.field == "title"
+    assert "b → a → b" in loop.reason and "refers to itself" in loop.reason
+    assert loop.hint is not None and "@string" in loop.hint
+    assert loop.raw.startswith("@article{loop,")
+    good = records[0]
+    assert isinstance(good, Work) and good.title is not None
+    assert good.title.value == "Good one"  # concatenation, not 'Good # " one"'
+    assert [(c.family, c.given) for c in good.authors()] == [("Doe", "Jane")]
+
+
+def test_a_macro_defined_as_itself_is_an_error_not_a_title() -> None:
+    [bad] = read_text('@string{s = s}\n@misc{k, title = s, year = 2020}\n')
+    assert isinstance(bad, Rejected) and bad.field == "title" and "s → s" in bad.reason
+
+
+def test_macros_concatenate_case_insensitively_and_months_are_predefined() -> None:
+    text = ('@String{JBio = "Journal of " # {Bio} # "logy"}\n@string{yr = 2019}\n'
+            '@article{k, title = "A " # {B} # " C", journal = jbio, year = YR, month = feb}\n')
+    [work] = read_text(text)
+    assert isinstance(work, Work)
+    assert work.title is not None and work.title.value == "A B C"
+    assert work.container is not None and work.container.title == "Journal of Biology"
+    assert work.date("published").iso() == "2019-02"
+
+
+def test_undefined_macro_is_kept_as_its_name_with_a_notice() -> None:
+    [work] = read_text("@article{k, title = {T}, journal = jnl, year = 2020}\n")
+    assert isinstance(work, Work)
+    assert work.container is not None and work.container.title == "jnl"
+    assert "undefined @string macro 'jnl'" in notice_fields(work)["journal"]
+
+
+def test_redefined_macro_takes_the_later_value_and_is_no_record() -> None:
+    text = '@string{j = "Old"}\n@string{j = "New"}\n@article{k, title = {T}, journal = j}\n'
+    [work] = read_text(text)
+    assert isinstance(work, Work) and work.container is not None
+    assert work.container.title == "New"
+
+
+def test_exponential_macro_is_refused_at_the_string_limit() -> None:
+    lines = ['@string{m0 = "abcdefgh"}']
+    lines += [f"@string{{m{n} = m{n - 1} # m{n - 1}}}" for n in range(1, 64)]
+    lines += ["@misc{bomb, title = m63, year = 2020}", "@misc{ok, title = {Fine}}"]
+    records = read_text("\n".join(lines))
+    assert [type(r).__name__ for r in records] == ["Rejected", "Work"]
+    assert isinstance(records[0], Rejected) and "string-chars" in records[0].reason
+
+
+def test_a_long_macro_chain_is_refused_at_the_depth_limit() -> None:
+    lines = ['@string{m0 = "x"}'] + [f"@string{{m{n} = m{n - 1}}}" for n in range(1, 5000)]
+    [bad] = read_text("\n".join([*lines, "@misc{deep, title = m4999}"]))
+    assert isinstance(bad, Rejected) and "nesting-depth" in bad.reason

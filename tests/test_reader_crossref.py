@@ -157,6 +157,19 @@ def test_json_lines_streamed_with_line_numbers() -> None:
     assert records[2].raw == "{not json"  # type: ignore[union-attr]
 
 
+
+def test_json_lines_latin1_line_is_rejected_alone() -> None:
+    lines = (FIXTURES / "works.jsonl").read_bytes().splitlines(keepends=True)
+    lines[1] = lines[1].replace(b"Chapter two", b"Chapitre deux \xe9")
+    for name in ("mixed.jsonl", "mixed.json"):  # named .json: found to be JSON Lines
+        source = InputSource.from_bytes(name, b"".join(lines))
+        records = list(readers.get("crossref").read(source))
+        assert [type(r).__name__ for r in records] == ["Work", "Rejected", "Rejected", "Work"]
+        bad = records[1]
+        assert isinstance(bad, Rejected) and bad.source.line == 2
+        assert "UTF-8" in bad.reason and bad.hint is not None and "iconv" in bad.hint
+
+
 def test_data_file_layout_gzipped(tmp_path: Path) -> None:
     sources = list(expand([str(FIXTURES / "datafile.json.gz")]))
     assert len(sources) == 1
@@ -191,3 +204,47 @@ def test_any_date_parts_give_a_valid_date_or_a_notice(parts: list[int | None]) -
     assert isinstance(work, Work)
     issued = work.date("issued")
     assert issued is not None or notices_for(work, "issued")
+
+
+def _works_with_abstracts(*abstracts: str) -> list[Work | Rejected]:
+    items = [{"DOI": f"10.1234/abs.{n}", "type": "journal-article", "title": [f"Work {n}"],
+              "abstract": text} for n, text in enumerate(abstracts)]
+    data = json.dumps({"status": "ok", "message-type": "work-list",
+                       "message": {"items": items}}).encode()
+    return list(readers.get("crossref").read(InputSource.from_bytes("abs.json", data)))
+
+
+def test_abstract_with_an_internal_dtd_gives_clean_text() -> None:
+    [work] = _works_with_abstracts(
+        '<!DOCTYPE jats:abstract [\n<!ENTITY co "Company">\n<!ENTITY full "the &co; &amp; '
+        'partners">\n]><jats:abstract><jats:p>By &full; &mdash; &co;&#x2019;s work.</jats:p>'
+        '</jats:abstract>')
+    assert isinstance(work, Work)
+    [abstract] = work.abstracts
+    assert abstract.value == "By the Company & partners — Company’s work."
+    for leftover in ("]>", "&", "<!", "ENTITY"):
+        assert leftover not in abstract.value.replace("Company & partners", "")
+
+
+def test_abstract_with_an_external_entity_rejects_only_its_work() -> None:
+    records = _works_with_abstracts(
+        "<jats:p>Fine.</jats:p>",
+        '<!DOCTYPE a [<!ENTITY secret SYSTEM "file:///etc/passwd">]><jats:p>&secret;</jats:p>',
+        '<!DOCTYPE a [<!ENTITY ok "fine">]><jats:p>Also &ok; &undefined;.</jats:p>',
+        "<jats:p>Fine too.</jats:p>")
+    assert [type(r).__name__ for r in records] == ["Work", "Rejected", "Rejected", "Work"]
+    external, undefined = records[1], records[2]
+    assert isinstance(external, Rejected) and isinstance(undefined, Rejected)
+    assert external.field == "abstract" and "external entity &secret;" in external.reason
+    assert external.source.pointer == "message.items[1]"
+    assert external.hint is not None and "ENTITY" in external.hint
+    assert undefined.field == "abstract" and "&undefined;" in undefined.reason
+    assert undefined.hint is not None
+
+
+def test_title_with_a_dtd_is_cleaned_too() -> None:
+    data = json.dumps({"DOI": "10.1234/t", "type": "journal-article",
+                       "title": ['<!DOCTYPE t [<!ENTITY x "X">]><i>&x;-rays</i>']}).encode()
+    [work] = readers.get("crossref").read(InputSource.from_bytes("t.json", data))
+    assert isinstance(work, Work) and work.title is not None
+    assert work.title.value == "X-rays"

@@ -36,7 +36,7 @@ from ld_publish.model import (
     WorkDate,
     WorkType,
 )
-from ld_publish.readers import detect, readers
+from ld_publish.readers import SplittingReader, detect, readers
 from ld_publish.readers.native import (
     RecordError,
     date_text,
@@ -163,6 +163,31 @@ def test_jsonl_streams_and_rejects_bad_lines_with_their_line_numbers() -> None:
     last = records[4]
     assert isinstance(last, Work) and last.doi == "10.5555/four"
     assert [r.source.position for r in records] == [1, 2, 3, 4, 5]
+
+
+
+def test_jsonl_latin1_line_is_rejected_alone() -> None:
+    good = b'{"key": "a", "title": "A"}\n'
+    data = good + '{"key": "b", "title": "Caf\u00e9"}\n'.encode("latin-1") + \
+        good.replace(b'"a"', b'"c"')
+    records = read_all("mixed.jsonl", data, "jsonl")
+    assert [type(r).__name__ for r in records] == ["Work", "Rejected", "Work"]
+    bad = records[1]
+    assert isinstance(bad, Rejected) and bad.source.line == 2
+    assert "line 2" in bad.reason and "UTF-8" in bad.reason
+    assert bad.hint is not None and "iconv" in bad.hint
+    reader = readers.get("jsonl")
+    assert isinstance(reader, SplittingReader)
+    raws = list(reader.split(InputSource.from_bytes("mixed.jsonl", data)))
+    assert raws[1].key is None  # decoded in the main process, never sent as a keyed line
+    assert [reader.decode(raw) for raw in raws] == records
+
+
+def test_jsonl_line_separator_inside_a_string_does_not_split_the_line() -> None:
+    # JSON allows U+2028 unescaped in a string; it is no line end of a JSON Lines file.
+    data = '{"key": "a", "title": "One\u2028Two"}\n'.encode()
+    [work] = read_all("sep.jsonl", data, "jsonl")
+    assert isinstance(work, Work)
 
 
 # -- layouts and errors ---------------------------------------------------------------------------

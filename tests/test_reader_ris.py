@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ld_publish.cli import main
 from ld_publish.model import Rejected, Work, WorkType
 from ld_publish.readers import detect, readers
 from ld_publish.sources import InputSource
@@ -106,3 +109,53 @@ def test_record_count_and_order_survive_line_endings(types: list[str], crlf: boo
     records = read_bytes(("\ufeff" + text).encode())
     assert [r.title.value for r in records if isinstance(r, Work) and r.title] == [
         f"Title {i}" for i in range(len(types))]
+
+
+# A UTF-8 file whose second record was pasted from a Latin-1 source: "Café" as the byte E9.
+MIXED = (b"TY  - JOUR\nTI  - Good one\nAU  - Smith, J.\nPY  - 2020\nER  - \n"
+         b"TY  - JOUR\nTI  - Caf\xe9 society\nAU  - Doe, J.\nPY  - 2020\nER  - \n"
+         b"TY  - JOUR\nTI  - Good three\nAU  - Roe, R.\nPY  - 2021\nER  - \n")
+
+
+def test_latin1_record_in_utf8_file_is_quarantined_alone() -> None:
+    records = read_bytes(MIXED, "mixed.ris")
+    assert [type(r).__name__ for r in records] == ["Work", "Rejected", "Work"]
+    bad = records[1]
+    assert isinstance(bad, Rejected)
+    assert bad.source.position == 2 and bad.source.line == 6
+    assert bad.field == "TI"
+    assert "line 7" in bad.reason and "UTF-8" in bad.reason
+    assert bad.hint is not None and "UTF-8" in bad.hint
+    assert "TI  - Caf\ufffd society" in bad.raw  # the user sees which line to fix
+    assert [r.title.value for r in records if isinstance(r, Work) and r.title] == [
+        "Good one", "Good three"]
+
+
+def test_latin1_record_through_the_cli_keeps_the_good_records(tmp_path: Path) -> None:
+    source = tmp_path / "mixed.ris"
+    source.write_bytes(MIXED)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["export", str(source), "-o", str(out), "-j", "1"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    assert (report["read"], report["written"], report["quarantined"]) == (3, 2, 1)
+    assert report["failed_sources"] == []
+    [bad] = [r for r in report["records"] if r["status"] == "quarantined"]
+    assert "field TI" in bad["reason"] and "hint:" in bad["reason"]
+
+
+def test_bad_bytes_on_a_continuation_line_name_the_wrapped_field() -> None:
+    data = b"TY  - JOUR\nTI  - T\nAB  - first part\n  second p\xe4rt\nER  - \n"
+    [bad] = read_bytes(data)
+    assert isinstance(bad, Rejected) and bad.field == "AB" and "line 4" in bad.reason
+
+
+def test_utf16_with_bom_is_still_read() -> None:
+    text = "TY  - JOUR\r\nTI  - Café\r\nER  - \r\n"
+    [work] = read_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    assert isinstance(work, Work) and work.title is not None and work.title.value == "Café"
+
+
+def test_old_mac_line_ends_still_split() -> None:
+    records = read_bytes(b"TY  - JOUR\rTI  - One\rER  - \rTY  - BOOK\rTI  - Two\rER  - \r")
+    assert [r.title.value for r in records if isinstance(r, Work) and r.title] == ["One", "Two"]

@@ -1,23 +1,23 @@
 """The ``bibtex`` reader: BibTeX/BibLaTeX files, one :class:`Work` per entry.
 
 bibtexparser 2 splits the file into blocks (a syntactically broken entry becomes its own failed
-block, so the entries after it survive); the field values are then decoded from LaTeX to NFC
-Unicode with pylatexenc, except identifier fields, where only the escapes ``\\_ \\% \\& \\#`` are
-undone (``%`` would otherwise start a LaTeX comment inside a URL).
+block, so the entries after it survive); :mod:`.bibtex_macros` joins each value's ``#`` pieces
+and expands ``@string`` macros (a macro loop fails its entry alone); the values are then decoded
+from LaTeX to NFC Unicode with pylatexenc (:mod:`.bibtex_text`), except identifier fields, where
+only the escapes ``\\_ \\% \\& \\#`` are undone (``%`` would otherwise start a LaTeX comment
+inside a URL).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Iterator
 
 import bibtexparser
 from bibtexparser import model as bib
-from pylatexenc.latex2text import LatexNodes2Text
 
-from ..errors import InputError, Location
+from ..errors import InputError, Location, RecordError
 from ..model import (
     Container,
     Contributor,
@@ -34,8 +34,9 @@ from ..model import (
 )
 from ..sources import InputSource
 from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
+from .bibtex_macros import MacroTable, expand_value
+from .bibtex_text import latex_to_text, read_person, split_bibtex_names, split_top, verbatim
 from .common import MONTHS, Findings, split_pages
-from .markup import normalize_space
 
 __all__ = ["BibtexReader", "latex_to_text", "split_bibtex_names"]
 
@@ -62,109 +63,11 @@ _HANDLED = frozenset({
     "howpublished", "school", "institution", "organization", "series", "edition", "version",
     "note", "eprint", "archiveprefix", "eprinttype", "pmid", "eid",
 })
-_ESCAPE = re.compile(r"\\([_%&#$])")
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-_LATEX = LatexNodes2Text(math_mode="verbatim", keep_comments=True,
-                         strict_latex_spaces=False)
 _ARXIV = re.compile(r"^(?:arxiv:)?([0-9]{4}\.[0-9]{4,5}(?:v[0-9]+)?|[a-z\-]+(?:\.[A-Z]{2})?/"
                     r"[0-9]{7}(?:v[0-9]+)?)$", re.IGNORECASE)
 
 # bibtexparser logs every failed block at ERROR level; they reach the user as Rejected records.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
-
-
-def latex_to_text(value: str) -> str:
-    """LaTeX accents, escapes and protection braces to NFC Unicode text, spaces collapsed."""
-    try:
-        text = _LATEX.latex_to_text(value)
-    except Exception:  # pylatexenc is lenient, but a parser bug must not lose the record
-        text = value.replace("{", "").replace("}", "")
-    return normalize_space(unicodedata.normalize("NFC", text))
-
-
-def _verbatim(value: str) -> str:
-    return normalize_space(_ESCAPE.sub(r"\1", value).replace("{", "").replace("}", ""))
-
-
-def split_bibtex_names(value: str) -> list[str]:
-    """The names of an ``author``/``editor`` field, split on ``and`` outside braces."""
-    names: list[str] = []
-    depth = 0
-    start = 0
-    i = 0
-    while i < len(value):
-        ch = value[i]
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            match = _AND.match(value, i)
-            if match and i > start:
-                names.append(value[start:i].strip())
-                start = i = match.end()
-                continue
-        i += 1
-    names.append(value[start:].strip())
-    return [n for n in names if n]
-
-
-def _person(raw: str, position: int, role: ContributorRole, path: str,
-            findings: Findings) -> Contributor:
-    stripped = raw.strip()
-    if stripped.startswith("{") and stripped.endswith("}") and _balanced(stripped[1:-1]):
-        # A fully braced name is BibTeX's way of writing a corporate author.
-        return Contributor(latex_to_text(stripped), position, role, "organization")
-    name = latex_to_text(stripped)
-    parts = [latex_to_text(p) for p in _split_top(stripped, ",")]
-    given: str | None
-    family: str | None
-    if len(parts) == 1:
-        words = name.split(" ")
-        family = words[-1] if words else None
-        given = " ".join(words[:-1]) or None
-        # Lower-case words before the last name are the "von" part, which belongs to it.
-        lead = [w for w in words[:-1]]
-        while lead and lead[-1][:1].islower():
-            family = f"{lead.pop()} {family}"
-        given = " ".join(lead) or None
-    elif len(parts) in (2, 3):
-        family = parts[0] or None
-        given = parts[-1] or None
-        if len(parts) == 3 and parts[1]:
-            family = f"{family} {parts[1]}" if family else parts[1]
-    else:
-        findings.notice(path, "the name has more commas than BibTeX allows; it may hold "
-                        "several people", raw, "separate people with ' and '")
-        given = family = None
-    return Contributor(name, position, role, "person", given, family)
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        depth += (ch == "{") - (ch == "}")
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def _split_top(text: str, sep: str) -> list[str]:
-    parts: list[str] = []
-    depth = 0
-    current: list[str] = []
-    for ch in text:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        if ch == sep and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current).strip())
-    return parts
 
 
 class BibtexReader:
@@ -185,36 +88,35 @@ class BibtexReader:
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
         text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES).replace("\r\n", "\n")
         try:
-            library = bibtexparser.parse_string(text)
+            # No middleware: values come as written, and bibtex_macros expands them in full.
+            library = bibtexparser.parse_string(text, parse_stack=[])
         except Exception as exc:  # the splitter should not raise; turn it into a clear error
             raise InputError(f"cannot split the BibTeX file: {exc}",
                              hint="check the file for unbalanced braces",
                              where=Location(file=source.label)) from None
         position = 0
+        macros = MacroTable()
         for block in library.blocks:
-            if isinstance(block, bib.ParsingFailedBlock):
+            if isinstance(block, bib.String):
+                macros.define(block.key, block.value)
+            elif isinstance(block, bib.DuplicateBlockKeyBlock) \
+                    and isinstance(block.ignore_error_block, bib.String):
+                # BibTeX lets a later @string replace an earlier one; it is no record.
+                macros.define(block.key, block.ignore_error_block.value)
+            elif isinstance(block, bib.ParsingFailedBlock):
                 position += 1
-                line = None if block.start_line is None else block.start_line + 1
-                raw = block.raw or ""
-                key_match = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]*)", raw)
-                if isinstance(block, bib.DuplicateBlockKeyBlock):
-                    reason = f"duplicate citation key {block.key!r}; the first entry is kept"
-                else:
-                    # bibtexparser's exceptions often carry no message; say what usually is wrong.
-                    detail = str(block.error).strip() or type(block.error).__name__
-                    reason = ("the entry is not valid BibTeX (a brace or quote is not closed, "
-                              f"or a comma is missing): {detail}")
-                yield Rejected(
-                    Source(source.label, self.name, position, line,
-                           key_match.group(1) if key_match else None),
-                    reason, raw, None,
-                    "check braces and commas in this entry; each entry is "
-                    "@type{key, field = {value}, ...}")
+                yield self._failed(block, source.label, position)
             elif isinstance(block, bib.Entry):
                 position += 1
                 line = None if block.start_line is None else block.start_line + 1
-                yield _entry_to_work(block, Source(source.label, self.name, position, line,
-                                                   block.key))
+                src = Source(source.label, self.name, position, line, block.key)
+                try:
+                    fields, undefined = _expanded(block, macros)
+                except RecordError as exc:
+                    yield Rejected(src, exc.message, block.raw or "", exc.where.field,
+                                   exc.hint)
+                    continue
+                yield _entry_to_work(block, src, fields, undefined)
         if position == 0:
             # bibtexparser keeps text outside entries as comments; a file of nothing but
             # comments (or another format, or UTF-16) must not pass for an empty success.
@@ -223,13 +125,47 @@ class BibtexReader:
             raise InputError(f"{source.label} holds no BibTeX entry", hint=hint,
                              where=Location(file=source.label))
 
+    def _failed(self, block: bib.ParsingFailedBlock, label: str, position: int) -> Rejected:
+        line = None if block.start_line is None else block.start_line + 1
+        raw = block.raw or ""
+        key_match = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]*)", raw)
+        if isinstance(block, bib.DuplicateBlockKeyBlock):
+            reason = f"duplicate citation key {block.key!r}; the first entry is kept"
+        else:
+            # bibtexparser's exceptions often carry no message; say what usually is wrong.
+            detail = str(block.error).strip() or type(block.error).__name__
+            reason = ("the entry is not valid BibTeX (a brace or quote is not closed, "
+                      f"or a comma is missing): {detail}")
+        return Rejected(
+            Source(label, self.name, position, line, key_match.group(1) if key_match else None),
+            reason, raw, None,
+            "check braces and commas in this entry; each entry is "
+            "@type{key, field = {value}, ...}")
 
-def _entry_to_work(entry: bib.Entry, src: Source) -> Work:
-    findings = Findings()
-    values: dict[str, str] = {}
+
+def _expanded(entry: bib.Entry, macros: MacroTable
+              ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The entry's (field, value) pairs with pieces joined and macros expanded, and the
+    (field, macro) pairs whose macro is defined nowhere above the entry."""
+    fields: list[tuple[str, str]] = []
+    undefined: list[tuple[str, str]] = []
     for fld in entry.fields:
         key = fld.key.lower()
-        raw = fld.value if isinstance(fld.value, str) else str(fld.value)
+        value, names = expand_value(str(fld.value), macros, key)
+        fields.append((key, value))
+        undefined += [(key, name) for name in names]
+    return fields, undefined
+
+
+def _entry_to_work(entry: bib.Entry, src: Source, fields: list[tuple[str, str]],
+                   undefined: list[tuple[str, str]]) -> Work:
+    findings = Findings()
+    for key, name in undefined:
+        findings.notice(key, f"undefined @string macro '{name}'; kept as the text", name,
+                        "define it with @string{name = {...}} above the entry, or write the "
+                        "text in braces")
+    values: dict[str, str] = {}
+    for key, raw in fields:
         if key in values:
             findings.notice(key, "field given twice; the first value is kept", raw)
             continue
@@ -241,7 +177,7 @@ def _entry_to_work(entry: bib.Entry, src: Source) -> Work:
         raw = values.get(key)
         if raw is None:
             return None
-        out = _verbatim(raw) if key in _VERBATIM else latex_to_text(raw)
+        out = verbatim(raw) if key in _VERBATIM else latex_to_text(raw)
         return out or None
 
     entry_type = entry.entry_type.lower()
@@ -300,14 +236,14 @@ def _entry_to_work(entry: bib.Entry, src: Source) -> Work:
                 findings.notice(path, "'and others' (et al.): the list of names is incomplete",
                                 name, severity="info")
                 continue
-            people = [p for p in _split_top(name, ";") if p]
+            people = [p for p in split_top(name, ";") if p]
             if len(people) > 1:
                 findings.notice(path, f"several people in one name, separated by ';'; split "
                                 f"into {len(people)} names", name,
                                 "separate people with ' and '")
             for person in people:
                 position += 1
-                contributors.append(_person(person, position, role, path, findings))
+                contributors.append(read_person(person, position, role, path, findings))
 
     container_identifiers: list[Identifier] = []
     issn_text = get("issn")

@@ -21,6 +21,7 @@ from ..model import DateValue, Identifier, Notice, Pages, Severity, Text
 from ..sources import InputSource
 from .base import DEFAULT_MAX_DOCUMENT_BYTES
 from .identify import identifier
+from .jsondepth import loads_bounded
 from .markup import has_markup, markup_to_text, normalize_space
 
 __all__ = [
@@ -105,7 +106,7 @@ class Findings:
             return None
         text = unicodedata.normalize("NFC", value)
         if has_markup(text):
-            cleaned = unicodedata.normalize("NFC", markup_to_text(text))
+            cleaned = unicodedata.normalize("NFC", markup_to_text(text, field=field_path))
             if cleaned != normalize_space(text):
                 self.notice(field_path, "markup or character entities turned into plain text",
                             value, severity="info")
@@ -273,11 +274,12 @@ def stable_key(prefix: str, raw: str) -> str:
     return f"{prefix}:sha256-{digest}"
 
 
-def load_json(source: InputSource, what: str = "JSON") -> Any:
-    """The whole source parsed as JSON; a clear InputError with the line when it is not."""
+def load_json(source: InputSource, what: str = "JSON") -> tuple[Any, bool]:
+    """The whole source parsed as JSON, and whether a value was cut for its depth (see
+    :func:`.jsondepth.loads_bounded`); a clear InputError with the line when it is no JSON."""
     text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
     try:
-        return json.loads(text)
+        return loads_bounded(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}",
                          hint=f"check the file is complete {what}",
@@ -292,7 +294,7 @@ def json_head(head: bytes) -> tuple[Any, set[str]]:
     keys = set(re.findall(r'"([^"\\]{1,64})"\s*:', text))
     try:
         return json.loads(text), keys
-    except ValueError:
+    except (ValueError, RecursionError):
         return None, keys
 
 

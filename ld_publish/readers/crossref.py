@@ -14,11 +14,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import InputError, Location
+from ..errors import InputError, Location, RecordError
 from ..model import Rejected, Source, Work
-from ..sources import InputSource
-from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
+from ..sources import InputSource, decode_text
+from .base import DEFAULT_MAX_DOCUMENT_BYTES, UNDECODABLE_HINT, readers
 from .crossref_work import read_work
+from .jsondepth import loads_bounded, too_deep
 
 __all__ = ["CrossrefReader"]
 
@@ -64,9 +65,17 @@ class CrossrefReader:
         if source.name.endswith((".jsonl", ".ndjson")):
             yield from self._read_lines(source)
             return
-        text = source.read_text(MAX_LIST_BYTES)
+        data = source.read_bytes(MAX_LIST_BYTES)
         try:
-            document = json.loads(text)
+            text = decode_text(data, source.label)
+        except InputError:
+            # One line in another encoding must not cost the other lines of a JSON Lines file.
+            if _first_line_is_json(data.decode("utf-8", "replace")):
+                yield from self._read_lines(source)
+                return
+            raise
+        try:
+            document, cut = loads_bounded(text)
         except json.JSONDecodeError as exc:
             if exc.msg == "Extra data" and _first_line_is_json(text):
                 yield from self._read_lines(source)
@@ -75,27 +84,36 @@ class CrossrefReader:
                 f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                 hint="check the file is complete Crossref JSON (one object, or one per line)",
                 where=Location(file=source.label, line=exc.lineno)) from None
-        yield from self._read_document(document, source.label, None)
+        yield from self._read_document(document, source.label, None, cut=cut)
 
     def _read_lines(self, source: InputSource) -> Iterator[Work | Rejected]:
         position = 0
-        for number, line in source.text_lines():
+        for number, line, error in source.lines():
             if not line.strip():
                 continue
             position += 1
             where = Source(source.label, self.name, position, number, f"line {number}")
+            if error is not None:
+                yield Rejected(where, f"line {number} is not valid UTF-8 text ({error})",
+                               line.rstrip("\r\n"), hint=UNDECODABLE_HINT)
+                continue
             try:
-                document = json.loads(line)
+                document, cut = loads_bounded(line)
             except json.JSONDecodeError as exc:
                 yield Rejected(where, f"line {number} is not valid JSON: {exc.msg}",
                                line.rstrip("\n"), hint="each line must hold one JSON object")
                 continue
-            yield from self._read_document(document, source.label, number, position)
+            try:
+                yield from self._read_document(document, source.label, number, position, cut)
+            except InputError as exc:
+                # What fails a whole document fails only its line of a JSON Lines file.
+                yield Rejected(where, f"line {number}: {exc.message}", line.rstrip("\r\n"),
+                               hint=exc.hint or "each line must hold one Crossref work object")
 
     def _read_document(self, document: Any, label: str, line: int | None,
-                       position: int = 1) -> Iterator[Work | Rejected]:
+                       position: int = 1, cut: bool = False) -> Iterator[Work | Rejected]:
         if isinstance(document, list):
-            yield from self._read_items(document, label, "", line)
+            yield from self._read_items(document, label, "", line, cut)
             return
         if not isinstance(document, dict):
             raise InputError("Crossref JSON must be an object or a list of objects",
@@ -118,24 +136,27 @@ class CrossrefReader:
                 if not isinstance(items, list):
                     raise InputError("a work-list without message.items",
                                      where=Location(file=label, line=line))
-                yield from self._read_items(items, label, "message.items", line)
+                yield from self._read_items(items, label, "message.items", line, cut)
                 return
-            yield self._one(message, label, position, line, "message")
+            yield self._one(message, label, position, line, "message", cut)
             return
         if isinstance(document.get("items"), list) and "DOI" not in document:
-            yield from self._read_items(document["items"], label, "items", line)
+            yield from self._read_items(document["items"], label, "items", line, cut)
             return
-        yield self._one(document, label, position, line, None)
+        yield self._one(document, label, position, line, None, cut)
 
     def _read_items(self, items: list[Any], label: str, path: str,
-                    line: int | None) -> Iterator[Work | Rejected]:
+                    line: int | None, cut: bool) -> Iterator[Work | Rejected]:
         for index, item in enumerate(items):
-            yield self._one(item, label, index + 1, line, f"{path}[{index}]")
+            yield self._one(item, label, index + 1, line, f"{path}[{index}]", cut)
 
     def _one(self, item: Any, label: str, position: int, line: int | None,
-             pointer: str | None) -> Work | Rejected:
+             pointer: str | None, cut: bool) -> Work | Rejected:
         where = Source(label, self.name, position, line, pointer)
         raw = json.dumps(item, ensure_ascii=False, indent=1)
+        deep = too_deep(item, where, lambda: raw) if cut else None
+        if deep is not None:
+            return deep
         if not isinstance(item, dict):
             return Rejected(where, f"{pointer or 'record'} is not a JSON object", raw,
                             hint="each work must be a JSON object")
@@ -151,6 +172,8 @@ class CrossrefReader:
                                  "with --from json")
         try:
             return read_work(item, where, raw)
+        except RecordError as exc:  # a value that must not be read (an unsafe DTD)
+            return Rejected(where, exc.message, raw, exc.where.field, exc.hint)
         except (TypeError, ValueError, AttributeError, KeyError) as exc:
             # Odd shapes (a number where a list belongs) must not stop the other records.
             return Rejected(where, f"unexpected data shape: {exc}", raw,
@@ -161,7 +184,7 @@ def _first_line_is_json(text: str) -> bool:
     first = next((line for line in text.splitlines() if line.strip()), "")
     try:
         json.loads(first)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return False
     return True
 

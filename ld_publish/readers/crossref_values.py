@@ -46,7 +46,7 @@ def text_of(value: Any, path: str, found: Findings) -> str | None:
     if not isinstance(value, str):
         value = str(value)
     if has_markup(value):
-        clean = markup_to_text(value)
+        clean = markup_to_text(value, field=path)
         found.note(path, "markup or HTML entities removed", value, severity="info")
         value = clean
     cleaned = normalize_space(value)

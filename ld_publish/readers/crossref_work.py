@@ -165,7 +165,7 @@ def _abstracts(message: dict[str, Any], found: Findings) -> tuple[Text, ...]:
     raw = message.get("abstract")
     if not isinstance(raw, str) or not raw.strip():
         return ()
-    text = markup_to_text(raw, drop_heading=True)
+    text = markup_to_text(raw, drop_heading=True, field="abstract")
     return (Text(text),) if text else ()
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..errors import RecordError
 from ..model import (
     Container,
     Contributor,
@@ -32,6 +34,7 @@ from .common import (
     split_pages,
     stable_key,
 )
+from .jsondepth import too_deep
 
 __all__ = ["CslReader", "csl_item_to_work"]
 
@@ -73,13 +76,18 @@ class CslReader:
         return 85 if classify_json(head) == "csl" else 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
-        document = load_json(source)
+        document, cut = load_json(source)
         items = document if isinstance(document, list) else [document]
         if isinstance(document, dict) and isinstance(document.get("items"), list):
             items = document["items"]
         for index, item in enumerate(items):
             src = Source(source.label, self.name, index + 1, None,
                          f"[{index}]" if isinstance(document, list) else None)
+            deep = too_deep(item, src, functools.partial(json.dumps, item, ensure_ascii=False)) \
+                if cut else None
+            if deep is not None:
+                yield deep
+                continue
             if not isinstance(item, dict):
                 yield Rejected(src, "a CSL-JSON item must be an object",
                                json.dumps(item, ensure_ascii=False), None,
@@ -94,6 +102,9 @@ class CslReader:
                 continue
             try:
                 yield csl_item_to_work(item, src)
+            except RecordError as exc:  # a value that must not be read (an unsafe DTD)
+                yield Rejected(src, exc.message, json.dumps(item, ensure_ascii=False, indent=1),
+                               exc.where.field, exc.hint)
             except (TypeError, ValueError, AttributeError) as exc:
                 # A value of the wrong JSON type deep inside; quarantine this item only.
                 yield Rejected(src, f"the item has a value of an unexpected kind: {exc}",

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import InputError, Location
+from ..errors import InputError, Location, RecordError
 from ..model import (
     Contributor,
     ContributorRole,
@@ -46,6 +46,7 @@ from .datacite_values import (
     _publisher,
 )
 from .datacite_xml import is_datacite_xml, resource_to_attributes
+from .jsondepth import too_deep
 
 __all__ = ["DataciteReader", "attributes_to_work"]
 
@@ -113,10 +114,14 @@ class DataciteReader:
             yield _safe(resource, Source(source.label, self.name, 1, None, "resource"),
                         data.decode("utf-8", "replace"))
             return
-        document = load_json(source)
+        document, cut = load_json(source)
         for position, (pointer, item) in enumerate(_items(document), 1):
             src = Source(source.label, self.name, position, None, pointer)
             raw = json.dumps(item, ensure_ascii=False, indent=1)
+            deep = too_deep(item, src, raw) if cut else None
+            if deep is not None:
+                yield deep
+                continue
             if not isinstance(item, dict):
                 yield Rejected(src, "a DataCite record must be a JSON object", raw, None,
                                "each record is {\"attributes\": {...}} or the attributes")
@@ -159,6 +164,8 @@ def _items(document: Any) -> Iterator[tuple[str | None, Any]]:
 def _safe(attributes: dict[str, Any], src: Source, raw: str) -> Work | Rejected:
     try:
         return attributes_to_work(attributes, src)
+    except RecordError as exc:  # a value that must not be read (an unsafe DTD)
+        return Rejected(src, exc.message, raw, exc.where.field, exc.hint)
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
         return Rejected(src, f"the record has a value of an unexpected kind: {exc}", raw, None,
                         "compare the record with the DataCite metadata schema")

@@ -6,7 +6,9 @@ markup in every text element. Readers keep the *text*: inline elements melt into
 block elements (paragraphs, list items, section titles) become paragraph breaks, and white
 space is collapsed the way a browser would. Markup is never parsed as XML here: fragments are
 often not well-formed, and :class:`html.parser.HTMLParser` tolerates that without ever
-fetching anything.
+fetching anything. A fragment that declares a DOCTYPE (entities of its own) is first resolved by
+:func:`ld_publish.xmlsafe.expand_fragment`, which refuses what is unsafe; the HTML parser would
+otherwise leave the end of the DOCTYPE (``]>``) and the declared entities' references in the text.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from typing import Any
+
+from ..errors import InputError, Location, RecordError
+from ..xmlsafe import expand_fragment
 
 __all__ = ["element_text", "has_markup", "markup_to_text", "normalize_space"]
 
@@ -25,6 +30,7 @@ _BLOCK = frozenset({
 _SKIP = frozenset({"script", "style", "object-id", "alt-text", "fn", "xref-note"})
 _TAG = re.compile(r"</?[A-Za-z][\w.:\-]*(?:\s[^<>]*)?/?>")
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+_DECLARATION = re.compile(r"<!(?:DOCTYPE|ENTITY)\b")
 _SPACE = re.compile(r"[ \t\r\n\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # Headings publishers put inside the abstract that are labels, not abstract text.
 _ABSTRACT_HEADINGS = frozenset({"abstract", "summary", "resumo", "resumen", "résumé",
@@ -33,7 +39,7 @@ _ABSTRACT_HEADINGS = frozenset({"abstract", "summary", "resumo", "resumen", "ré
 
 def has_markup(text: str) -> bool:
     """Whether ``text`` holds tags or character entities that :func:`markup_to_text` removes."""
-    return bool(_TAG.search(text) or _ENTITY.search(text))
+    return bool(_TAG.search(text) or _ENTITY.search(text) or _DECLARATION.search(text))
 
 
 def normalize_space(text: str) -> str:
@@ -80,9 +86,19 @@ class _TextCollector(HTMLParser):
             self.paragraphs[-1].append(data)
 
 
-def markup_to_text(text: str, *, drop_heading: bool = False) -> str:
+def markup_to_text(text: str, *, drop_heading: bool = False, field: str | None = None) -> str:
     """Clean text of a fragment: tags removed, entities decoded, paragraphs separated by a blank
-    line. With ``drop_heading`` a leading "Abstract"/"Summary" heading is left out."""
+    line. With ``drop_heading`` a leading "Abstract"/"Summary" heading is left out.
+
+    A fragment with a DOCTYPE whose entities cannot be used safely (external, undefined, a
+    bomb) raises :class:`RecordError` naming ``field``: its record is quarantined, not cleaned
+    into half-resolved text.
+    """
+    if _DECLARATION.search(text):
+        try:
+            text = expand_fragment(text, field or "the text")
+        except InputError as exc:
+            raise RecordError(exc.message, hint=exc.hint, where=Location(field=field)) from None
     collector = _TextCollector()
     collector.feed(text)
     collector.close()

@@ -23,14 +23,20 @@ from typing import Any
 import yaml
 
 from ..errors import InputError, Location, UnsafeInputError
-from ..limits import check_json_depth
 from ..model import (
     Rejected,
     Source,
     Work,
 )
 from ..sources import InputSource
-from .base import DEFAULT_MAX_DOCUMENT_BYTES, RawRecord, readers, require_content
+from .base import (
+    DEFAULT_MAX_DOCUMENT_BYTES,
+    UNDECODABLE_HINT,
+    RawRecord,
+    readers,
+    require_content,
+)
+from .jsondepth import bound_depth, loads_bounded, too_deep
 from .native_codec import (
     FORMAT,
     RecordError,
@@ -70,7 +76,7 @@ def _first_line_object(text: str) -> bool:
     line = text.partition("\n")[0]
     try:
         return isinstance(json.loads(line), dict)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 
@@ -87,12 +93,14 @@ class _NativeReader:
             return Rejected(source, exc.message, raw(), exc.field, exc.hint)
 
     def _records(self, document: Any, label: str, line: int | None = None,
-                 start: int = 1) -> Iterator[Work | Rejected]:
+                 start: int = 1, cut: bool = False) -> Iterator[Work | Rejected]:
         items = document if isinstance(document, list) else [document]
         for number, item in enumerate(items, start):
             pointer = f"[{number - start}]" if isinstance(document, list) else None
             source = Source(label, self.name, number, line, pointer)
-            yield self._record(item, source, functools.partial(_dump, item))
+            raw = functools.partial(_dump, item)
+            deep = too_deep(item, source, raw) if cut else None
+            yield deep if deep is not None else self._record(item, source, raw)
 
 
 def _dump(item: Any) -> str:
@@ -113,7 +121,6 @@ def _no_constant(name: str) -> Any:
 
 
 def _loads(text: str) -> Any:
-    check_json_depth(text)  # the decoder recurses once per level
     return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
 
 
@@ -134,7 +141,7 @@ class JsonRecordsReader(_NativeReader):
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
         text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
         try:
-            document = _loads(text)
+            document, cut = loads_bounded(text, _loads)
         except json.JSONDecodeError as exc:
             raise InputError(f"{source.label} is not valid JSON: {exc.msg} (line {exc.lineno}, "
                              f"column {exc.colno})", hint="fix the JSON syntax at that place",
@@ -144,7 +151,7 @@ class JsonRecordsReader(_NativeReader):
                              hint=getattr(exc, "hint", "each field may appear only once"),
                              where=Location(file=source.label)) from None
         _check_top(document, source.label)
-        yield from self._records(document, source.label)
+        yield from self._records(document, source.label, cut=cut)
 
 
 def _check_top(document: Any, label: str) -> None:
@@ -173,42 +180,46 @@ class JsonLinesRecordsReader(_NativeReader):
         return score + 2 if named else score - 10
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
-        for text, where in self._lines(source):
-            yield self._line_record(text, where)
+        for raw in self._split(source, keyed=False):
+            yield self.decode(raw)
 
     def split(self, source: InputSource) -> Iterator[RawRecord]:
         """Each record line with its Source and key, not decoded (see :class:`SplittingReader`)."""
-        for text, where in self._lines(source):
-            yield RawRecord(text, where, line_key(text))
+        return self._split(source, keyed=True)
 
-    def decode(self, raw: RawRecord) -> Work | Rejected:
-        return self._line_record(raw.text, raw.source)
-
-    def _lines(self, source: InputSource) -> Iterator[tuple[str, Source]]:
+    def _split(self, source: InputSource, keyed: bool) -> Iterator[RawRecord]:
         require_content(source)
         position = 0
-        for line_number, line in source.text_lines():
+        for line_number, line, error in source.lines():
             text = line.strip()
             if not text:
                 continue
             position += 1
-            yield text, Source(source.label, self.name, position, line_number)
+            where = Source(source.label, self.name, position, line_number)
+            key = line_key(text) if keyed and error is None else None
+            yield RawRecord(text, where, key, error)
+
+    def decode(self, raw: RawRecord) -> Work | Rejected:
+        if raw.error is not None:
+            return Rejected(raw.source, f"line {raw.source.line} is not valid UTF-8 text "
+                            f"({raw.error})", raw.text, None, UNDECODABLE_HINT)
+        return self._line_record(raw.text, raw.source)
 
     def _line_record(self, text: str, where: Source) -> Work | Rejected:
         line_number = where.line
         try:
-            data = _loads(text)
+            data, cut = loads_bounded(text, _loads)
         except ValueError as exc:
             reason = (f"line {line_number} is not valid JSON: {exc.msg} (column {exc.colno})"
                       if isinstance(exc, json.JSONDecodeError)
                       else f"line {line_number}: {exc}")
             return Rejected(where, reason, text, None,
-                            getattr(exc, "hint", "each line must hold one complete JSON "
-                                                 "record object"))
+                            "each line must hold one complete JSON record object")
         if not isinstance(data, dict):
             return Rejected(where, f"line {line_number} holds a {type(data).__name__}, not a "
                             "record object", text, None, "write one record object a line")
-        return self._record(data, where, lambda: text)
+        deep = too_deep(data, where, lambda: text) if cut else None
+        return deep if deep is not None else self._record(data, where, lambda: text)
 
 
 # The members before "key" on a line as work_to_dict writes it ({"format": "ld-publish/1",
@@ -288,9 +299,12 @@ class YamlRecordsReader(_NativeReader):
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
-            raise InputError(f"{source.label} is not valid YAML: "
-                             f"{getattr(exc, 'problem', None) or exc}",
-                             hint="fix the YAML syntax at that place (indentation, quotes)",
+            problem = str(getattr(exc, "problem", None) or exc)
+            # The parser refuses a value nested past its own limit, before any record exists.
+            hint = ("no record nests values this deep; check how the file was produced"
+                    if "nesting depth" in problem
+                    else "fix the YAML syntax at that place (indentation, quotes)")
+            raise InputError(f"{source.label} is not valid YAML: {problem}", hint=hint,
                              where=Location(file=source.label, line=line)) from None
         if not documents:
             raise InputError(f"{source.label} holds no YAML document", where=where,
@@ -298,7 +312,8 @@ class YamlRecordsReader(_NativeReader):
         position = 1
         for document in documents:
             _check_top(document, source.label)
-            yield from self._records(document, source.label, start=position)
+            document, cut = bound_depth(document)
+            yield from self._records(document, source.label, start=position, cut=cut)
             position += len(document) if isinstance(document, list) else 1
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import rispy
 
+from ..errors import RecordError
 from ..model import (
     Container,
     Contributor,
@@ -29,8 +30,8 @@ from ..model import (
     WorkDate,
     WorkType,
 )
-from ..sources import InputSource
-from .base import readers, require_content
+from ..sources import InputSource, Line
+from .base import UNDECODABLE_HINT, readers, require_content
 from .common import Findings, looks_like_organization, split_pages, split_person_name, stable_key
 
 __all__ = ["RisReader", "RisRecord", "split_records"]
@@ -69,6 +70,8 @@ class RisRecord:
     tags: list[tuple[str, str, int]] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)
     slips: list[tuple[str, str]] = field(default_factory=list)  # (tag, line) spacing slips
+    # The first line whose bytes are not UTF-8: (field it belongs to, line number, why).
+    undecodable: tuple[str, int, str] | None = None
 
     def values(self, *tags: str) -> list[str]:
         return [v for t, v, _ in self.tags if t in tags and v]
@@ -91,12 +94,12 @@ class _Broken:
     pointer: str | None = None
 
 
-def split_records(lines: Iterator[tuple[int, str]]) -> Iterator[RisRecord | _Broken]:
+def split_records(lines: Iterator[Line]) -> Iterator[RisRecord | _Broken]:
     """Records in file order; a record missing ``ER`` or ``TY`` comes out as ``_Broken``."""
     current: RisRecord | None = None
     orphan: list[str] = []
     orphan_start = 0
-    for number, line in lines:
+    for number, line, error in lines:
         text = line.rstrip("\r\n").lstrip("\ufeff")
         match = _TAG.match(text)
         tag = match.group(1) if match else None
@@ -127,6 +130,11 @@ def split_records(lines: Iterator[tuple[int, str]]) -> Iterator[RisRecord | _Bro
             continue
         else:
             current.raw.append(text)
+        if error is not None and current.undecodable is None:
+            # A continuation line belongs to the field it continues.
+            owner = tag if match and tag is not None else (
+                current.tags[-1][0] if current.tags else "TY")
+            current.undecodable = (owner, number, error)
         if match and tag is not None:
             if match.group(2) != "  ":
                 current.slips.append((tag, text))
@@ -168,13 +176,23 @@ class RisReader:
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
         require_content(source)
-        for position, item in enumerate(split_records(source.text_lines()), 1):
+        for position, item in enumerate(split_records(source.lines()), 1):
             if isinstance(item, _Broken):
                 yield Rejected(Source(source.label, self.name, position, item.start_line),
                                item.reason, "\n".join(item.raw) + "\n", "TY", item.hint)
+            elif item.undecodable is not None:
+                tag, line, why = item.undecodable
+                yield Rejected(Source(source.label, self.name, position, item.start_line),
+                               f"record {position} (from line {item.start_line}): line {line} "
+                               f"is not valid UTF-8 text ({why})",
+                               "\n".join(item.raw) + "\n", tag, UNDECODABLE_HINT)
             else:
-                yield _record_to_work(item, Source(source.label, self.name, position,
-                                                   item.start_line))
+                src = Source(source.label, self.name, position, item.start_line)
+                try:
+                    yield _record_to_work(item, src)
+                except RecordError as exc:  # a value that must not be read (an unsafe DTD)
+                    yield Rejected(src, exc.message, "\n".join(item.raw) + "\n",
+                                   exc.where.field, exc.hint)
 
 
 def _record_to_work(record: RisRecord, src: Source) -> Work:

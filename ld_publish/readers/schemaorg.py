@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import Location, UnsafeInputError
+from ..errors import Location, RecordError, UnsafeInputError
 from ..model import (
     Award,
     Contributor,
@@ -36,6 +36,7 @@ from ..model import (
 from ..sources import InputSource
 from .base import readers
 from .common import Findings, classify_json, load_json, split_pages, stable_key
+from .jsondepth import too_deep
 from .schemaorg_values import (
     _TYPES,
     _agent,
@@ -112,7 +113,7 @@ class SchemaOrgReader:
         return 90 if classify_json(head) == "schemaorg" else 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
-        document = load_json(source, "JSON-LD")
+        document, cut = load_json(source, "JSON-LD")
         # Checked before any record is read: a hostile context refuses the whole source.
         _walk_contexts(document, source.label)
         nodes: list[tuple[str | None, Any]]
@@ -130,6 +131,10 @@ class SchemaOrgReader:
         for position, (pointer, node) in enumerate(nodes, 1):
             src = Source(source.label, self.name, position, None, pointer)
             raw = json.dumps(node, ensure_ascii=False, indent=1)
+            deep = too_deep(node, src, raw) if cut else None
+            if deep is not None:
+                yield deep
+                continue
             if not isinstance(node, dict):
                 yield Rejected(src, "a JSON-LD record must be an object", raw, None,
                                'each record is {"@type": "ScholarlyArticle", ...}')
@@ -147,6 +152,8 @@ class SchemaOrgReader:
                 continue
             try:
                 yield node_to_work(node, src, index)
+            except RecordError as exc:  # a value that must not be read (an unsafe DTD)
+                yield Rejected(src, exc.message, raw, exc.where.field, exc.hint)
             except (TypeError, ValueError, AttributeError) as exc:
                 yield Rejected(src, f"the record has a value of an unexpected kind: {exc}",
                                raw, None, "compare the record with schema.org's definitions")
