@@ -226,3 +226,16 @@ def test_401_fails_fast_and_never_shows_the_password(proxy: FaultProxy, tmp_path
     with pytest.raises(StoreAuthError) as info:
         load_graphs(batch_of(1), loader)
     assert secret not in str(info.value) and secret not in repr(info.value)
+
+
+def test_query_with_retries_0_says_why_it_was_not_retried(proxy: FaultProxy) -> None:
+    from ld_publish.cli_store import query_command
+    proxy.rule = lambda method, path, body: Status(500, (), b"internal trouble")
+    result = CliRunner().invoke(query_command, ["ASK {}", "--endpoint", proxy.base,
+                                                "--store-type", "oxigraph-server",
+                                                "--retries", "0"])
+    assert result.exit_code == 3, result.output
+    assert len(proxy.log) == 1
+    # A query is idempotent; it was not retried because the user asked for no retries.
+    assert "not idempotent" not in result.stderr
+    assert "not retried: --retries 0" in result.stderr

@@ -117,7 +117,12 @@ class HttpTransport:
                 retry_after = retry_after_seconds(response.headers.get("retry-after"))
             if attempt + 1 < attempts:
                 self.sleep(self._delay(attempt, retry_after))
-        tries = f"after {attempts} attempts" if attempts > 1 else "(not retried: not idempotent)"
+        if attempts > 1:
+            tries = f"after {attempts} attempts"
+        elif idempotent:
+            tries = "(not retried: --retries 0)"
+        else:
+            tries = "(not retried: not idempotent)"
         raise StoreError(f"{what}: the store at {shown} {problem} {tries}",
                          hint="check the store is up and reachable; raise --timeout or "
                               "--retries for a slow store")
