@@ -125,6 +125,9 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
         click.echo(f"resuming the load recorded in {journal} ({already} graphs already "
                    "loaded)", err=True)
 
+    def split(count: int, reason: str) -> None:
+        click.echo(f"splitting a batch of {count} graphs in two: {reason}", err=True)
+
     def progress(report: LoadReport) -> None:
         if not quiet and sys.stderr.isatty():
             click.echo(f"\r{report.read} read, {report.loaded} loaded, "
@@ -138,7 +141,8 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
         report = load(list(inputs), options, pipeline=pipeline, quarantine_dir=quarantine_dir,
                       journal_path=journal, batch_size=batch_size, force=force,
                       on_quarantine=quarantined, on_failure=failures.append,
-                      on_resume=None if quiet else resumed, progress=progress)
+                      on_resume=None if quiet else resumed,
+                      on_split=None if quiet else split, progress=progress)
     except LdPublishError as e:
         fail(e)
         return

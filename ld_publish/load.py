@@ -68,6 +68,7 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
          on_quarantine: Callable[[str, str], None] | None = None,
          on_failure: Callable[[SourceFailure], None] | None = None,
          on_resume: Callable[[int], None] | None = None,
+         on_split: Callable[[int, str], None] | None = None,
          progress: Callable[[LoadReport], None] | None = None) -> LoadReport:
     """Load ``inputs`` (record files, folders, ``-``, export folders, N-Quads files)."""
     pipeline = replace(pipeline or Options(), formats=(), keep_graph=True, write_to=None)
@@ -89,7 +90,10 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
     def store_refused(graph: RecordGraph, reason: str) -> None:
         quarantine.graph(graph, reason)
         if on_quarantine:
-            on_quarantine(graph.source_label or graph.name, reason)
+            # A file of N-Quads holds many graphs: name the one refused.
+            where = f"{graph.source_label} graph <{graph.name}>" if graph.source_label else (
+                f"graph <{graph.name}>")
+            on_quarantine(where, reason)
 
     loader = open_loader(options)
     journal = LoadJournal(Path(journal_path), loader.target) if journal_path else None
@@ -97,7 +101,9 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
         on_resume(len(journal.loaded))
     try:
         report = load_graphs(graphs(), loader, quarantine=store_refused, journal=journal,
-                             batch_graphs=batch_size, force=force, progress=progress)
+                             batch_graphs=batch_size, force=force, progress=progress,
+                             on_split=None if on_split is None
+                             else lambda batch, why: on_split(len(batch), why))
     finally:
         if journal is not None:
             journal.close()

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from ..errors import StoreError
 from ..graph import RecordGraph
-from .base import HASH_PREDICATE, META_GRAPH, LoaderOptions, loaders, replace_update
+from .base import HASH_PREDICATE, META_GRAPH, PROBE_GRAPH, LoaderOptions, loaders, replace_update
 
 
 def open_store(path: str | Path) -> ox.Store:
@@ -47,6 +47,13 @@ class EmbeddedLoader:
             self.store.update(replace_update(graphs))
         except (OSError, SyntaxError, ValueError) as e:
             raise StoreError(f"the embedded store refused the update: {e}") from None
+
+    def probe(self) -> None:
+        try:
+            self.store.update(f"DROP SILENT GRAPH <{PROBE_GRAPH}>")
+        except OSError as e:
+            raise StoreError(f"the embedded store failed an update with no records: {e}"
+                             ) from None
 
     def close(self) -> None:
         self.store.flush()
