@@ -3,9 +3,10 @@
 A JSON Lines file. The first line names the target store; then one line per record graph the
 run finished with (``{"g": graph, "h": hash, "s": "loaded"|"quarantined"}``), appended and
 fsync'd once per batch; a last ``{"finished": ...}`` line closes a completed run. A run that
-finds an unfinished journal for the same target resumes it (skipping graphs already loaded
-with the same hash); a finished journal, or none, starts afresh. A torn last line from a kill
-is ignored.
+finds an unfinished journal for the same target resumes it (appending to it, and telling how
+many graphs it had loaded; which graphs to skip the store's hashes decide, since a run without
+the journal may have changed the store meanwhile); a finished journal, or none, starts
+afresh. A torn last line from a kill is ignored.
 """
 
 from __future__ import annotations

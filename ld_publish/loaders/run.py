@@ -26,7 +26,7 @@ class LoadReport:
     loaded: int = 0
     unchanged: int = 0
     quarantined: int = 0
-    #: Of ``unchanged``: skipped because the journal of an interrupted run had them.
+    #: Of ``unchanged``: graphs the journal of an interrupted run had loaded already.
     resumed: int = 0
     triples_loaded: int = 0
     requests: int = 0
@@ -75,7 +75,8 @@ def load_graphs(graphs: Iterable[RecordGraph], loader: Loader, *,
                 on_split: Split | None = None) -> LoadReport:
     """Make every graph in the store hold exactly its record's triples.
 
-    Graphs whose hash the store (or the journal of an interrupted run) already has are skipped.
+    Graphs whose hash the store already has are skipped (``resumed`` counts those the journal
+    of an interrupted run lists too).
     A batch the store refuses is split in halves until the refused record is alone; that record
     goes to ``quarantine`` and the others load. A batch the store answers 500 on every attempt
     is split the same way as long as the store still takes an update with no records in it
@@ -125,19 +126,15 @@ def load_graphs(graphs: Iterable[RecordGraph], loader: Loader, *,
 
     for candidate in batches(graphs, batch_graphs, batch_bytes):
         report.read += len(candidate)
-        todo: list[RecordGraph] = []
-        for g in candidate:
-            if journal is not None and not force and journal.already_loaded(g.name,
-                                                                            hash_literal(g)):
-                report.unchanged += 1
-                report.resumed += 1
-            else:
-                todo.append(g)
-        stored = {} if force or not todo else loader.stored_hashes([g.name for g in todo])
+        # The store has the last word even on graphs the journal lists: since the journal was
+        # written, a run without it may have replaced them (or the store been restored).
+        stored = {} if force else loader.stored_hashes([g.name for g in candidate])
         fresh = []
-        for g in todo:
+        for g in candidate:
             if stored.get(g.name) == hash_literal(g):
                 report.unchanged += 1
+                if journal is not None and journal.already_loaded(g.name, hash_literal(g)):
+                    report.resumed += 1
             else:
                 fresh.append(g)
         done: list[tuple[str, str, str]] = []
