@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +29,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_STORE = "output/store"
 DEFAULT_PASSWORD_ENV = "LD_PUBLISH_PASSWORD"
 STORE_TYPES = ("oxigraph-server", "virtuoso", "fuseki", "graphdb", "generic")
+
+
+def handled(command: F) -> F:
+    """The main CLI's last line of defence (``cli.handle_errors``: an OSError or a bug is a
+    message and an exit code, not a traceback), looked up when the command runs because ``cli``
+    imports this module."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .cli import handle_errors
+        return handle_errors(command)(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def fail(error: LdPublishError) -> None:
@@ -108,6 +122,7 @@ def build_options(store_path: str | None, endpoint: str | None, store_type: str,
               help="worker processes for mapping and validation (0: one per core)")
 @click.option("--strict", is_flag=True, help="exit 1 if any record was quarantined")
 @click.option("-q", "--quiet", is_flag=True, help="print only errors and the final counts")
+@handled
 def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str | None,
                  store_type: str, user: str | None, password_env: str | None,
                  password_file: str | None, timeout: float, retries: int, gsp: str | None,
@@ -125,6 +140,9 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
         click.echo(f"resuming the load recorded in {journal} ({already} graphs already "
                    "loaded)", err=True)
 
+    def split(count: int, reason: str) -> None:
+        click.echo(f"splitting a batch of {count} graphs in two: {reason}", err=True)
+
     def progress(report: LoadReport) -> None:
         if not quiet and sys.stderr.isatty():
             click.echo(f"\r{report.read} read, {report.loaded} loaded, "
@@ -138,7 +156,8 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
         report = load(list(inputs), options, pipeline=pipeline, quarantine_dir=quarantine_dir,
                       journal_path=journal, batch_size=batch_size, force=force,
                       on_quarantine=quarantined, on_failure=failures.append,
-                      on_resume=None if quiet else resumed, progress=progress)
+                      on_resume=None if quiet else resumed,
+                      on_split=None if quiet else split, progress=progress)
     except LdPublishError as e:
         fail(e)
         return
@@ -159,6 +178,7 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
               "('-' for stdin)")
 @store_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@handled
 def query_command(query: str | None, query_file: str | None, store_path: str | None,
                   endpoint: str | None, store_type: str, user: str | None,
                   password_env: str | None, password_file: str | None, timeout: float,
@@ -205,6 +225,7 @@ def _query_text(query: str | None, query_file: str | None) -> str:
               help="address to bind; anything but loopback exposes the store to the network")
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
 @click.option("--read-only", is_flag=True, help="serve without the update endpoint")
+@handled
 def serve_command(store_path: str, host: str, port: int, read_only: bool) -> None:
     """Serve the embedded store over SPARQL HTTP with `oxigraph serve`."""
     from .serve import serve

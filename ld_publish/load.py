@@ -7,12 +7,14 @@ are loaded as they are. The report balances ``read = loaded + unchanged + quaran
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .errors import LdPublishError, OutputError
 from .graph import RecordGraph
 from .journal import LoadJournal
 from .layout import atomic_write, file_name
@@ -41,7 +43,12 @@ class _Quarantine:
         self.count += 1
         if self.folder is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"cannot make the quarantine folder {self.folder}: "
+                              f"{e.strerror or e}",
+                              hint="free space or give another --quarantine DIR") from None
         data = (json.dumps(entry, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         atomic_write(self.folder / f"{file_name(name)}.json", data)
 
@@ -68,6 +75,7 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
          on_quarantine: Callable[[str, str], None] | None = None,
          on_failure: Callable[[SourceFailure], None] | None = None,
          on_resume: Callable[[int], None] | None = None,
+         on_split: Callable[[int, str], None] | None = None,
          progress: Callable[[LoadReport], None] | None = None) -> LoadReport:
     """Load ``inputs`` (record files, folders, ``-``, export folders, N-Quads files)."""
     pipeline = replace(pipeline or Options(), formats=(), keep_graph=True, write_to=None)
@@ -89,21 +97,40 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
     def store_refused(graph: RecordGraph, reason: str) -> None:
         quarantine.graph(graph, reason)
         if on_quarantine:
-            on_quarantine(graph.source_label or graph.name, reason)
+            # A file of N-Quads holds many graphs: name the one refused.
+            where = f"{graph.source_label} graph <{graph.name}>" if graph.source_label else (
+                f"graph <{graph.name}>")
+            on_quarantine(where, reason)
 
     loader = open_loader(options)
-    journal = LoadJournal(Path(journal_path), loader.target) if journal_path else None
-    if journal is not None and journal.resumed and on_resume is not None:
-        on_resume(len(journal.loaded))
+    journal: LoadJournal | None = None
     try:
+        if journal_path:
+            journal = LoadJournal(Path(journal_path), loader.target)
+            if journal.resumed and on_resume is not None:
+                on_resume(len(journal.loaded))
         report = load_graphs(graphs(), loader, quarantine=store_refused, journal=journal,
-                             batch_graphs=batch_size, force=force, progress=progress)
-    finally:
-        if journal is not None:
-            journal.close()
-        loader.close()
+                             batch_graphs=batch_size, force=force, progress=progress,
+                             on_split=None if on_split is None
+                             else lambda batch, why: on_split(len(batch), why))
+    except BaseException:
+        # Report what stopped the run: on a full disk, closing the store fails as well, and
+        # that error would hide the first.
+        _close_quietly(journal, loader)
+        raise
+    if journal is not None:
+        journal.close()
+    loader.close()  # a store that cannot write what it holds to disk is an error still
     # Records refused before reaching the store were read too.
     rejected = quarantine.count - report.quarantined
     report.read += rejected
     report.quarantined += rejected
     return report
+
+
+def _close_quietly(journal: LoadJournal | None, loader: Loader) -> None:
+    if journal is not None:
+        with contextlib.suppress(LdPublishError, OSError):
+            journal.close()
+    with contextlib.suppress(LdPublishError, OSError):
+        loader.close()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,10 +115,15 @@ def test_500_everywhere_fails_after_bounded_retries(proxy: FaultProxy,
         Status(500, (), b"internal trouble") if path.startswith("/update") else None)
     result = CliRunner().invoke(load_command, [str(nq), "--endpoint", proxy.base,
                                                "--store-type", "oxigraph-server",
-                                               "--retries", "2", "-q"])
+                                               "--retries", "2",
+                                               "--quarantine", str(tmp_path / "q")])
     assert result.exit_code == 3, result.output
     assert "answered 500" in result.stderr and "after 3 attempts" in result.stderr
-    assert [entry[1] for entry in proxy.log].count("/update") == 3
+    # The batch's three attempts, then three of an update with no records: that fails too, so
+    # the store is failing and no record is blamed (no split, no quarantine).
+    assert [entry[1] for entry in proxy.log].count("/update") == 6
+    assert "the store is failing, not a record" in result.stderr
+    assert "splitting" not in result.stderr and "quarantined" not in result.stderr
     for g in graphs:  # nothing half-written
         assert stored_triples(oxigraph_server, g.name) == set()
 
@@ -226,3 +233,119 @@ def test_401_fails_fast_and_never_shows_the_password(proxy: FaultProxy, tmp_path
     with pytest.raises(StoreAuthError) as info:
         load_graphs(batch_of(1), loader)
     assert secret not in str(info.value) and secret not in repr(info.value)
+
+
+def test_query_with_retries_0_says_why_it_was_not_retried(proxy: FaultProxy) -> None:
+    from ld_publish.cli_store import query_command
+    proxy.rule = lambda method, path, body: Status(500, (), b"internal trouble")
+    result = CliRunner().invoke(query_command, ["ASK {}", "--endpoint", proxy.base,
+                                                "--store-type", "oxigraph-server",
+                                                "--retries", "0"])
+    assert result.exit_code == 3, result.output
+    assert len(proxy.log) == 1
+    # A query is idempotent; it was not retried because the user asked for no retries.
+    assert "not idempotent" not in result.stderr
+    assert "not retried: --retries 0" in result.stderr
+
+
+def nquads_file(tmp_path: Path, graphs: list[RecordGraph]) -> Path:
+    nq = tmp_path / "data.nq"
+    nq.write_bytes(b"".join(g.nquads() for g in graphs))
+    return nq
+
+
+def journal_entries(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def test_record_failing_with_500_every_time_is_isolated_by_bisection(
+        proxy: FaultProxy, oxigraph_server: OxigraphServer, tmp_path: Path) -> None:
+    """A store that answers 500 to any request holding one record (a server bug on that
+    content) still takes the others: the batch is split once its retries are spent, the record
+    is quarantined, and the journal says what happened to each record."""
+    graphs = batch_of(16, marker_at=5)
+    nq = nquads_file(tmp_path, graphs)
+    proxy.rule = lambda method, path, body: (
+        Status(500, (), b"java.lang.NullPointerException") if b"POISON-MARKER" in body
+        else None)
+    journal, quarantine = tmp_path / "load.journal", tmp_path / "quarantine"
+    result = CliRunner().invoke(load_command, [
+        str(nq), "--endpoint", proxy.base, "--store-type", "oxigraph-server", "--retries", "1",
+        "--batch-size", "16", "--journal", str(journal), "--quarantine", str(quarantine)])
+    assert result.exit_code == 0, result.output
+    assert "read 16 = loaded 15 + unchanged 0 + quarantined 1" in result.stderr
+    assert f"quarantined {nq} graph <{graphs[5].name}>" in result.stderr
+    assert "answered 500" in result.stderr
+    assert "Traceback" not in result.output
+    # Split 16 -> 8 -> 4 -> 2 -> 1, each split said on stderr.
+    assert result.stderr.count("splitting a batch of") == 4, result.stderr
+    entries = journal_entries(journal)
+    states = {e["g"]: e["s"] for e in entries if "g" in e}
+    assert states == {g.name: "quarantined" if i == 5 else "loaded"
+                      for i, g in enumerate(graphs)}
+    assert "finished" in entries[-1]
+    assert len(list(quarantine.glob("*.json"))) == 1
+    assert_loaded(oxigraph_server, graphs[:5] + graphs[6:])
+    assert stored_triples(oxigraph_server, graphs[5].name) == set()
+
+
+def test_store_failing_mid_bisection_keeps_what_was_done_in_the_journal(
+        proxy: FaultProxy, oxigraph_server: OxigraphServer, tmp_path: Path) -> None:
+    """The store takes record 0 alone, then fails everything: the run stops with exit 3 and no
+    record is blamed, but the journal keeps record 0, and the rerun resumes from it."""
+    from ld_publish.load import load
+
+    graphs = batch_of(8, marker_at=1)
+    nq = nquads_file(tmp_path, graphs)
+    down = threading.Event()
+    first = graphs[0].name.encode()
+
+    def rule(method: str, path: str, body: bytes) -> Status | None:
+        if not path.startswith("/update"):
+            return None
+        if down.is_set() or b"POISON-MARKER" in body:
+            return Status(500, (), b"internal trouble")
+        if first in body and graphs[2].name.encode() not in body:
+            down.set()  # record 0 alone goes through; the store dies after it
+        return None
+
+    proxy.rule = rule
+    options = LoaderOptions(endpoint=proxy.base, store_type="oxigraph-server", retries=1,
+                            backoff=0.01, timeout=5)
+    journal, quarantine = tmp_path / "load.journal", tmp_path / "quarantine"
+    with pytest.raises(StoreError, match="answered 500") as info:
+        load([str(nq)], options, journal_path=journal, quarantine_dir=quarantine,
+             batch_size=8)
+    assert "no records" in (info.value.hint or "")
+    assert not quarantine.exists()
+    states = {e["g"]: e["s"] for e in journal_entries(journal) if "g" in e}
+    assert states == {graphs[0].name: "loaded"}
+    assert_loaded(oxigraph_server, graphs[:1])
+
+    proxy.reset()
+    proxy.rule = lambda method, path, body: (
+        Status(500, (), b"internal trouble") if b"POISON-MARKER" in body else None)
+    report = load([str(nq)], options, journal_path=journal, quarantine_dir=quarantine,
+                  batch_size=8)
+    assert (report.resumed, report.loaded, report.quarantined) == (1, 6, 1)
+    assert_loaded(oxigraph_server, graphs[:1] + graphs[2:])
+
+
+def test_split_after_413_is_said_on_stderr(proxy: FaultProxy, oxigraph_server: OxigraphServer,
+                                           tmp_path: Path) -> None:
+    graphs = batch_of(16)
+    nq = nquads_file(tmp_path, graphs)
+    too_large = Status(413, (), b"Request Entity Too Large")
+    # More than four record graphs in one update is too large for this "server".
+    proxy.rule = lambda method, path, body: (
+        too_large if path.startswith("/update") and body.count(b"DROP SILENT GRAPH") > 4
+        else None)
+    result = CliRunner().invoke(load_command, [
+        str(nq), "--endpoint", proxy.base, "--store-type", "oxigraph-server",
+        "--batch-size", "16", "--quarantine", str(tmp_path / "q")])
+    assert result.exit_code == 0, result.output
+    assert "read 16 = loaded 16" in result.stderr
+    splits = [line for line in result.stderr.splitlines() if "splitting a batch of" in line]
+    assert len(splits) == 3, result.stderr  # 16 -> 8 + 8 -> 4 + 4 + 4 + 4
+    assert all("413" in line for line in splits)
+    assert_loaded(oxigraph_server, graphs)

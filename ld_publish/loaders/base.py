@@ -29,6 +29,19 @@ class BatchRejected(StoreError):
     """
 
 
+class RequestFailed(StoreError):
+    """The store answered 500 to every attempt at a request.
+
+    Either the store is failing, or it fails on something in the request (a server bug that
+    one record's content triggers). The run tells the two apart with :meth:`Loader.probe`, a
+    request holding no records: if that works too, the batch is split like a refused one.
+    """
+
+
+#: A graph no record uses, so that dropping it is an update that changes nothing.
+PROBE_GRAPH = "urn:ld-publish:probe"
+
+
 def hash_literal(graph: RecordGraph) -> str:
     return f"sha256:{graph.content_hash}"
 
@@ -41,7 +54,8 @@ class Loader(Protocol):
     ``stored_hashes`` returns the content hashes the store's bookkeeping graph holds for the
     given graph names. ``replace`` makes each graph hold exactly the batch's triples and records
     their hashes; it raises :class:`BatchRejected` when the store refuses the content and
-    :class:`StoreError` for anything else.
+    :class:`StoreError` for anything else. ``probe`` sends an update that changes nothing and
+    raises :class:`StoreError` if the store does not take it.
     """
 
     target: str
@@ -49,6 +63,8 @@ class Loader(Protocol):
     def stored_hashes(self, names: Sequence[str]) -> dict[str, str]: ...
 
     def replace(self, graphs: Sequence[RecordGraph]) -> None: ...
+
+    def probe(self) -> None: ...
 
     def close(self) -> None: ...
 

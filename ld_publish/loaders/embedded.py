@@ -10,7 +10,7 @@ import pyoxigraph as ox
 
 from ..errors import StoreError
 from ..graph import RecordGraph
-from .base import HASH_PREDICATE, META_GRAPH, LoaderOptions, loaders, replace_update
+from .base import HASH_PREDICATE, META_GRAPH, PROBE_GRAPH, LoaderOptions, loaders, replace_update
 
 
 def open_store(path: str | Path) -> ox.Store:
@@ -26,12 +26,26 @@ def open_store(path: str | Path) -> ox.Store:
                  "lock; stop it or use the server through --endpoint") from None
 
 
+#: How the storage engine words a write the file system refused for want of room; its OSError
+#: carries no errno, only text.
+_NO_ROOM = ("No space left on device", "File too large", "Disk quota exceeded")
+
+
 class EmbeddedLoader:
     """Each batch is one ``Store.update`` call, which Oxigraph runs as one transaction."""
 
     def __init__(self, path: str | Path) -> None:
-        self.target = f"file:{Path(path).resolve()}"
+        self.path = Path(path)
+        self.target = f"file:{self.path.resolve()}"
         self.store = open_store(path)
+
+    def _failed(self, doing: str, error: OSError | SyntaxError | ValueError) -> StoreError:
+        text = str(error)
+        hint = None
+        if any(words in text for words in _NO_ROOM):
+            hint = (f"free space on the disk that holds {self.path} and rerun the load: graphs "
+                    "already in the store are skipped")
+        return StoreError(f"the embedded store at {self.path} {doing}: {text}", hint=hint)
 
     def stored_hashes(self, names: Sequence[str]) -> dict[str, str]:
         meta, pred = ox.NamedNode(META_GRAPH), ox.NamedNode(HASH_PREDICATE)
@@ -46,11 +60,22 @@ class EmbeddedLoader:
         try:
             self.store.update(replace_update(graphs))
         except (OSError, SyntaxError, ValueError) as e:
-            raise StoreError(f"the embedded store refused the update: {e}") from None
+            raise self._failed("refused the update", e) from None
+
+    def probe(self) -> None:
+        try:
+            self.store.update(f"DROP SILENT GRAPH <{PROBE_GRAPH}>")
+        except OSError as e:
+            raise self._failed("failed an update with no records", e) from None
 
     def close(self) -> None:
-        self.store.flush()
-        del self.store
+        try:
+            self.store.flush()
+        except OSError as e:
+            raise self._failed("could not write what was loaded to disk", e) from None
+        finally:
+            # Dropping the store releases its lock, even when the flush failed.
+            del self.store
 
 
 def _factory(options: LoaderOptions, client: Any = None) -> EmbeddedLoader:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from ..errors import StoreAuthError, StoreError
-from .base import BatchRejected
+from .base import BatchRejected, RequestFailed
 
 #: Statuses worth another attempt: the server or a proxy is briefly unable, not refusing.
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -85,11 +85,13 @@ class HttpTransport:
         shown = redact_url(url)
         attempts = self.retries + 1 if idempotent else 1
         problem = ""
+        status = 0
         for attempt in range(attempts):
             self.attempts_made += 1
             if attempt:
                 self.retried += 1
             retry_after: float | None = None
+            status = 0
             try:
                 response = self.client.request(method, url, **kwargs)  # type: ignore[arg-type]
             except httpx.TimeoutException:
@@ -117,10 +119,17 @@ class HttpTransport:
                 retry_after = retry_after_seconds(response.headers.get("retry-after"))
             if attempt + 1 < attempts:
                 self.sleep(self._delay(attempt, retry_after))
-        tries = f"after {attempts} attempts" if attempts > 1 else "(not retried: not idempotent)"
-        raise StoreError(f"{what}: the store at {shown} {problem} {tries}",
-                         hint="check the store is up and reachable; raise --timeout or "
-                              "--retries for a slow store")
+        if attempts > 1:
+            tries = f"after {attempts} attempts"
+        elif idempotent:
+            tries = "(not retried: --retries 0)"
+        else:
+            tries = "(not retried: not idempotent)"
+        # A 500 at the last attempt may be the content's doing: the run can find out.
+        error = RequestFailed if status == 500 else StoreError
+        raise error(f"{what}: the store at {shown} {problem} {tries}",
+                    hint="check the store is up and reachable; raise --timeout or "
+                         "--retries for a slow store")
 
 
 def _short(text: str, limit: int = 300) -> str:

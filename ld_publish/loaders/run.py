@@ -6,13 +6,15 @@ N-Quads files today, from raw record inputs through ``ld_publish.pipeline`` late
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 
+from ..errors import LdPublishError, OutputError, StoreError
 from ..graph import RecordGraph
 from ..journal import LoadJournal
-from .base import BatchRejected, Loader, Quarantine, hash_literal
+from .base import BatchRejected, Loader, Quarantine, RequestFailed, hash_literal
 
 DEFAULT_BATCH_GRAPHS = 64
 DEFAULT_BATCH_BYTES = 4 * 1024 * 1024
@@ -24,7 +26,7 @@ class LoadReport:
     loaded: int = 0
     unchanged: int = 0
     quarantined: int = 0
-    #: Of ``unchanged``: skipped because the journal of an interrupted run had them.
+    #: Of ``unchanged``: graphs the journal of an interrupted run had loaded already.
     resumed: int = 0
     triples_loaded: int = 0
     requests: int = 0
@@ -61,18 +63,26 @@ def batches(graphs: Iterable[RecordGraph], max_graphs: int, max_bytes: int
 
 
 Progress = Callable[[LoadReport], None]
+#: Called before a batch the store refused (or failed on every attempt) is split in two, with
+#: the batch and the store's answer.
+Split = Callable[[Sequence[RecordGraph], str], None]
 
 
 def load_graphs(graphs: Iterable[RecordGraph], loader: Loader, *,
                 quarantine: Quarantine | None = None, journal: LoadJournal | None = None,
                 batch_graphs: int = DEFAULT_BATCH_GRAPHS, batch_bytes: int = DEFAULT_BATCH_BYTES,
-                force: bool = False, progress: Progress | None = None) -> LoadReport:
+                force: bool = False, progress: Progress | None = None,
+                on_split: Split | None = None) -> LoadReport:
     """Make every graph in the store hold exactly its record's triples.
 
-    Graphs whose hash the store (or the journal of an interrupted run) already has are skipped.
+    Graphs whose hash the store already has are skipped (``resumed`` counts those the journal
+    of an interrupted run lists too).
     A batch the store refuses is split in halves until the refused record is alone; that record
-    goes to ``quarantine`` and the others load. Any other store failure raises StoreError; the
-    journal then holds what was done, and the next run with it resumes.
+    goes to ``quarantine`` and the others load. A batch the store answers 500 on every attempt
+    is split the same way as long as the store still takes an update with no records in it
+    (``loader.probe``); when it does not, the store is failing, not a record, and the run stops.
+    Any other store failure raises StoreError. The journal then holds what was done, record by
+    record, and the next run with it resumes.
     """
     report = LoadReport()
     start = time.monotonic()
@@ -81,13 +91,17 @@ def load_graphs(graphs: Iterable[RecordGraph], loader: Loader, *,
         try:
             report.requests += 1
             loader.replace(batch)
-        except BatchRejected as e:
+        except (BatchRejected, RequestFailed) as e:
+            if isinstance(e, RequestFailed):
+                blame_the_content(e)
             if len(batch) == 1:
                 report.quarantined += 1
                 if quarantine is not None:
                     quarantine(batch[0], e.message)
                 done.append((batch[0].name, hash_literal(batch[0]), "quarantined"))
                 return
+            if on_split is not None:
+                on_split(batch, e.message)
             middle = len(batch) // 2
             deliver(batch[:middle], done)
             deliver(batch[middle:], done)
@@ -97,26 +111,43 @@ def load_graphs(graphs: Iterable[RecordGraph], loader: Loader, *,
             report.triples_loaded += len(g)
             done.append((g.name, hash_literal(g), "loaded"))
 
+    def blame_the_content(failure: RequestFailed) -> None:
+        """Return if the store takes an update without records (so the batch's content is to
+        blame), else raise: splitting batches for a store that fails everything would only
+        spend every record's retries before stopping anyway."""
+        try:
+            report.requests += 1
+            loader.probe()
+        except StoreError:
+            raise StoreError(failure.message, hint=(
+                "the store failed an update with no records in it too, so the store is "
+                "failing, not a record: check its log and rerun the load when it works "
+                "(graphs already loaded are skipped)")) from None
+
     for candidate in batches(graphs, batch_graphs, batch_bytes):
         report.read += len(candidate)
-        todo: list[RecordGraph] = []
-        for g in candidate:
-            if journal is not None and not force and journal.already_loaded(g.name,
-                                                                            hash_literal(g)):
-                report.unchanged += 1
-                report.resumed += 1
-            else:
-                todo.append(g)
-        stored = {} if force or not todo else loader.stored_hashes([g.name for g in todo])
+        # The store has the last word even on graphs the journal lists: since the journal was
+        # written, a run without it may have replaced them (or the store been restored).
+        stored = {} if force else loader.stored_hashes([g.name for g in candidate])
         fresh = []
-        for g in todo:
+        for g in candidate:
             if stored.get(g.name) == hash_literal(g):
                 report.unchanged += 1
+                if journal is not None and journal.already_loaded(g.name, hash_literal(g)):
+                    report.resumed += 1
             else:
                 fresh.append(g)
         done: list[tuple[str, str, str]] = []
-        if fresh:
-            deliver(fresh, done)
+        try:
+            if fresh:
+                deliver(fresh, done)
+        except LdPublishError:
+            # Part of a split batch may be in the store already: say so before stopping, so a
+            # resumed run skips it. The error that stops the run matters more than this one.
+            if journal is not None and done:
+                with contextlib.suppress(OutputError):
+                    journal.record(done)
+            raise
         if journal is not None and done:
             journal.record(done)
         report.seconds = time.monotonic() - start

@@ -11,7 +11,14 @@ import pyoxigraph as ox
 from ..errors import StoreError, UsageError
 from ..graph import RecordGraph
 from ..sparql_escape import sparql_term
-from .base import LoaderOptions, loaders, replace_update, staging_name, stored_hashes_query
+from .base import (
+    PROBE_GRAPH,
+    LoaderOptions,
+    loaders,
+    replace_update,
+    staging_name,
+    stored_hashes_query,
+)
 from .http import HttpTransport, redact_url
 from .profiles import Endpoints, StoreProfile, profiles
 
@@ -101,6 +108,10 @@ class SparqlLoader:
             self._put(g.name, g.ntriples(), f"replacing graph {g.name}")
         # Hashes go last: if the run dies before this, the graphs are reloaded next time.
         self._update(replace_update(graphs, with_data=False), "recording content hashes")
+
+    def probe(self) -> None:
+        self._update(f"DROP SILENT GRAPH {sparql_term(PROBE_GRAPH)}",
+                     "an update with no records in it")
 
     def _drop_quietly(self, graph_name: str) -> None:
         # A leftover staging graph is harmless: the next PUT of that content replaces it.
