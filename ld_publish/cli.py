@@ -110,7 +110,7 @@ _common = [
                  help="Worker processes (0: one per core)."),
     click.option("-q", "--quiet", is_flag=True, help="No messages on stderr."),
     click.option("--limit", "limits", multiple=True, metavar="NAME=N",
-                 help="Change a limit on one record (repeatable): record-bytes, "
+                 help="Change a limit (repeatable): record-bytes, document-bytes, "
                       "nesting-depth, string-chars, contributors, references."),
 ]
 

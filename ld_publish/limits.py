@@ -24,9 +24,15 @@ MAX_NESTING_DEPTH = 512
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """What one record may hold. Sizes are in bytes (of the record's own text) or characters."""
+    """What one record may hold. Sizes are in bytes (of the record's own text) or characters.
+
+    ``document_bytes`` bounds a file read as one document (a page, JATS, a JSON array, a
+    BibTeX file): those are parsed whole, so their size, not a record's, is what memory sees.
+    Line-based formats (JSON Lines, RIS) are streamed and only ``record_bytes`` applies.
+    """
 
     record_bytes: int = 16 * 1024 * 1024
+    document_bytes: int = 32 * 1024 * 1024
     nesting_depth: int = 64
     string_chars: int = 1024 * 1024
     contributors: int = 20_000

@@ -24,9 +24,16 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from .errors import InputError, Location
+from .limits import active
 
-__all__ = ["HEAD_BYTES", "Input", "InputSource", "Line", "check_exist", "decode_text", "expand",
-           "files_of"]
+__all__ = ["HEAD_BYTES", "UNDECODABLE_HINT", "Input", "InputSource", "Line", "LineFault",
+           "check_exist", "decode_text", "expand", "files_of"]
+
+UNDECODABLE_HINT = ("the record was written in another encoding (often Latin-1 or Windows-1252); "
+                    "convert it to UTF-8 (e.g. iconv -f LATIN1 -t UTF-8) or retype the character")
+
+#: How much of a line past the record-bytes limit is kept, to show in the quarantine.
+_PREVIEW_BYTES = 400
 
 HEAD_BYTES = 64 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -98,31 +105,34 @@ class InputSource:
             self._digest = sha.hexdigest()
         return self._digest
 
-    def read_bytes(self, limit: int) -> bytes:
-        """The whole content, refusing more than ``limit`` bytes (formats read as one document)."""
+    def read_bytes(self, scale: int = 1) -> bytes:
+        """The whole content (formats read as one document), refusing more than the run's
+        document-bytes limit (``scale`` times it, for formats whose documents are lists)."""
+        limit = active().document_bytes * scale
         with self.open() as stream:
             data = stream.read(limit + 1)
         if len(data) > limit:
+            times = f"{scale} × " if scale != 1 else ""
             raise InputError(
-                f"{self.label} is larger than {limit // (1024 * 1024)} MiB, the limit for a "
-                "single-document format",
-                hint="split the input into one file per record, use a line-based format "
-                     "(jsonl), or raise --max-bytes",
+                f"{self.label} is larger than {times}the limit "
+                f"{active().describe('document_bytes')} bytes ({limit / 2**20:,.3g} MiB) for "
+                "a file read as one document",
+                hint="split the input into smaller files, use a line-based format (jsonl), or "
+                     "raise the limit with --limit document-bytes=N",
                 where=Location(file=self.label))
         return data
 
-    def read_text(self, limit: int) -> str:
-        return decode_text(self.read_bytes(limit), self.label)
+    def read_text(self, scale: int = 1) -> str:
+        return decode_text(self.read_bytes(scale), self.label)
 
     def text_lines(self) -> Iterator[tuple[int, str]]:
         """Decoded lines with 1-based line numbers, streamed; an undecodable line fails the
         whole source (for callers that cannot quarantine a line alone)."""
         for line in self.lines():
             if line.error is not None:
-                raise InputError(
-                    f"{self.label} is not valid UTF-8 text at line {line.number}: {line.error}",
-                    hint="convert the file to UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)",
-                    where=Location(file=self.label, line=line.number))
+                raise InputError(f"{self.label}: line {line.number} is {line.error.reason}",
+                                 hint=line.error.hint,
+                                 where=Location(file=self.label, line=line.number))
             yield line.number, line.text
 
     def lines(self) -> Iterator[Line]:
@@ -133,7 +143,11 @@ class InputSource:
         UTF-8 (with or without BOM) is decoded line by line; UTF-16/32, which only a BOM
         announces, cannot be cut at newline bytes and is decoded as one stream, so a bad
         sequence there fails the source.
+
+        No line is held in memory past the run's record-bytes limit: a longer one is read
+        past in pieces and comes out with a :class:`LineFault` and only its start as text.
         """
+        limit = active().record_bytes
         stream = self.open()
         try:
             head = stream.read(4)
@@ -144,7 +158,12 @@ class InputSource:
                 return
             number = 0
             first = True
-            for raw in rest:
+            while raw := rest.readline(limit + 1):
+                if len(raw) > limit and not raw.endswith(b"\n"):
+                    number += 1
+                    yield _too_long(number, raw, _read_past_line(rest))
+                    first = False
+                    continue
                 if first:
                     raw = raw.removeprefix(codecs.BOM_UTF8)
                     first = False
@@ -155,9 +174,9 @@ class InputSource:
                     try:
                         yield Line(number, piece.decode("utf-8"))
                     except UnicodeDecodeError as exc:
-                        yield Line(number, piece.decode("utf-8", "replace"),
-                                   f"{exc.reason} at byte {exc.start + 1} of the line "
-                                   f"(0x{piece[exc.start]:02X})")
+                        yield Line(number, piece.decode("utf-8", "replace"), LineFault(
+                            f"not valid UTF-8 text ({exc.reason} at byte {exc.start + 1} of "
+                            f"the line (0x{piece[exc.start]:02X}))", UNDECODABLE_HINT))
         finally:
             stream.close()
 
@@ -174,13 +193,40 @@ class InputSource:
                 where=Location(file=self.label, line=number + 1)) from None
 
 
+class LineFault(NamedTuple):
+    """Why a line cannot be read as a record's text: ``reason`` completes "line N is ..."."""
+
+    reason: str
+    hint: str
+
+
 class Line(NamedTuple):
-    """One line of a source: its number, its text with the line end, and, when its bytes are
-    not valid UTF-8, why (``text`` then holds U+FFFD where the bad bytes were)."""
+    """One line of a source: its number, its text with the line end, and, when the line
+    cannot be read, why (``text`` then holds U+FFFD where bad bytes were, or only the start
+    of a line past the record-bytes limit)."""
 
     number: int
     text: str
-    error: str | None = None
+    error: LineFault | None = None
+
+
+def _read_past_line(stream: BinaryIO) -> int:
+    """Read to the end of the current line in bounded pieces; how many bytes that was."""
+    skipped = 0
+    while piece := stream.readline(1 << 20):
+        skipped += len(piece)
+        if piece.endswith(b"\n"):
+            break
+    return skipped
+
+
+def _too_long(number: int, start: bytes, rest: int) -> Line:
+    size = len(start) + rest
+    text = start[:_PREVIEW_BYTES].decode("utf-8", "replace") + " …"
+    return Line(number, text, LineFault(
+        f"{size:,} bytes long, past the limit {active().describe('record_bytes')} bytes",
+        "a record this large is broken or hostile; if it is genuine, raise the limit with "
+        f"--limit record-bytes=N (N > {size:,})"))
 
 
 # A lone CR ends a line too (old Mac files); CRLF stays one line end.

@@ -11,14 +11,7 @@ from ..errors import InputError, Location
 from ..model import Rejected, Source, Work
 from ..pickling import fast_pickling
 from ..registry import Registry
-from ..sources import InputSource
-
-#: What to do about a record whose bytes are not UTF-8 (line-based readers quarantine it alone).
-UNDECODABLE_HINT = ("the record was written in another encoding (often Latin-1 or Windows-1252); "
-                    "convert it to UTF-8 (e.g. iconv -f LATIN1 -t UTF-8) or retype the character")
-
-#: Largest input a single-document reader (page, JATS, one JSON object) reads into memory.
-DEFAULT_MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
+from ..sources import InputSource, LineFault
 
 
 @runtime_checkable
@@ -48,14 +41,15 @@ class RawRecord:
 
     ``key`` is the key the record has if it decodes to a :class:`Work`, told without decoding
     it; ``None`` when that cannot be told cheaply and exactly (the record is then decoded where
-    it was split). ``error`` says why the record's bytes are not valid text (``text`` then holds
-    U+FFFD in their place); such a record has no key and decodes to a ``Rejected``.
+    it was split). ``error`` says why the record's line cannot be read (bytes that are not
+    UTF-8, a line past the record-bytes limit); such a record has no key and decodes to a
+    ``Rejected``.
     """
 
     text: str
     source: Source
     key: str | None = None
-    error: str | None = None
+    error: LineFault | None = None
 
 
 @runtime_checkable

@@ -18,6 +18,7 @@ import bibtexparser
 from bibtexparser import model as bib
 
 from ..errors import InputError, Location, RecordError
+from ..limits import active
 from ..model import (
     Container,
     Contributor,
@@ -33,7 +34,7 @@ from ..model import (
     WorkType,
 )
 from ..sources import InputSource
-from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
+from .base import readers
 from .bibtex_macros import MacroTable, expand_value
 from .bibtex_text import latex_to_text, read_person, split_bibtex_names, split_top, verbatim
 from .common import MONTHS, Findings, split_pages
@@ -86,7 +87,7 @@ class BibtexReader:
         return 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
-        text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES).replace("\r\n", "\n")
+        text = source.read_text().replace("\r\n", "\n")
         try:
             # No middleware: values come as written, and bibtex_macros expands them in full.
             library = bibtexparser.parse_string(text, parse_stack=[])
@@ -110,6 +111,14 @@ class BibtexReader:
                 position += 1
                 line = None if block.start_line is None else block.start_line + 1
                 src = Source(source.label, self.name, position, line, block.key)
+                if len(block.raw or "") > active().record_bytes:
+                    yield Rejected(src, f"the entry is {len(block.raw or ''):,} characters long, "
+                                   f"past the limit {active().describe('record_bytes')}",
+                                   (block.raw or "")[:400] + " …", None,
+                                   "an entry this large is broken or hostile (a brace not "
+                                   "closed?); if it is genuine, raise the limit with --limit "
+                                   "record-bytes=N")
+                    continue
                 try:
                     fields, undefined = _expanded(block, macros)
                 except RecordError as exc:

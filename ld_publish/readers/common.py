@@ -19,7 +19,6 @@ from typing import Any
 from ..errors import InputError, Location
 from ..model import DateValue, Identifier, Notice, Pages, Severity, Text
 from ..sources import InputSource
-from .base import DEFAULT_MAX_DOCUMENT_BYTES
 from .identify import identifier
 from .jsondepth import loads_bounded
 from .markup import has_markup, markup_to_text, normalize_space
@@ -277,7 +276,7 @@ def stable_key(prefix: str, raw: str) -> str:
 def load_json(source: InputSource, what: str = "JSON") -> tuple[Any, bool]:
     """The whole source parsed as JSON, and whether a value was cut for its depth (see
     :func:`.jsondepth.loads_bounded`); a clear InputError with the line when it is no JSON."""
-    text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
+    text = source.read_text()
     try:
         return loads_bounded(text)
     except json.JSONDecodeError as exc:

@@ -17,14 +17,14 @@ from typing import Any
 from ..errors import InputError, Location, RecordError
 from ..model import Rejected, Source, Work
 from ..sources import InputSource, decode_text
-from .base import DEFAULT_MAX_DOCUMENT_BYTES, UNDECODABLE_HINT, readers
+from .base import readers
 from .crossref_work import read_work
 from .jsondepth import loads_bounded, too_deep
 
 __all__ = ["CrossrefReader"]
 
 # A Crossref public data file holds thousands of works in one document.
-MAX_LIST_BYTES = 8 * DEFAULT_MAX_DOCUMENT_BYTES
+MAX_LIST_SCALE = 8
 
 # Keys that Crossref writes and CSL-JSON never does.
 _CROSSREF_ONLY = re.compile(
@@ -65,7 +65,7 @@ class CrossrefReader:
         if source.name.endswith((".jsonl", ".ndjson")):
             yield from self._read_lines(source)
             return
-        data = source.read_bytes(MAX_LIST_BYTES)
+        data = source.read_bytes(MAX_LIST_SCALE)
         try:
             text = decode_text(data, source.label)
         except InputError:
@@ -94,8 +94,8 @@ class CrossrefReader:
             position += 1
             where = Source(source.label, self.name, position, number, f"line {number}")
             if error is not None:
-                yield Rejected(where, f"line {number} is not valid UTF-8 text ({error})",
-                               line.rstrip("\r\n"), hint=UNDECODABLE_HINT)
+                yield Rejected(where, f"line {number} is {error.reason}",
+                               line.rstrip("\r\n"), hint=error.hint)
                 continue
             try:
                 document, cut = loads_bounded(line)

@@ -29,7 +29,7 @@ from ..model import (
     WorkType,
 )
 from ..sources import InputSource
-from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
+from .base import readers
 from .common import (
     Findings,
     classify_json,
@@ -104,7 +104,7 @@ class DataciteReader:
         return 85 if classify_json(head) == "datacite" else 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
-        data = source.read_bytes(DEFAULT_MAX_DOCUMENT_BYTES)
+        data = source.read_bytes()
         if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
             try:
                 resource = resource_to_attributes(data, source.label)

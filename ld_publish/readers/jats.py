@@ -36,7 +36,7 @@ from ..model import (
 )
 from ..sources import InputSource
 from ..xmlsafe import parse_xml
-from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
+from .base import readers
 from .crossref_values import Findings
 from .jats_contrib import read_affiliations, read_contributors
 from .jats_refs import read_references
@@ -107,7 +107,7 @@ class JatsReader:
         return 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
-        data = source.read_bytes(DEFAULT_MAX_DOCUMENT_BYTES)
+        data = source.read_bytes()
         document = parse_xml(data, source.label)
         root = document.root
         strip_namespaces(root)

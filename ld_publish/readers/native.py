@@ -30,8 +30,6 @@ from ..model import (
 )
 from ..sources import InputSource
 from .base import (
-    DEFAULT_MAX_DOCUMENT_BYTES,
-    UNDECODABLE_HINT,
     RawRecord,
     readers,
     require_content,
@@ -139,7 +137,7 @@ class JsonRecordsReader(_NativeReader):
         return _json_shape(text)
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
-        text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
+        text = source.read_text()
         try:
             document, cut = loads_bounded(text, _loads)
         except json.JSONDecodeError as exc:
@@ -201,8 +199,8 @@ class JsonLinesRecordsReader(_NativeReader):
 
     def decode(self, raw: RawRecord) -> Work | Rejected:
         if raw.error is not None:
-            return Rejected(raw.source, f"line {raw.source.line} is not valid UTF-8 text "
-                            f"({raw.error})", raw.text, None, UNDECODABLE_HINT)
+            return Rejected(raw.source, f"line {raw.source.line} is {raw.error.reason}",
+                            raw.text, None, raw.error.hint)
         return self._line_record(raw.text, raw.source)
 
     def _line_record(self, text: str, where: Source) -> Work | Rejected:
@@ -284,7 +282,7 @@ class YamlRecordsReader(_NativeReader):
         return 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
-        text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
+        text = source.read_text()
         where = Location(file=source.label)
         try:
             for event in yaml.parse(text, Loader=_RecordLoader):

@@ -46,7 +46,7 @@ from ..model import (
     WorkType,
 )
 from ..sources import InputSource
-from .base import DEFAULT_MAX_DOCUMENT_BYTES, readers
+from .base import readers
 from .identify import identifier
 from .page_authors import AuthorBlock
 from .page_patterns import (
@@ -109,7 +109,7 @@ class PageReader:
         return min(score, 95)
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
-        text = source.read_text(DEFAULT_MAX_DOCUMENT_BYTES)
+        text = source.read_text()
         yield parse_page(text, source.label)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import rispy
 
 from ..errors import RecordError
+from ..limits import active
 from ..model import (
     Container,
     Contributor,
@@ -30,8 +31,8 @@ from ..model import (
     WorkDate,
     WorkType,
 )
-from ..sources import InputSource, Line
-from .base import UNDECODABLE_HINT, readers, require_content
+from ..sources import InputSource, Line, LineFault
+from .base import readers, require_content
 from .common import Findings, looks_like_organization, split_pages, split_person_name, stable_key
 
 __all__ = ["RisReader", "RisRecord", "split_records"]
@@ -70,8 +71,20 @@ class RisRecord:
     tags: list[tuple[str, str, int]] = field(default_factory=list)
     raw: list[str] = field(default_factory=list)
     slips: list[tuple[str, str]] = field(default_factory=list)  # (tag, line) spacing slips
-    # The first line whose bytes are not UTF-8: (field it belongs to, line number, why).
-    undecodable: tuple[str, int, str] | None = None
+    # The first line that cannot be read: (field it belongs to, line number, why).
+    undecodable: tuple[str, int, LineFault] | None = None
+    size: int = 0  # characters read so far, line ends included
+    too_large: bool = False
+    # Continuation lines of a wrapped value, by the index of their tag in ``tags``.
+    continued: dict[int, list[str]] = field(default_factory=dict)
+
+    def joined(self) -> RisRecord:
+        """This record with each wrapped value joined into one."""
+        for index, parts in self.continued.items():
+            tag, value, at = self.tags[index]
+            self.tags[index] = (tag, " ".join(p for p in (value, *parts) if p), at)
+        self.continued = {}
+        return self
 
     def values(self, *tags: str) -> list[str]:
         return [v for t, v, _ in self.tags if t in tags and v]
@@ -95,10 +108,15 @@ class _Broken:
 
 
 def split_records(lines: Iterator[Line]) -> Iterator[RisRecord | _Broken]:
-    """Records in file order; a record missing ``ER`` or ``TY`` comes out as ``_Broken``."""
+    """Records in file order; a record missing ``ER`` or ``TY`` comes out as ``_Broken``.
+
+    Memory stays bounded by the record-bytes limit: a record (or a run of lines outside any
+    record) past it keeps no more lines, and the record is rejected for its size.
+    """
+    limit = active().record_bytes
     current: RisRecord | None = None
     orphan: list[str] = []
-    orphan_start = 0
+    orphan_start = orphan_size = 0
     for number, line, error in lines:
         text = line.rstrip("\r\n").lstrip("\ufeff")
         match = _TAG.match(text)
@@ -112,8 +130,8 @@ def split_records(lines: Iterator[Line]) -> Iterator[RisRecord | _Broken]:
                 yield _Broken(orphan_start, orphan, "these lines belong to no record (no "
                               "valid TY line before them)", "start each record with 'TY  - "
                               "<type>' (two spaces, a dash, a space)")
-            orphan = []
-            current = RisRecord(number, raw=[text])
+            orphan, orphan_size = [], 0
+            current = RisRecord(number, raw=[text], size=len(line))
         elif current is None:
             if tag == "ER":
                 if any(o.strip() for o in orphan):
@@ -121,14 +139,22 @@ def split_records(lines: Iterator[Line]) -> Iterator[RisRecord | _Broken]:
                     yield _Broken(orphan_start, orphan, "the record has no valid TY line",
                                   "start each record with 'TY  - <type>' (two spaces, a "
                                   "dash, a space)")
-                orphan = []
+                orphan, orphan_size = [], 0
                 continue
             if not orphan:
                 orphan_start = number
-            if text.strip() or orphan:
+            if (text.strip() or orphan) and orphan_size <= limit:
                 orphan.append(text)
+                orphan_size += len(line)
             continue
         else:
+            current.size += len(line)
+            if current.size > limit:
+                current.too_large = True
+                if tag == "ER":
+                    yield current
+                    current = None
+                continue  # nothing more of it is kept
             current.raw.append(text)
         if error is not None and current.undecodable is None:
             # A continuation line belongs to the field it continues.
@@ -139,14 +165,14 @@ def split_records(lines: Iterator[Line]) -> Iterator[RisRecord | _Broken]:
             if match.group(2) != "  ":
                 current.slips.append((tag, text))
             if tag == "ER":
-                yield current
+                yield current.joined()
                 current = None
                 continue
             current.tags.append((tag, (match.group(3) or "").strip(), number))
         elif text.strip() and current.tags:
-            # Continuation of a wrapped value (long abstracts and notes).
-            tag0, value, at = current.tags[-1]
-            current.tags[-1] = (tag0, f"{value} {text.strip()}".strip(), at)
+            # Continuation of a wrapped value (long abstracts and notes), joined at the end:
+            # joining line by line was quadratic in the number of lines.
+            current.continued.setdefault(len(current.tags) - 1, []).append(text.strip())
     if current is not None:
         yield _Broken(current.start_line, current.raw,
                       "the record has no ER line (the file ends inside it)",
@@ -180,12 +206,19 @@ class RisReader:
             if isinstance(item, _Broken):
                 yield Rejected(Source(source.label, self.name, position, item.start_line),
                                item.reason, "\n".join(item.raw) + "\n", "TY", item.hint)
+            elif item.too_large:
+                yield Rejected(Source(source.label, self.name, position, item.start_line),
+                               f"record {position} (from line {item.start_line}) is longer "
+                               f"than the limit {active().describe('record_bytes')} bytes",
+                               "\n".join(item.raw) + "\n …\n", "TY",
+                               "a record this large is broken or hostile (an ER line missing?); "
+                               "if it is genuine, raise the limit with --limit record-bytes=N")
             elif item.undecodable is not None:
-                tag, line, why = item.undecodable
+                tag, line, fault = item.undecodable
                 yield Rejected(Source(source.label, self.name, position, item.start_line),
                                f"record {position} (from line {item.start_line}): line {line} "
-                               f"is not valid UTF-8 text ({why})",
-                               "\n".join(item.raw) + "\n", tag, UNDECODABLE_HINT)
+                               f"is {fault.reason}",
+                               "\n".join(item.raw) + "\n", tag, fault.hint)
             else:
                 src = Source(source.label, self.name, position, item.start_line)
                 try:
