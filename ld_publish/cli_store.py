@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from .errors import LdPublishError, StoreError, UsageError
+from .limits import parse_limits
 from .load import load
 from .loaders import LoaderOptions, LoadReport
 from .loaders.http import HttpTransport
@@ -122,13 +123,15 @@ def build_options(store_path: str | None, endpoint: str | None, store_type: str,
               help="worker processes for mapping and validation (0: one per core)")
 @click.option("--strict", is_flag=True, help="exit 1 if any record was quarantined")
 @click.option("-q", "--quiet", is_flag=True, help="print only errors and the final counts")
+@click.option("--limit", "limits", multiple=True, metavar="NAME=N",
+              help="change a limit on record inputs (repeatable; as for export)")
 @handled
 def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str | None,
                  store_type: str, user: str | None, password_env: str | None,
                  password_file: str | None, timeout: float, retries: int, gsp: str | None,
                  update: str | None, batch_size: int, journal: str | None, force: bool,
                  quarantine_dir: str, reader: str | None, base: str, profile: str,
-                 workers: int, strict: bool, quiet: bool) -> None:
+                 workers: int, strict: bool, quiet: bool, limits: tuple[str, ...]) -> None:
     """Load records (anything `export` reads) or an export's output folder / N-Quads files
     into a triplestore: one named graph per record, replaced, never appended."""
     failures: list[SourceFailure] = []
@@ -152,7 +155,8 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
     try:
         options = build_options(store_path, endpoint, store_type, user, password_env,
                                 password_file, timeout, retries, gsp, update)
-        pipeline = Options(base=base, profile=Profile(profile), reader=reader, workers=workers)
+        pipeline = Options(base=base, profile=Profile(profile), reader=reader, workers=workers,
+                           limits=parse_limits(limits))
         report = load(list(inputs), options, pipeline=pipeline, quarantine_dir=quarantine_dir,
                       journal_path=journal, batch_size=batch_size, force=force,
                       on_quarantine=quarantined, on_failure=failures.append,

@@ -146,3 +146,24 @@ def test_cli_document_limit_is_exit_2_with_the_hint(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert "document-bytes = 1,000" in result.stderr and "--limit document-bytes=N" in \
         result.stderr
+
+
+def test_load_takes_the_limits_too(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    good = synthetic_record(1, rng, "compact")
+    big = {**synthetic_record(2, rng, "compact"), "key": "big", "abstract": "a" * 60_000}
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(good) + "\n" + json.dumps(big) + "\n", "utf-8")
+
+    def load(store: str, *more: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "ld_publish", "load", str(source),
+                                 "--store", str(tmp_path / store), "--quarantine",
+                                 str(tmp_path / "q"), *more],
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        return result.stderr
+
+    said = load("limited", "--limit", "record-bytes=50000")
+    assert "read 2 = loaded 1 + unchanged 0 + quarantined 1" in said, said
+    assert "line 2 is 62,295 bytes long" in said and "record-bytes = 50,000" in said
+    assert "read 2 = loaded 2 + unchanged 0 + quarantined 0" in load("default")
