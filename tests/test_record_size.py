@@ -136,7 +136,6 @@ def test_cli_quarantines_a_line_past_the_limit_and_writes_the_rest(tmp_path: Pat
     assert (report["read"], report["written"], report["quarantined"]) == (4, 3, 1)
     [entry] = [r for r in report["records"] if r["status"] == "quarantined"]
     assert "line 2 is" in entry["reason"] and "record-bytes = 50,000" in entry["reason"]
-    # Without the limit the record is fine: the limit, not the record, quarantined it.
     assert "Traceback" not in result.stderr
 
 
