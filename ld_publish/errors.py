@@ -10,7 +10,8 @@ Exit codes:
 ====  =====================================================================
 0     success
 1     invalid records (``validate``, or ``export``/``load`` with ``--strict``)
-2     usage or input error (bad option, unreadable or unrecognisable input)
+2     usage or input error (bad option, unreadable or unrecognisable input), or another
+      run holds the output folder (:class:`BusyError`)
 3     runtime error (a store or the file system failed)
 ====  =====================================================================
 """
