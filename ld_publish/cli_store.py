@@ -111,6 +111,8 @@ def build_options(store_path: str | None, endpoint: str | None, store_type: str,
               help="record graphs per request")
 @click.option("--journal", metavar="PATH", help="load journal: a killed run resumes from it")
 @click.option("--force", is_flag=True, help="reload graphs even when their hash is unchanged")
+@click.option("--bulk", is_flag=True, help="first loads: add graphs new to the store with the "
+              "store's bulk loader (not atomic; rerun a killed bulk load to finish it)")
 @click.option("--quarantine", "quarantine_dir", default="output/quarantine", show_default=True,
               metavar="DIR", help="where records that cannot be loaded are written")
 @click.option("-f", "--from", "reader", metavar="READER",
@@ -130,6 +132,7 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
                  store_type: str, user: str | None, password_env: str | None,
                  password_file: str | None, timeout: float, retries: int, gsp: str | None,
                  update: str | None, batch_size: int, journal: str | None, force: bool,
+                 bulk: bool,
                  quarantine_dir: str, reader: str | None, base: str, profile: str,
                  workers: int, strict: bool, quiet: bool, limits: tuple[str, ...]) -> None:
     """Load records (anything `export` reads) or an export's output folder / N-Quads files
@@ -158,7 +161,7 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
         pipeline = Options(base=base, profile=Profile(profile), reader=reader, workers=workers,
                            limits=parse_limits(limits))
         report = load(list(inputs), options, pipeline=pipeline, quarantine_dir=quarantine_dir,
-                      journal_path=journal, batch_size=batch_size, force=force,
+                      journal_path=journal, batch_size=batch_size, force=force, bulk=bulk,
                       on_quarantine=quarantined, on_failure=failures.append,
                       on_resume=None if quiet else resumed,
                       on_split=None if quiet else split, progress=progress)

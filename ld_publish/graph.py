@@ -84,6 +84,11 @@ class RecordGraph:
         return triples
 
     @property
+    def has_blank_nodes(self) -> bool:
+        """Whether any triple has a blank node (the mapping makes none; foreign N-Quads may)."""
+        return any(s.startswith("_:") or o.startswith("_:") for s, _p, o in self.terms)
+
+    @property
     def graph_name(self) -> ox.NamedNode:
         return ox.NamedNode(self.name)
 

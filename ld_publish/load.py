@@ -72,6 +72,7 @@ class _Quarantine:
 def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None = None,
          quarantine_dir: str | Path | None = "output/quarantine",
          journal_path: str | Path | None = None, batch_size: int = 64, force: bool = False,
+         bulk: bool = False,
          on_quarantine: Callable[[str, str], None] | None = None,
          on_failure: Callable[[SourceFailure], None] | None = None,
          on_resume: Callable[[int], None] | None = None,
@@ -110,7 +111,7 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
             if journal.resumed and on_resume is not None:
                 on_resume(len(journal.loaded))
         report = load_graphs(graphs(), loader, quarantine=store_refused, journal=journal,
-                             batch_graphs=batch_size, force=force, progress=progress,
+                             batch_graphs=batch_size, force=force, progress=progress, bulk=bulk,
                              on_split=None if on_split is None
                              else lambda batch, why: on_split(len(batch), why))
     except BaseException:

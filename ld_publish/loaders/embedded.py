@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +10,15 @@ import pyoxigraph as ox
 
 from ..errors import StoreError
 from ..graph import RecordGraph
-from .base import HASH_PREDICATE, META_GRAPH, PROBE_GRAPH, LoaderOptions, loaders, replace_update
+from .base import (
+    HASH_PREDICATE,
+    META_GRAPH,
+    PROBE_GRAPH,
+    LoaderOptions,
+    hash_literal,
+    loaders,
+    replace_update,
+)
 
 
 def open_store(path: str | Path) -> ox.Store:
@@ -32,7 +40,11 @@ _NO_ROOM = ("No space left on device", "File too large", "Disk quota exceeded")
 
 
 class EmbeddedLoader:
-    """Each batch is one ``Store.update`` call, which Oxigraph runs as one transaction."""
+    """Graphs new to the store are added with ``Store.extend`` (one transaction for the batch's
+    quads and their hashes, no SPARQL text to build and parse); graphs the store already holds
+    are replaced with one ``Store.update`` (drop, insert and hash in one transaction). Either
+    way a graph and its hash change together or not at all.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -56,11 +68,60 @@ class EmbeddedLoader:
                     found[name] = q.object.value
         return found
 
+    def _is_new(self, graph: RecordGraph, meta: ox.NamedNode, pred: ox.NamedNode) -> bool:
+        """Neither content nor a hash for this graph in the store, and no blank node in it
+        (``extend`` keeps blank node labels, which would join equal labels of two graphs)."""
+        name = graph.graph_name
+        return (not self.store.contains_named_graph(name)
+                and next(self.store.quads_for_pattern(name, pred, None, meta), None) is None
+                and not graph.has_blank_nodes)
+
+    def _add(self, graphs: Sequence[RecordGraph], meta: ox.NamedNode,
+             pred: ox.NamedNode) -> Iterator[ox.Quad]:
+        for g in graphs:
+            yield from g.quads()
+        for g in graphs:
+            yield ox.Quad(g.graph_name, pred, ox.Literal(hash_literal(g)), meta)
+
+    def split_new(self, graphs: Sequence[RecordGraph]) -> tuple[list[RecordGraph],
+                                                                 list[RecordGraph]]:
+        """(graphs the store has nothing of, graphs it holds content or a hash of)."""
+        meta, pred = ox.NamedNode(META_GRAPH), ox.NamedNode(HASH_PREDICATE)
+        new: list[RecordGraph] = []
+        held: list[RecordGraph] = []
+        for g in graphs:
+            (new if self._is_new(g, meta, pred) else held).append(g)
+        return new, held
+
     def replace(self, graphs: Sequence[RecordGraph]) -> None:
+        new, held = self.split_new(graphs)
+        meta, pred = ox.NamedNode(META_GRAPH), ox.NamedNode(HASH_PREDICATE)
         try:
-            self.store.update(replace_update(graphs))
+            if new:
+                self.store.extend(self._add(new, meta, pred))
+            if held:
+                self.store.update(replace_update(held))
         except (OSError, SyntaxError, ValueError) as e:
             raise self._failed("refused the update", e) from None
+
+    def bulk_add(self, graphs: Sequence[RecordGraph]) -> list[RecordGraph]:
+        """Add the graphs new to the store with the storage engine's bulk loader, their hashes
+        after them; return the others, for :meth:`replace`.
+
+        Not one transaction: a run killed half-way leaves graphs with content and no hash,
+        which the next run (bulk or not) sees as held and replaces. The hashes go in only
+        after every graph's content, so a hash never vouches for content not there.
+        """
+        new, held = self.split_new(graphs)
+        if new:
+            meta, pred = ox.NamedNode(META_GRAPH), ox.NamedNode(HASH_PREDICATE)
+            try:
+                self.store.bulk_extend(q for g in new for q in g.quads())
+                self.store.extend(ox.Quad(g.graph_name, pred, ox.Literal(hash_literal(g)), meta)
+                                  for g in new)
+            except (OSError, SyntaxError, ValueError) as e:
+                raise self._failed("refused the bulk load", e) from None
+        return held
 
     def probe(self) -> None:
         try:
