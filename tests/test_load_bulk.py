@@ -1,9 +1,10 @@
 """``load --bulk`` and the embedded store's native insert of new graphs, on real stores.
 
 Bulk loading adds graphs new to the store through the storage engine's bulk loader
-(pyoxigraph ``bulk_extend``) or the Oxigraph server's dataset POST, and their hashes after
-them; graphs the store already holds something of are replaced as usual. The result must be
-the same store a normal load gives, and a bulk load killed half-way must be finished by a rerun.
+(pyoxigraph ``bulk_load`` of the graphs' N-Quads) or the Oxigraph server's dataset POST, and
+their hashes after them; graphs the store already holds something of are replaced as usual.
+The result must be the same store a normal load gives, and a bulk load killed half-way must be
+finished by a rerun.
 """
 
 from __future__ import annotations

@@ -116,7 +116,10 @@ class EmbeddedLoader:
         if new:
             meta, pred = ox.NamedNode(META_GRAPH), ox.NamedNode(HASH_PREDICATE)
             try:
-                self.store.bulk_extend(q for g in new for q in g.quads())
+                # The N-Quads text is parsed by the engine itself, as `bulk_load` of a file
+                # is: no Python object per quad.
+                self.store.bulk_load(b"".join(g.nquads() for g in new),
+                                     format=ox.RdfFormat.N_QUADS)
                 self.store.extend(ox.Quad(g.graph_name, pred, ox.Literal(hash_literal(g)), meta)
                                   for g in new)
             except (OSError, SyntaxError, ValueError) as e:
