@@ -181,16 +181,23 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
 
 @click.command("query")
 @click.argument("query", required=False)
-@click.option("-f", "--file", "query_file", type=click.Path(), help="read the query from a file "
+# No -f: in export, validate and load it means --from (the input format).
+@click.option("--file", "query_file", type=click.Path(), help="read the query from a file "
               "('-' for stdin)")
 @store_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="solutions: table, csv, tsv, json; graphs (CONSTRUCT, DESCRIBE): turtle "
+                   "(also for table), ntriples, jsonld")
+@click.option("-q", "--quiet", is_flag=True, help="no summary on stderr")
 @handled
 def query_command(query: str | None, query_file: str | None, store_path: str | None,
                   endpoint: str | None, store_type: str, user: str | None,
                   password_env: str | None, password_file: str | None, timeout: float,
-                  retries: int, fmt: str) -> None:
-    """Run a SPARQL query (text, --file, or stdin) and print the results to stdout."""
+                  retries: int, fmt: str, quiet: bool) -> None:
+    """Run a SPARQL query (text, --file, or stdin) and print the results to stdout.
+
+    On the embedded store the default graph is the union of the record graphs (so no GRAPH
+    clause is needed); on an Oxigraph server it is the union of all its graphs."""
     try:
         text = _query_text(query, query_file)
         options = build_options(store_path, endpoint, store_type, user, password_env,
@@ -201,13 +208,16 @@ def query_command(query: str | None, query_file: str | None, store_path: str | N
             with make_client(options, profile) as client:
                 transport = HttpTransport(client, retries=retries,
                                           secrets=(options.password or "",))
-                answer = query_endpoint(transport, url, text)
+                union = {"union-default-graph": ""} if store_type == "oxigraph-server" else {}
+                answer = query_endpoint(transport, url, text, union)
         else:
             answer = query_store(options.store_path, text)
     except LdPublishError as e:
         fail(e)
         return
     click.echo(format_answer(answer, fmt), nl=False)
+    if not quiet:
+        click.echo(answer.summary(), err=True)
 
 
 def _query_text(query: str | None, query_file: str | None) -> str:

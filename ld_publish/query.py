@@ -1,5 +1,10 @@
-"""Running a SPARQL query against the embedded store or an endpoint, and printing the results
-as a table, CSV or SPARQL JSON."""
+"""Running a SPARQL query against the embedded store or an endpoint, and printing the results:
+solutions as a table, CSV, TSV or SPARQL JSON; graphs (CONSTRUCT, DESCRIBE) as Turtle,
+N-Triples or JSON-LD.
+
+On the embedded store the default graph is the union of the record graphs, the bookkeeping
+graphs (``urn:ld-publish:*``) left out, so ``?w schema:author ?p`` works without ``GRAPH``.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +25,26 @@ from .loaders.embedded import open_store
 from .loaders.http import HttpTransport, redact_url
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-FORMATS = ("table", "csv", "json")
+#: Result formats for solutions and booleans, and for graphs; "table" is each kind's readable
+#: default (a grid for solutions, Turtle for graphs).
+SOLUTION_FORMATS = ("table", "csv", "tsv", "json")
+GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+                 "jsonld": ox.RdfFormat.JSON_LD}
+FORMATS = (*SOLUTION_FORMATS, *GRAPH_FORMATS)
+_PREFIXES = {"schema": "http://schema.org/", "fabio": "http://purl.org/spar/fabio/",
+             "cito": "http://purl.org/spar/cito/", "pro": "http://purl.org/spar/pro/",
+             "prism": "http://prismstandard.org/namespaces/basic/2.0/",
+             "dcterms": "http://purl.org/dc/terms/", "foaf": "http://xmlns.com/foaf/0.1/",
+             "xsd": "http://www.w3.org/2001/XMLSchema#"}
+
+
+def union_default_graph(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
+    """The graphs a query's default graph is made of: the store's own default graph and every
+    named graph but ld-publish's bookkeeping graphs."""
+    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+    graphs += [g for g in store.named_graphs()
+               if not (isinstance(g, ox.NamedNode) and g.value.startswith("urn:ld-publish:"))]
+    return graphs
 
 
 @dataclass
@@ -36,6 +60,15 @@ class Answer:
     solutions: Solutions | None = None
     boolean: bool | None = None
     triples: list[ox.Triple] | None = None
+
+    def summary(self) -> str:
+        """One line for stderr: how much came back."""
+        if self.boolean is not None:
+            return f"answer: {str(self.boolean).lower()}"
+        if self.triples is not None:
+            return f"{len(self.triples):,} triple(s)"
+        count = len(self.solutions.rows) if self.solutions is not None else 0
+        return f"{count:,} solution(s)"
 
 
 def _bnode(value: str) -> ox.BlankNode:
@@ -78,7 +111,7 @@ def query_store(path: str | Path, query: str) -> Answer:
         raise UsageError(f"no store at {path}", hint="load data first or give --store PATH")
     store = open_store(path)
     try:
-        result = store.query(query)
+        result = store.query(query, default_graph=union_default_graph(store))
     except SyntaxError as e:
         raise UsageError(f"the query is not valid SPARQL: {e}") from None
     except OSError as e:
@@ -92,8 +125,10 @@ def query_store(path: str | Path, query: str) -> Answer:
     return Answer(solutions=Solutions(variables, rows))  # type: ignore[arg-type]
 
 
-def query_endpoint(transport: HttpTransport, url: str, query: str) -> Answer:
+def query_endpoint(transport: HttpTransport, url: str, query: str,
+                   params: dict[str, str] | None = None) -> Answer:
     r = transport.send("POST", url, idempotent=True, what="query", data={"query": query},
+                       params=params or {},
                        headers={"Accept": "application/sparql-results+json, "
                                           "application/n-triples;q=0.9, text/plain;q=0.5"})
     ctype = r.headers.get("content-type", "").split(";")[0].strip()
@@ -120,13 +155,21 @@ def _cell(term: Term | None) -> str:
 def format_answer(answer: Answer, fmt: str) -> str:
     if fmt not in FORMATS:
         raise UsageError(f"unknown result format {fmt!r}", hint=f"choose one of {FORMATS}")
+    if answer.triples is not None:
+        if fmt in ("csv", "tsv", "json"):
+            raise UsageError(f"--format {fmt} is for SELECT and ASK; a CONSTRUCT or DESCRIBE "
+                             "gives a graph", hint="use --format turtle, ntriples or jsonld")
+        rdf_format = GRAPH_FORMATS.get(fmt, ox.RdfFormat.TURTLE)
+        prefixes = _PREFIXES if rdf_format == ox.RdfFormat.TURTLE else None
+        return (ox.serialize(answer.triples, format=rdf_format, prefixes=prefixes)
+                or b"").decode()
+    if fmt in GRAPH_FORMATS:
+        raise UsageError(f"--format {fmt} is for CONSTRUCT and DESCRIBE; this query gives "
+                         "solutions", hint="use --format table, csv, tsv or json")
     if answer.boolean is not None:
         if fmt == "json":
             return json.dumps({"head": {}, "boolean": answer.boolean}) + "\n"
         return ("true" if answer.boolean else "false") + "\n"
-    if answer.triples is not None:
-        # Graph results have no table form; N-Triples is the honest text for all three.
-        return (ox.serialize(answer.triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
     assert answer.solutions is not None
     sol = answer.solutions
     if fmt == "json":
@@ -134,6 +177,11 @@ def format_answer(answer: Answer, fmt: str) -> str:
                            "results": {"bindings": [
                                {k: _json_term(v) for k, v in row.items()}
                                for row in sol.rows]}}, ensure_ascii=False, indent=1) + "\n"
+    if fmt == "tsv":
+        lines = ["\t".join(f"?{v}" for v in sol.variables)]
+        lines += ["\t".join(str(row[v]) if v in row else "" for v in sol.variables)
+                  for row in sol.rows]
+        return "\n".join(lines) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")

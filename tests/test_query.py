@@ -122,3 +122,58 @@ def test_serve_refuses_a_store_another_process_holds(loaded_store: Path) -> None
         assert result.exit_code == 3 and "lock" in result.stderr
     finally:
         holder.close()
+
+
+# --- the CLI conventions of issue 12 --------------------------------------------------------------
+
+def test_default_graph_is_the_union_of_record_graphs_without_bookkeeping(
+        loaded_store: Path) -> None:
+    # The plain query people write, with no GRAPH clause.
+    out = run_query("SELECT ?t WHERE { ?w <http://schema.org/name> ?t } ORDER BY ?t",
+                    "--store", str(loaded_store), "--format", "csv")
+    assert list(csv.reader(io.StringIO(out)))[1:] == [[TITLE], ["Work 2"]]
+    hashes = run_query("SELECT ?g WHERE { ?g <urn:ld-publish:contentHash> ?h }",
+                       "--store", str(loaded_store), "--format", "csv")
+    assert hashes.strip() == "g"
+    # The bookkeeping graph is still there for whoever names it.
+    named = run_query("SELECT ?g WHERE { GRAPH <urn:ld-publish:meta> { ?g ?p ?h } }",
+                      "--store", str(loaded_store), "--format", "csv")
+    assert len(named.strip().splitlines()) == 3
+
+
+@pytest.mark.parametrize("fmt,parse_as", [("turtle", "TURTLE"), ("table", "TURTLE"),
+                                          ("ntriples", "N_TRIPLES"), ("jsonld", "JSON_LD")])
+def test_construct_honours_format(loaded_store: Path, fmt: str, parse_as: str) -> None:
+    import pyoxigraph as ox
+    out = run_query("CONSTRUCT { ?w <http://schema.org/name> ?t } WHERE "
+                    "{ ?w <http://schema.org/name> ?t }", "--store", str(loaded_store),
+                    "--format", fmt)
+    triples = list(ox.parse(out.encode(), format=getattr(ox.RdfFormat, parse_as)))
+    assert sorted(t.object.value for t in triples) == sorted([TITLE, "Work 2"])
+
+
+def test_formats_that_do_not_fit_the_query_are_usage_errors(loaded_store: Path) -> None:
+    construct = CliRunner().invoke(query_command, [
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "--store", str(loaded_store),
+        "--format", "csv"])
+    assert construct.exit_code == 2 and "--format turtle" in construct.stderr
+    select = CliRunner().invoke(query_command, [SELECT, "--store", str(loaded_store),
+                                                "--format", "turtle"])
+    assert select.exit_code == 2 and "--format table, csv, tsv or json" in select.stderr
+
+
+def test_tsv_uses_sparql_term_syntax(loaded_store: Path) -> None:
+    out = run_query(SELECT, "--store", str(loaded_store), "--format", "tsv")
+    header, *rows = out.splitlines()
+    assert header == "?g\t?title"
+    assert rows[1].endswith('\t"Work 2"') and rows[1].startswith("<")
+
+
+def test_quiet_and_no_short_f(loaded_store: Path) -> None:
+    said = CliRunner().invoke(query_command, [SELECT, "--store", str(loaded_store)])
+    assert "2 solution(s)" in said.stderr
+    quiet = CliRunner().invoke(query_command, [SELECT, "--store", str(loaded_store), "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    # -f means --from everywhere else; here it is not an option at all.
+    wrong = CliRunner().invoke(query_command, ["-f", "q.rq", "--store", str(loaded_store)])
+    assert wrong.exit_code == 2 and "No such option '-f'" in wrong.stderr
