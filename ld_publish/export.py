@@ -58,6 +58,7 @@ class RunReport:
     written: int = 0
     quarantined: int = 0
     warnings: int = 0
+    infos: int = 0  # notices (severity "info"), counted apart from warnings
     failed_sources: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -67,13 +68,14 @@ class RunReport:
     def totals(self) -> dict[str, Any]:
         return {
             "read": self.read, "written": self.written, "quarantined": self.quarantined,
-            "warnings": self.warnings, "balanced": self.balanced,
+            "warnings": self.warnings, "infos": self.infos, "balanced": self.balanced,
             "failed_sources": self.failed_sources, "complete": True,
         }
 
     def summary(self) -> str:
         text = (f"read {self.read} records: {self.written} written, "
-                f"{self.quarantined} quarantined, {self.warnings} warnings")
+                f"{self.quarantined} quarantined, {self.warnings} warnings, {self.infos} "
+                "notices")
         if self.failed_sources:
             text += f"; {len(self.failed_sources)} inputs could not be read"
         return text
@@ -191,7 +193,8 @@ def _write_records(inputs: list[str], options: Options, report: RunReport, datas
         entry: dict[str, Any] = {"key": outcome.key, "source": outcome.source.label()}
         if outcome.report is not None:
             warnings = [f for f in outcome.report.findings if f.severity != "violation"]
-            report.warnings += len(warnings)
+            report.infos += sum(f.severity == "info" for f in warnings)
+            report.warnings += sum(f.severity == "warning" for f in warnings)
             if warnings:
                 entry["warnings"] = [_finding_dict(f) for f in warnings]
         if report_unmapped or outcome.unmapped:

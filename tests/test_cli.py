@@ -209,3 +209,26 @@ def test_unpaired_surrogates_quarantine_their_record_not_the_run(tmp_path: Path,
     reasons = {e["key"]: e["reason"] for e in report["records"] if e["status"] == "quarantined"}
     assert reasons["rec-\ud800-5"].startswith("field key contains an unpaired UTF-16 surrogate")
     assert reasons["rec-33"].startswith("field title contains an unpaired UTF-16 surrogate")
+
+
+def test_summary_counts_warnings_and_notices_apart(tmp_path: Path) -> None:
+    # A line separator in the title is a warning, a decomposed name a notice; the summary used
+    # to add the notices to the warnings.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import random
+
+    from bench_export import synthetic_record
+    record = synthetic_record(1, random.Random(1), "compact")
+    record["title"]["value"] = "Regions\u2028and borders"
+    record["contributors"][0]["family"] = "Mu\u0308ller"
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(record) + "\n", "utf-8")
+    out = tmp_path / "out"
+    result = run("export", str(source), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    severities = [f["severity"] for r in report["records"] for f in r.get("warnings", [])]
+    assert severities.count("info") > 0 and severities.count("warning") > 0
+    assert (report["warnings"], report["infos"]) == (severities.count("warning"),
+                                                     severities.count("info"))
+    assert f"{report['warnings']} warnings, {report['infos']} notices" in result.stderr
