@@ -232,3 +232,30 @@ def test_summary_counts_warnings_and_notices_apart(tmp_path: Path) -> None:
     assert (report["warnings"], report["infos"]) == (severities.count("warning"),
                                                      severities.count("info"))
     assert f"{report['warnings']} warnings, {report['infos']} notices" in result.stderr
+
+
+@pytest.mark.parametrize("forced", ["crossref", "ris", "jsonl", "json", "bibtex", "datacite"])
+def test_a_wrong_from_is_exit_2_naming_the_format_the_file_has(tmp_path: Path,
+                                                                forced: str) -> None:
+    # One rule for every reader: the RIS and JSON Lines readers used to quarantine every line
+    # of a file in another format (exit 0), others refused it (exit 2).
+    out = tmp_path / "out"
+    result = run("export", "--from", forced, str(PAGE / "seed.txt"), "-o", str(out))
+    assert result.returncode == 2, result.stderr
+    assert f"does not look like {forced} input; it looks like page" in result.stderr
+    assert "hint: leave out --from" in result.stderr
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    assert report["read"] == 0 and len(report["failed_sources"]) == 1
+
+
+def test_from_is_trusted_when_no_reader_recognises_the_file(tmp_path: Path) -> None:
+    # Naming the reader is what users do when detection fails: the named reader reads the file
+    # (here it finds a record without the fields a work needs, which goes to quarantine).
+    source = tmp_path / "notes.txt"
+    source.write_text("Just some prose that is no record at all.\nAnother line.\n", "utf-8")
+    detected = run("export", str(source), "-o", str(tmp_path / "a"))
+    assert detected.returncode == 2 and "cannot tell which format" in detected.stderr
+    forced = run("export", "--from", "page", str(source), "-o", str(tmp_path / "b"))
+    assert forced.returncode == 0, forced.stderr
+    report = json.loads((tmp_path / "b" / "report.json").read_text("utf-8"))
+    assert (report["read"], report["quarantined"], report["failed_sources"]) == (1, 1, [])
