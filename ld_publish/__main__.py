@@ -1,3 +1,5 @@
 from .cli import main
 
-main()
+# The name users type: usage lines and shell completion (_LD_PUBLISH_COMPLETE) match the
+# installed command, not "python -m ld_publish".
+main(prog_name="ld-publish")

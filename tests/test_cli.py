@@ -259,3 +259,11 @@ def test_from_is_trusted_when_no_reader_recognises_the_file(tmp_path: Path) -> N
     assert forced.returncode == 0, forced.stderr
     report = json.loads((tmp_path / "b" / "report.json").read_text("utf-8"))
     assert (report["read"], report["quarantined"], report["failed_sources"]) == (1, 1, [])
+
+
+def test_shell_completion_completes_commands_and_readers() -> None:
+    env = {**os.environ, "_LD_PUBLISH_COMPLETE": "bash_complete", "COMP_WORDS": "ld-publish exp",
+           "COMP_CWORD": "1"}
+    done = subprocess.run([sys.executable, "-m", "ld_publish"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert "plain,export" in done.stdout.splitlines()
