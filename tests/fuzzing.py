@@ -46,6 +46,7 @@ FIXTURES: dict[str, tuple[Path, ...]] = {
                  FIXTURE_DIR / "csl/crossref_cn_manubot_winter-scabs_10.1038-193293a0.json"),
     "datacite": (CORPUS / "datacite/commonmeta-py_datacite_10.5438-4k3m-nyvg.json",
                  FIXTURE_DIR / "datacite/kernel4_dataset.xml",
+                 FIXTURE_DIR / "datacite/kernel-2.2_bolognese_datacite-schema-2.2.xml",
                  FIXTURE_DIR / "datacite/list_with_broken.json"),
     "schema-org": (CORPUS / "schema-org/bolognese_schema_org_blogposting_10.5438-4k3m-nyvg.jsonld",
                    FIXTURE_DIR / "schemaorg/graph.jsonld"),
