@@ -50,6 +50,8 @@ FIXTURES: dict[str, tuple[Path, ...]] = {
                  FIXTURE_DIR / "datacite/list_with_broken.json"),
     "schema-org": (CORPUS / "schema-org/bolognese_schema_org_blogposting_10.5438-4k3m-nyvg.jsonld",
                    FIXTURE_DIR / "schemaorg/graph.jsonld"),
+    "html": (FIXTURE_DIR / "html/commonmeta-py_arxiv_1902.02534.html",
+             FIXTURE_DIR / "html/synthetic_all_tags.html"),
 }
 
 #: Exit codes an export may end with: 0 (records written or quarantined) and 2 (an input could
