@@ -105,6 +105,29 @@ def test_json_ld_first_highwire_for_what_it_lacks(tmp_path: Path) -> None:
     assert work.licenses
 
 
+def test_a_json_ld_node_without_a_name_takes_the_highwire_title(tmp_path: Path) -> None:
+    path = page(tmp_path, '<meta name="citation_title" content="Highwire title">'
+                          '<script type="application/ld+json">{"@context": "https://schema.org",'
+                          ' "@type": "ScholarlyArticle", "author": {"@type": "Person", '
+                          '"name": "Ann Lee"}}</script>')
+    [work] = read(path)
+    assert isinstance(work, Work) and work.title is not None
+    assert work.title.value == "Highwire title"
+    assert [a.name for a in work.authors()] == ["Ann Lee"]
+    assert not [n for n in work.notices if n.severity == "violation"]
+
+
+def test_entities_declared_in_a_page_are_not_expanded(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.html"
+    path.write_text('<!DOCTYPE html [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">'
+                    '<!ENTITY ext SYSTEM "file:///etc/passwd">]><html><head>'
+                    '<meta name="citation_title" content="T &b; &ext;"></head>'
+                    '<body>&b;&ext;</body></html>', "utf-8")
+    [work] = read(path)
+    assert isinstance(work, Work) and work.title is not None
+    assert "aaaa" not in work.title.value and "root:" not in work.title.value
+
+
 def test_dublin_core_is_the_fallback(tmp_path: Path) -> None:
     path = page(tmp_path, """<meta name="DC.Title" content="DC only">
 <meta name="DC.Creator" content="Roe, Richard"><meta name="DC.Date" content="2019-01-02">

@@ -140,8 +140,11 @@ def merge(first: Work, second: Work) -> Work:
     values["type"] = second.type if first.type in (WorkType.OTHER, WorkType.WEB_PAGE) \
         and second.type is not WorkType.OTHER else first.type
     doi = next((i.value for i in values["identifiers"] if i.scheme == "doi"), None)
+    # A title the other source supplied answers the first one's "no title" finding.
+    notices = first.notices if values["title"] is None or first.title is not None else tuple(
+        n for n in first.notices if not (n.severity == "violation" and "no name" in n.message))
     return replace(first, **values, key=doi or first.key,
-                   notices=(*first.notices, *second.notices),
+                   notices=(*notices, *second.notices),
                    unmapped=tuple(dict.fromkeys((*first.unmapped, *second.unmapped))),
                    extra=(*first.extra, *second.extra))
 
@@ -153,10 +156,14 @@ def _json_ld(root: Any, src: Source, findings: Findings) -> Work | None:
             continue
         path = f"script[{number}]"
         try:
-            document, _ = loads_bounded(script.text or "")
+            document, cut = loads_bounded(script.text or "")
         except (json.JSONDecodeError, RecursionError) as exc:
             findings.notice(path, f"a JSON-LD block that is not JSON; left out ({exc})",
                             (script.text or "")[:200], severity="warning")
+            continue
+        if cut:
+            findings.notice(path, "a JSON-LD block nested deeper than the nesting-depth "
+                            "limit; left out", None, "check the page's JSON-LD")
             continue
         # Raises UnsafeInputError for a remote context: the page goes to quarantine.
         _walk_contexts(document, src.path)
