@@ -128,6 +128,27 @@ def test_entities_declared_in_a_page_are_not_expanded(tmp_path: Path) -> None:
     assert "aaaa" not in work.title.value and "root:" not in work.title.value
 
 
+def test_microdata_when_there_is_no_json_ld(tmp_path: Path) -> None:
+    path = tmp_path / "micro.html"
+    path.write_text("""<html><head><meta name="citation_volume" content="9"></head><body>
+<article itemscope itemtype="https://schema.org/ScholarlyArticle">
+ <h1 itemprop="headline">Microdata title</h1>
+ <span itemprop="author" itemscope itemtype="https://schema.org/Person">
+  <span itemprop="name">Ann Lee</span>
+  <link itemprop="identifier" href="https://orcid.org/0000-0001-5109-3700"></span>
+ <span itemprop="author" itemscope itemtype="https://schema.org/Person">
+  <span itemprop="givenName">Bo</span> <span itemprop="familyName">Chen</span></span>
+ <time itemprop="datePublished" datetime="2022-02-03">3 Feb</time>
+ <meta itemprop="sameAs" content="https://doi.org/10.1234/MICRO">
+</article></body></html>""", "utf-8")
+    [work] = read(path)
+    assert isinstance(work, Work), work
+    assert work.title is not None and work.title.value == "Microdata title"
+    assert [a.name for a in work.authors()] == ["Ann Lee", "Bo Chen"]
+    assert work.doi == "10.1234/micro" and work.volume == "9"
+    assert work.date("published").iso() == "2022-02-03"
+
+
 def test_dublin_core_is_the_fallback(tmp_path: Path) -> None:
     path = page(tmp_path, """<meta name="DC.Title" content="DC only">
 <meta name="DC.Creator" content="Roe, Richard"><meta name="DC.Date" content="2019-01-02">

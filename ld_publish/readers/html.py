@@ -1,18 +1,19 @@
 """The ``html`` reader: a saved article page (one page, one record).
 
-The page's metadata comes from three places, merged field by field:
+The page's metadata comes from these places, merged field by field:
 
 1. Schema.org JSON-LD (``<script type="application/ld+json">``), read by the ``schema-org``
    reader's own node mapping: it has the structure (typed authors with their iDs and
-   affiliations, the periodical, licences, funding), so its values come first;
+   affiliations, the periodical, licences, funding), so its values come first; a page without
+   JSON-LD article has its Schema.org microdata (:mod:`.html_microdata`) read the same way;
 2. Highwire Press ``citation_*`` meta tags (:mod:`.html_meta`), for every field JSON-LD lacks
    (often the references, volume, issue, pages, ISSN, the online date, ORCID iDs);
 3. Dublin Core ``DC.*``/``dcterms.*`` tags, only where the Highwire tag is missing.
 
-Dates and identifiers are combined (a kind or identifier JSON-LD lacks is added). Microdata is
-not read. Parsing uses lxml's HTML parser with the network off; HTML has no entity
-declarations to expand, and a JSON-LD remote ``@context`` is refused, never fetched: the page
-is quarantined with the reason.
+Dates and identifiers are combined (a kind or identifier JSON-LD lacks is added). Parsing
+uses lxml's HTML parser with the network off; entity declarations in a page are not expanded,
+and a JSON-LD remote ``@context`` is refused, never fetched: the page is quarantined with the
+reason.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from ..sources import InputSource
 from .base import readers, require_content
 from .common import Findings
 from .html_meta import Meta, meta_to_work
+from .html_microdata import microdata_items
 from .jsondepth import loads_bounded
 from .schemaorg import _index, _is_work, _walk_contexts, node_to_work
 from .schemaorg_values import _types
@@ -172,6 +174,13 @@ def _json_ld(root: Any, src: Source, findings: Findings) -> Work | None:
             if _is_work(node):
                 weak = all(t in _WEAK_TYPES for t in _types(node))
                 candidates.append((1 if weak else 0, node, index))
+    if not candidates:
+        # Microdata only when there is no JSON-LD work: pages that have both say the same.
+        candidates = [(1 if all(t in _WEAK_TYPES for t in _types(item)) else 0, item, {})
+                      for item in microdata_items(root) if _is_work(item)]
+        if candidates:
+            findings.notice("itemscope", "read from the page's Schema.org microdata", None,
+                            severity="info")
     if not candidates:
         return None
     candidates.sort(key=lambda c: c[0])
