@@ -42,6 +42,8 @@ ITEM = {
                  "content-version": "vor", "delay-in-days": 0}],
     "published-online": {"date-parts": [[2018, 4, 4]]}, "issued": {"date-parts": [[2018, 4]]},
     "ISSN": ["1742-5689", "1742-5662"], "subject": ["Biophysics", "Bioengineering"],
+    "issn-type": [{"value": "1742-5689", "type": "print"},
+                  {"value": "1742-5662", "type": "electronic"}],
     "member": "175", "prefix": "10.1098",
 }
 
@@ -90,6 +92,9 @@ def test_crossref_fields_the_model_holds_are_kept(tmp_path: Path) -> None:
     assert [a.value for a in work.abstracts] == ["Deep learning."]
     assert work.subjects == ("Biophysics", "Bioengineering")
     assert work.date("published-online").iso() == "2018-04-04"
+    assert work.container is not None
+    assert [(i.value, i.qualifier) for i in work.container.identifiers] == [
+        ("1742-5689", "print"), ("1742-5662", "electronic")]
 
 
 def test_rest_message_with_list_titles_stays_crossref() -> None:

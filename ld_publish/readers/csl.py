@@ -177,8 +177,8 @@ def csl_item_to_work(item: dict[str, Any], src: Source) -> Work:
         if ident:
             identifiers.append(ident)
 
-    container_ids: list[Identifier] = []
-    for index, value in enumerate(_as_list(item.get("ISSN"))):
+    container_ids: list[Identifier] = list(extras.issns)
+    for index, value in enumerate([] if extras.issns else _as_list(item.get("ISSN"))):
         ident = findings.issn(value, f"ISSN[{index}]" if index else "ISSN")
         if ident:
             container_ids.append(ident)

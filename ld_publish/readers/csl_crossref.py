@@ -28,7 +28,7 @@ from ..model import (
 )
 from . import crossref_values
 from .common import CSL_TYPES, Findings, json_head
-from .crossref_parts import _alternative_ids, _dates, _funding, _licenses, _related
+from .crossref_parts import _alternative_ids, _dates, _funding, _issns, _licenses, _related
 from .crossref_refs import read_references
 from .markup import markup_to_text
 
@@ -43,7 +43,7 @@ CROSSREF_MARKS = frozenset({"indexed", "reference-count", "references-count", "c
 HANDLED = frozenset({"license", "funder", "reference", "subject", "published-print",
                      "published-online", "created", "deposited", "accepted", "posted",
                      "alternative-id", "relation", "update-to", "article-number",
-                     "original-title", "subtitle", "short-title", "source"})
+                     "original-title", "subtitle", "short-title", "source", "issn-type"})
 # Date fields read here; "issued" stays with the CSL reader (it is the CSL publication date).
 _DATE_KEYS = ("published-print", "published-online", "created", "deposited", "accepted",
               "posted")
@@ -86,6 +86,7 @@ class CrossrefExtras:
     dates: tuple[WorkDate, ...] = ()
     subjects: tuple[str, ...] = ()
     identifiers: tuple[Identifier, ...] = ()
+    issns: tuple[Identifier, ...] = ()  # print/electronic told apart by issn-type
     abstract: Text | None = None
     article_number: str | None = None
 
@@ -110,6 +111,7 @@ def crossref_extras(item: dict[str, Any], doi: Identifier | None,
         dates=dates,
         subjects=subjects,
         identifiers=tuple(_alternative_ids(item, doi, found)),
+        issns=tuple(_issns(item, found)) if item.get("issn-type") else (),
         abstract=abstract,
         article_number=crossref_values.text_of(item.get("article-number"), "article-number",
                                                found),
