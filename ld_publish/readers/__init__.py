@@ -13,7 +13,7 @@ from ..sources import InputSource
 from .base import RawRecord, Reader, SplittingReader, readers, require_content
 
 _BUILTIN = ("native", "page", "crossref", "jats", "bibtex", "ris", "csl", "datacite",
-            "schemaorg")
+            "schemaorg", "html")
 
 
 def _load_builtins() -> None:
