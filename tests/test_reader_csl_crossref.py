@@ -110,3 +110,11 @@ def test_a_cut_head_is_judged_by_its_text() -> None:
     assert readers.get("crossref").sniff(head, "x.json") == 0
     rest = REST.read_bytes()
     assert readers.get("crossref").sniff(rest[: len(rest) // 2], REST.name) > 0
+
+
+def test_a_type_that_is_no_string_is_no_crossref_csl() -> None:
+    # Found by the reader fuzzing: a "type" of nested lists made detection raise TypeError.
+    from ld_publish.readers.csl_crossref import is_crossref_csl, looks_like_crossref_csl
+    item = {"type": [[1]], "title": "x", "indexed": {}, "reference-count": 1}
+    assert not is_crossref_csl(item)
+    assert not looks_like_crossref_csl(json.dumps([item]).encode())

@@ -55,7 +55,9 @@ _LIST_TITLE = re.compile(rb'"title"\s*:\s*\[')
 
 def is_crossref_csl(item: object) -> bool:
     """A parsed item is Crossref's CSL: a CSL type, no list-valued title, Crossref's keys."""
-    if not isinstance(item, dict) or item.get("type") not in CSL_TYPES:
+    kind = item.get("type") if isinstance(item, dict) else None
+    # A hostile "type" may be a list (unhashable): only a string can be a CSL type.
+    if not isinstance(item, dict) or not isinstance(kind, str) or kind not in CSL_TYPES:
         return False
     if isinstance(item.get("title"), list) or isinstance(item.get("container-title"), list):
         return False
