@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 from pathlib import Path
 from types import FrameType
 
@@ -16,10 +18,14 @@ from .loaders.embedded import open_store
 
 
 def oxigraph_binary() -> str:
-    exe = shutil.which("oxigraph")
+    # The pip package installs the binary beside this interpreter, which need not be on PATH
+    # (`.venv/bin/ld-publish serve` without activating the environment).
+    exe = shutil.which("oxigraph", path=os.path.dirname(sys.executable)) or shutil.which(
+        "oxigraph")
     if exe is None:
         raise UsageError("the Oxigraph server binary `oxigraph` is not installed",
-                         hint="pip install 'ld-publish[server]' (the pip package \"oxigraph\")")
+                         hint="reinstall ld-publish (the pip package \"oxigraph\", a dependency, "
+                              "provides it), or serve a site in-process with --site DIR")
     return exe
 
 
