@@ -185,21 +185,30 @@ class Endpoint:
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.slots = threading.BoundedSemaphore(workers)
+        every = list(store.named_graphs())
         self.graphs: list[ox.NamedNode | ox.BlankNode] = [
-            g for g in store.named_graphs()
-            if not (isinstance(g, ox.NamedNode) and not is_published(g.value))]
+            g for g in every if not (isinstance(g, ox.NamedNode) and not is_published(g.value))]
+        # Naming every graph costs a few microseconds per graph and query; a store with no
+        # bookkeeping graph and nothing in its default graph (the site's dump in memory) can
+        # use the store's own union instead, which is the same dataset.
+        default_empty = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())),
+                             None) is None
+        self.union = len(self.graphs) == len(every) and default_empty
 
-    def _dataset(self, request: ProtocolRequest) -> tuple[list[Any], list[Any]]:
+    def _dataset(self, request: ProtocolRequest) -> dict[str, Any]:
+        """The dataset arguments of ``Store.query`` for ``request``."""
         chosen: tuple[list[str], list[str]] | None
         if request.default_graphs or request.named_graphs:
             chosen = (request.default_graphs, request.named_graphs)
         else:
             chosen = dataset_clause(request.query)
         if chosen is None:
-            return list(self.graphs), list(self.graphs)
+            if self.union:
+                return {"use_default_graph_as_union": True}
+            return {"default_graph": list(self.graphs), "named_graphs": list(self.graphs)}
         default, named = chosen
-        return ([ox.NamedNode(g) for g in default if is_published(g)],
-                [ox.NamedNode(g) for g in named if is_published(g)])
+        return {"default_graph": [ox.NamedNode(g) for g in default if is_published(g)],
+                "named_graphs": [ox.NamedNode(g) for g in named if is_published(g)]}
 
     def answer(self, request: ProtocolRequest, accept: str | None) -> Response:
         if uses_service(request.query):
@@ -228,12 +237,11 @@ class Endpoint:
     def _evaluate(self, request: ProtocolRequest, accept: str | None,
                   cancelled: threading.Event) -> Response:
         try:
-            default, named = self._dataset(request)
+            dataset = self._dataset(request)
         except ValueError as e:
             return text(400, f"a graph IRI is not valid: {e}")
         try:
-            result = self.store.query(request.query, default_graph=default,
-                                      named_graphs=named)
+            result = self.store.query(request.query, **dataset)
         except SyntaxError as e:
             if _UPDATE.match(request.query):
                 return text(400, READ_ONLY)
