@@ -27,6 +27,7 @@ import rdflib
 
 from ld_publish.site.negotiate import negotiate
 from ld_publish.site.paths import DOCUMENT_FORMATS
+from ld_publish.site.sparql import Endpoint, ProtocolRequest
 from tests.sites import (
     BASE,
     RECORD_GRAPH,
@@ -372,6 +373,21 @@ def test_service_is_refused(served: Served) -> None:
     # The word in a string is no call.
     r = httpx.get(served.url + "/sparql", params={"query": 'ASK { FILTER("service" != "") }'})
     assert r.status_code == 200
+
+
+def test_results_past_the_size_bound_are_503() -> None:
+    # In process: the bound is not a command-line option. A real (in-memory) store.
+    store = ox.Store()
+    store.extend(ox.Quad(ox.NamedNode(f"http://example.org/s{i}"),
+                         ox.NamedNode("http://example.org/p"), ox.Literal("x" * 50),
+                         ox.NamedNode("http://example.org/g")) for i in range(2000))
+    endpoint = Endpoint(store, max_bytes=10_000)
+    for query, accept in [("SELECT * WHERE { ?s ?p ?o }", None),
+                          ("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")]:
+        answer = endpoint.answer(ProtocolRequest(query), accept)
+        assert answer.status == 503 and b"larger than 10,000 bytes" in answer.body
+    small = endpoint.answer(ProtocolRequest("SELECT * WHERE { ?s ?p ?o } LIMIT 10"), None)
+    assert small.status == 200
 
 
 def test_sparql_without_query_shows_a_form(served: Served) -> None:

@@ -262,8 +262,8 @@ class Endpoint:
         except _Stopped as e:
             if str(e) == "cancelled":
                 return text(503, "the query was stopped")
-            return text(503, f"the results are larger than {self.max_bytes >> 20} MiB; "
-                             "narrow the query (LIMIT)")
+            return text(503, f"the results are larger than {self.max_bytes:,} bytes; narrow "
+                             "the query (LIMIT)")
         except (OSError, SyntaxError, ValueError) as e:
             return text(500, f"the query failed while its results were written: {e}")
         return Response(200, [("Content-Type", _media(chosen)), ("Vary", "Accept")],
