@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -399,6 +400,22 @@ def test_sparql_without_query_shows_a_form(served: Served) -> None:
 def test_requests_are_logged(served: Served) -> None:
     raw(served, "/robots.txt")
     assert "GET /robots.txt 200" in served.log.read_text()
+
+
+def test_a_client_hanging_up_costs_no_traceback(served: Served, root: Path) -> None:
+    # A file far larger than the socket buffers, asked for and not read: the write fails.
+    (root / "site" / "big.bin").write_bytes(b"\0" * (32 << 20))
+    with socket.create_connection(("127.0.0.1", served.port)) as s:
+        s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.recv(1024)
+    # The failing write happens on the server's own time; wait for its log line.
+    deadline = time.monotonic() + 60
+    while "connection from 127.0.0.1 ended" not in served.log.read_text():
+        assert time.monotonic() < deadline, "the server never noticed the client left"
+        time.sleep(0.1)
+    assert raw(served, "/robots.txt")[0] == 200
+    assert "Traceback" not in served.log.read_text()
+    (root / "site" / "big.bin").unlink()
 
 
 # Lifecycle: signals, the port, the modes.

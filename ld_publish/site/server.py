@@ -90,7 +90,14 @@ def _handler(site: Site, log: Callable[[str], None] | None) -> type[BaseHTTPRequ
                 body = self.rfile.read(length)
             request = Request(self.command, target, self.headers.get("Accept"),
                               self.headers.get("Content-Type"), body)
-            self._send(site.respond(request))
+            try:
+                response = site.respond(request)
+            except Exception as e:  # a bug: the client gets a 500, the server goes on
+                if log is not None:
+                    log(f"error: internal error answering {_printable(self.path)}: "
+                        f"{type(e).__name__}: {e}")
+                response = text(500, "internal error; the server log says more")
+            self._send(response)
 
         def _send(self, response: Response, close: bool = False) -> None:
             self.send_response(response.status)
@@ -131,6 +138,13 @@ def _handler(site: Site, log: Callable[[str], None] | None) -> type[BaseHTTPRequ
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # stopping must not wait for a slow client or a running query
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # socketserver prints a traceback; a client that hangs up or stalls is not worth one.
+        error = sys.exc_info()[1]
+        client = client_address[0] if isinstance(client_address, tuple) else client_address
+        print(f"connection from {client} ended: {type(error).__name__}: {error}",
+              file=sys.stderr, flush=True)
 
 
 class _Server6(_Server):
