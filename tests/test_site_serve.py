@@ -27,7 +27,8 @@ import pytest
 import rdflib
 
 from ld_publish.site.negotiate import negotiate
-from ld_publish.site.paths import DOCUMENT_FORMATS
+from ld_publish.site.paths import DOCUMENT_FORMATS, Entry, Manifest
+from ld_publish.site.routes import Request, Site
 from ld_publish.site.sparql import Endpoint, ProtocolRequest
 from tests.sites import (
     BASE,
@@ -416,6 +417,31 @@ def test_a_client_hanging_up_costs_no_traceback(served: Served, root: Path) -> N
     assert raw(served, "/robots.txt")[0] == 200
     assert "Traceback" not in served.log.read_text()
     (root / "site" / "big.bin").unlink()
+
+
+def test_base_with_a_path_is_served_under_it(tmp_path: Path) -> None:
+    # In process (the routes alone), over real files: a site built for .../journal/.
+    folder = tmp_path / "site"
+    (folder / "work").mkdir(parents=True)
+    for ext, _ in DOCUMENT_FORMATS:
+        (folder / f"work/a{ext}").write_text(f"doc {ext}", "utf-8")
+    (folder / "index.html").write_text("home", "utf-8")
+    manifest = Manifest("https://example.org/journal/",
+                        {"work/a": Entry("record", "work/a", "sha256:0")})
+    site = Site(folder, manifest, None)
+
+    def get(target: str, accept: str | None = None) -> tuple[int, str | None, bytes]:
+        answer = site.respond(Request("GET", target, accept))
+        body = answer.body.read_bytes() if isinstance(answer.body, Path) else answer.body
+        return answer.status, answer.header("Content-Location") or answer.header("Location"), \
+            body
+
+    assert get("/journal/work/a", "text/turtle") == (200, "/journal/work/a.ttl", b"doc .ttl")
+    assert get("/journal/work/a.nt")[2] == b"doc .nt"
+    assert get("/journal/") == (200, None, b"home")
+    assert get("/journal")[:2] == (301, "/journal/")
+    assert get("/work/a")[0] == 404
+    assert get("/journal/sparql")[0] == 503  # no store
 
 
 # Lifecycle: signals, the port, the modes.
