@@ -392,6 +392,13 @@ def test_results_past_the_size_bound_are_503() -> None:
     assert small.status == 200
 
 
+def test_chunked_body_is_refused_and_the_connection_closed(served: Served) -> None:
+    status, headers, _ = raw(served, "/sparql", "POST", headers={
+        "Content-Type": "application/sparql-query", "Transfer-Encoding": "chunked"},
+        body=None)
+    assert status == 411 and headers["connection"] == "close"
+
+
 def test_sparql_without_query_shows_a_form(served: Served) -> None:
     status, headers, body = raw(served, "/sparql", headers={"Accept": BROWSER})
     assert status == 200 and headers["content-type"].startswith("text/html")
@@ -477,11 +484,17 @@ def test_signal_stops_cleanly(root: Path, tmp_path: Path, signum: int) -> None:
     assert _port_free(server.port)
 
 
-def test_port_in_use_is_a_clear_error(served: Served, root: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "ld_publish", "serve", "--site",
-                             str(root / "site"), "--port", str(served.port)],
-                            capture_output=True, text=True, env=run_env(), timeout=120,
-                            check=False)
+@pytest.mark.parametrize("mode", ["site", "store"])
+def test_port_in_use_is_a_clear_error(served: Served, root: Path, tmp_path: Path,
+                                      mode: str) -> None:
+    if mode == "site":
+        args = ["--site", str(root / "site")]
+    else:
+        write_store(tmp_path / "store", root / "site")
+        args = ["--store", str(tmp_path / "store")]
+    result = subprocess.run([sys.executable, "-m", "ld_publish", "serve", *args, "--port",
+                             str(served.port)], capture_output=True, text=True, env=run_env(),
+                            timeout=120, check=False)
     assert result.returncode == 2
     assert "is in use" in result.stderr and "Traceback" not in result.stderr
 

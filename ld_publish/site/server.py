@@ -79,6 +79,10 @@ def _handler(site: Site, log: Callable[[str], None] | None) -> type[BaseHTTPRequ
             target = self.path.encode("latin-1", "replace").decode("utf-8", "replace")
             body = b""
             if self.command == "POST":
+                if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+                    # Unread, the chunks would be taken for the next request on the connection.
+                    self._send(text(411, "send the body with a Content-Length"), close=True)
+                    return
                 try:
                     length = int(self.headers.get("Content-Length") or 0)
                 except ValueError:
