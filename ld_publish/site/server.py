@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import gzip
+import os
 import shutil
 import signal
 import socket
@@ -69,7 +70,8 @@ def _printable(value: str) -> str:
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in value)[:300]
 
 
-def _handler(site: Site, log: Callable[[str], None] | None) -> type[BaseHTTPRequestHandler]:
+def _handler(site: Site, say: Callable[[str], None], quiet: bool
+             ) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         timeout = _IDLE_SECONDS
@@ -78,9 +80,10 @@ def _handler(site: Site, log: Callable[[str], None] | None) -> type[BaseHTTPRequ
             # http.server reads the request line as Latin-1; undo that so raw UTF-8 survives.
             target = self.path.encode("latin-1", "replace").decode("utf-8", "replace")
             body = b""
+            # A body this server does not read would be taken for the next request.
+            close = self.command not in ("GET", "HEAD", "POST")
             if self.command == "POST":
                 if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-                    # Unread, the chunks would be taken for the next request on the connection.
                     self._send(text(411, "send the body with a Content-Length"), close=True)
                     return
                 try:
@@ -97,31 +100,40 @@ def _handler(site: Site, log: Callable[[str], None] | None) -> type[BaseHTTPRequ
             try:
                 response = site.respond(request)
             except Exception as e:  # a bug: the client gets a 500, the server goes on
-                if log is not None:
-                    log(f"error: internal error answering {_printable(self.path)}: "
-                        f"{type(e).__name__}: {e}")
+                say(f"error: internal error answering {_printable(self.path)}: "
+                    f"{type(e).__name__}: {e}")
                 response = text(500, "internal error; the server log says more")
-            self._send(response)
+            self._send(response, close)
 
         def _send(self, response: Response, close: bool = False) -> None:
-            self.send_response(response.status)
-            for name, value in response.headers:
-                self.send_header(name, value)
-            source = response.body
-            size = source.stat().st_size if isinstance(source, Path) else len(source)
-            self.send_header("Content-Length", str(size))
-            if close:
-                self.send_header("Connection", "close")
-                self.close_connection = True
-            self.end_headers()
-            if self.command != "HEAD":
-                if isinstance(source, Path):
-                    with source.open("rb") as f:
-                        shutil.copyfileobj(f, self.wfile)
-                else:
-                    self.wfile.write(source)
-            if log is not None:
-                log(f"{self.client_address[0]} {self.command} {_printable(self.path)} "
+            stream: IO[bytes] | None = None
+            if isinstance(response.body, Path):
+                try:
+                    # Opened before the headers, and measured open: a rebuild may replace it.
+                    stream = response.body.open("rb")
+                except OSError:
+                    response = text(404, "the file went away; try again")
+            payload = response.body if isinstance(response.body, bytes) else b""
+            try:
+                size = os.fstat(stream.fileno()).st_size if stream else len(payload)
+                self.send_response(response.status)
+                for name, value in response.headers:
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(size))
+                if close:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
+                self.end_headers()
+                if self.command != "HEAD":
+                    if stream is not None:
+                        shutil.copyfileobj(stream, self.wfile)
+                    else:
+                        self.wfile.write(payload)
+            finally:
+                if stream is not None:
+                    stream.close()
+            if not quiet:
+                say(f"{self.client_address[0]} {self.command} {_printable(self.path)} "
                     f"{response.status} {size}")
 
         do_GET = do_HEAD = do_POST = _answer
@@ -134,8 +146,7 @@ def _handler(site: Site, log: Callable[[str], None] | None) -> type[BaseHTTPRequ
             pass  # _send logs once the answer is out, with its size
 
         def log_error(self, format: str, *args: object) -> None:
-            if log is not None:
-                log(_printable(format % args))
+            say(_printable(format % args))
 
     return Handler
 
@@ -180,7 +191,7 @@ def serve_site(folder: Path, store_path: Path | None, default_store: Path, host:
         print(message, file=sys.stderr, flush=True)
 
     site = Site(folder, manifest, endpoint)
-    server = bind(host, port, _handler(site, None if quiet else say))
+    server = bind(host, port, _handler(site, say, quiet))
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{server.server_address[1]}{site.prefix}"
     say(f"serving {folder} at {url} (base {manifest.base})")
