@@ -249,7 +249,7 @@ def test_sitemap_robots_index_and_server_config(seed_site: Path) -> None:
     assert "Polis. Political Studies" in " ".join(index.itertext())
     htaccess = (seed_site / ".htaccess").read_text()
     for words in ("AllowEncodedSlashes On", "AddType text/turtle .ttl", "R=303",
-                  "Header append Vary Accept", "RewriteRule ^work/10\\.17976/jpps/2025\\.02\\.05$"):
+                  "append Vary Accept", "RewriteRule ^work/10\\.17976/jpps/2025\\.02\\.05$"):
         assert words in htaccess, words
     nginx = (seed_site / "nginx.conf").read_text()
     assert "map $http_accept $ld_ext" in nginx and "return 303" in nginx
