@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 from itertools import pairwise
@@ -388,3 +389,74 @@ def test_cli_builds_a_site(tmp_path: Path) -> None:
     assert result.stdout == ""
     assert "1 published" in result.stderr
     assert Manifest.load(tmp_path / "s").title == "Polis LD"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+def test_nginx_serves_the_site_as_the_contract_says(tmp_path: Path) -> None:
+    """The generated nginx.conf in a real nginx: 200 + negotiation for a record page (its
+    IRI sent with %2F), 303 for a thing, the _/ fallbacks by the request as sent."""
+    import http.client
+    import time
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    records = native(tmp_path / "records.jsonl", [{"key": "../x", "title": "Escaping key"}])
+    site = tmp_path / "site"
+    build_site([str(SEED), str(records)], site, Options(base=base, workers=1))
+    conf = (site / "nginx.conf").read_text().replace("root /srv/ld-publish-site;",
+                                                     f"root {site};")
+    (tmp_path / "site.conf").write_text(conf)
+    temp = tmp_path / "nginx"
+    temp.mkdir()
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (tmp_path / "nginx.conf").write_text(
+        f"{user}pid {temp}/nginx.pid;\nerror_log {temp}/error.log;\ndaemon off;\nevents {{}}\n"
+        f"http {{\naccess_log off;\nclient_body_temp_path {temp};\nproxy_temp_path {temp};\n"
+        f"fastcgi_temp_path {temp};\nuwsgi_temp_path {temp};\nscgi_temp_path {temp};\n"
+        f"include {tmp_path}/site.conf;\n}}\n")
+    server = subprocess.Popen(["nginx", "-c", str(tmp_path / "nginx.conf")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def get(path: str, accept: str) -> tuple[int, dict[str, str], bytes]:
+        for _ in range(50):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", path, headers={"Accept": accept})
+                response = conn.getresponse()
+                return response.status, dict(response.getheaders()), response.read()
+            except ConnectionRefusedError:
+                time.sleep(0.1)
+        raise AssertionError("nginx did not start")
+
+    try:
+        html = "text/html,application/xhtml+xml,*/*;q=0.8"
+        status, headers, body = get("/work/10.17976%2Fjpps%2F2025.02.05", html)
+        assert status == 200 and headers["Content-Type"].startswith("text/html")
+        assert b'name="citation_doi"' in body and "Accept" in headers["Vary"]
+        status, headers, body = get("/work/10.17976%2fjpps%2f2025.02.05", "text/turtle")
+        assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+        assert body == (site / "work/10.17976/jpps/2025.02.05.ttl").read_bytes()
+        status, headers, _ = get("/venue/title/polis-political-studies-b5fb34a0",
+                                 "application/ld+json")
+        assert status == 303
+        assert headers["Location"].endswith("/venue/title/polis-political-studies-b5fb34a0"
+                                            ".jsonld")
+        entry = Manifest.load(site).lookup("/work/..%2Fx")
+        assert entry is not None and entry.path.startswith("_/")
+        status, headers, body = get("/work/..%2Fx", "application/n-triples")
+        assert status == 200 and body == (site / f"{entry.path}.nt").read_bytes()
+        graph = Manifest.load(site).lookup("/graph/..%2Fx")
+        assert graph is not None and graph.path.startswith("_/")
+        status, headers, _ = get("/graph/..%2Fx", "text/turtle")
+        assert status == 303 and headers["Location"].endswith(f"/{graph.path}.ttl")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
