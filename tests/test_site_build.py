@@ -23,6 +23,7 @@ from rdflib.compare import isomorphic
 from ld_publish.pipeline import Options
 from ld_publish.site.build import SiteOptions, SiteReport, build_site
 from ld_publish.site.paths import DOCUMENT_FORMATS, Manifest
+from ld_publish.site.void import sitemaps
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = FIXTURES / "page" / "seed.txt"
@@ -243,6 +244,10 @@ def test_sitemap_robots_index_and_server_config(seed_site: Path) -> None:
     tree = ElementTree.fromstring((seed_site / "sitemap.xml").read_bytes())
     locs = [e.text for e in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert locs == [PAGE_IRI]
+    many = sitemaps([f"{BASE}work/{n}" for n in range(5)], BASE, per_file=2)
+    assert list(many) == ["sitemap.xml", "sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]
+    index = ElementTree.fromstring(many["sitemap.xml"])
+    assert index.tag.endswith("sitemapindex") and len(index) == 3
     assert f"Sitemap: {BASE}sitemap.xml" in (seed_site / "robots.txt").read_text()
     index, errors = parse_html((seed_site / "index.html").read_bytes())
     assert errors == []
@@ -446,6 +451,11 @@ def _answers_as_the_contract_says(site: Path, port: int) -> None:
     assert status == 303 and headers["Location"].endswith(f"/{graph.path}.ttl")
     status, headers, body = _get(port, "/", html)
     assert status == 200 and body == (site / "index.html").read_bytes()
+    for private in ("/report.json", "/.ld-publish.lock", "/nginx.conf", "/.htaccess"):
+        assert _get(port, private, html)[0] in (403, 404), private
+    status, headers, body = _get(port, "/dataset.nq.gz", "*/*")
+    assert status == 200 and "Content-Encoding" not in headers
+    assert gzip.decompress(body).count(b"\n") > 1000
 
 
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
@@ -515,3 +525,18 @@ def test_apache_serves_the_site_as_the_contract_says() -> None:
             server.wait(timeout=10)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("profile", ["schema", "spar"])
+def test_pages_in_one_vocabulary_profiles(tmp_path: Path, profile: str) -> None:
+    from ld_publish.mapping import Profile
+
+    build_site([str(SEED)], tmp_path, Options(base=BASE, workers=1, profile=Profile(profile)))
+    tree, errors = parse_html((tmp_path / "work/10.17976/jpps/2025.02.05.html").read_bytes())
+    assert errors == []
+    names = [n for n, _ in metas(tree)]
+    assert names.count("citation_author") == 2
+    assert names.count("citation_reference") == 40
+    found = dict(metas(tree))
+    assert found["citation_journal_title"] == "Polis. Political Studies"
+    assert found["citation_doi"] == "10.17976/jpps/2025.02.05"

@@ -41,7 +41,7 @@ from .landing import landing_page
 from .output import SiteWriter
 from .paths import MANIFEST, Manifest, file_path, normalize
 from .view import record_view
-from .void import DATASET_PATH, DUMP, DatasetStats, robots, sitemap, void_terms
+from .void import DATASET_PATH, DUMP, DatasetStats, robots, sitemaps, void_terms
 
 REPORT = "report.json"
 #: Names the site itself uses at the top of the folder; no IRI's documents may take them.
@@ -155,7 +155,12 @@ class _Build:
                           describe.documents(describe.Described(dataset_iri, graph.terms),
                                              self.base, "void", title))
         write = self.writer.file
-        write("sitemap.xml", sitemap(self.pages))
+        written_maps = sitemaps(self.pages, self.base)
+        for name, data in written_maps.items():
+            write(name, data)
+        for stale in self.root.glob("sitemap-*.xml"):  # from a bigger earlier build
+            if stale.name not in written_maps:
+                stale.unlink()
         write("robots.txt", robots(self.base))
         write("index.html", index_page(self.listings, self.base, title))
         write(CSS, resources.files("ld_publish").joinpath("data/site/site.css").read_bytes())

@@ -67,6 +67,10 @@ def htaccess(base: str, entries: dict[str, Entry]) -> bytes:
         "    # The document a record page answered with (set by the record rules below).",
         '    Header always set Content-Location "%{REDIRECT_LD_DOC}e" env=REDIRECT_LD_DOC',
         "</IfModule>",
+        "# The build's own files are not for the web (report.json names local paths).",
+        '<FilesMatch "^(\\.ht.*|\\.ld-publish\\.lock|\\..*\\.tmp|report\\.json|nginx\\.conf)$">',
+        "    Require all denied",
+        "</FilesMatch>",
         "RewriteEngine On",
         f"RewriteBase {root}",
         "",
@@ -136,6 +140,11 @@ def nginx(base: str, entries: dict[str, Entry]) -> bytes:
               "    charset utf-8;",
               "    charset_types text/turtle application/ld+json "
               "application/n-triples;",
+              "",
+              "    # The build's own files are not for the web (report.json names local paths).",
+              f'    location ~ "^{re.escape(root)}(\\.|report\\.json$|nginx\\.conf$)" {{',
+              "        return 404;",
+              "    }",
               "",
               "    # Entries under _/ (unsafe or shared decoded path), by the request as sent."]
     for key, entry in sorted(entries.items()):
