@@ -385,6 +385,9 @@ def test_cli_base_must_end_in_slash(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "must end in /" in result.stderr and "hint:" in result.stderr
     assert not (tmp_path / "s").exists()
+    result = run("site", str(SEED), "-o", str(tmp_path / "s"))
+    assert result.returncode == 2 and "needs --base" in result.stderr
+    assert not (tmp_path / "s").exists()
 
 
 def test_cli_builds_a_site(tmp_path: Path) -> None:
@@ -540,3 +543,28 @@ def test_pages_in_one_vocabulary_profiles(tmp_path: Path, profile: str) -> None:
     found = dict(metas(tree))
     assert found["citation_journal_title"] == "Polis. Political Studies"
     assert found["citation_doi"] == "10.17976/jpps/2025.02.05"
+
+
+def test_quarantined_records_are_reported_not_published(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    report = build(out, FIXTURES / "native" / "records.jsonl")
+    assert report.read == report.published + report.quarantined
+    assert report.quarantined >= 2 and report.published >= 2
+    saved = json.loads((out / "report.json").read_text())
+    assert saved["quarantined"] == report.quarantined
+    assert all(entry["reason"] for entry in saved["quarantine"])
+    manifest = Manifest.load(out)
+    pages = {key for key, e in manifest.entries.items() if e.kind == "record"}
+    assert "work/local:one" in pages and "work/local:three" not in pages
+    # A damaged manifest is not the end of the site: the next build compares bytes instead.
+    (out / "site.json").write_text("{not json")
+    again = build(out, FIXTURES / "native" / "records.jsonl")
+    assert again.published == report.published
+    assert Manifest.load(out).entries == manifest.entries
+
+
+def test_cli_lists_quarantined_records(tmp_path: Path) -> None:
+    result = run("site", str(FIXTURES / "native" / "records.jsonl"), "-o", str(tmp_path / "s"),
+                 "--base", BASE, "-j", "1", "--strict")
+    assert result.returncode == 1
+    assert result.stderr.count("quarantined ") == 3 and "titel" in result.stderr
