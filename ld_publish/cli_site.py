@@ -9,9 +9,10 @@ from __future__ import annotations
 import sys
 
 import click
+from click.core import ParameterSource
 
 from .cli import Progress, common_options, handle_errors, say
-from .errors import EXIT_INPUT, EXIT_INVALID
+from .errors import EXIT_INPUT, EXIT_INVALID, UsageError
 from .limits import parse_limits
 from .mapping import Profile
 from .pipeline import Options, Outcome
@@ -35,6 +36,10 @@ def site_command(inputs: tuple[str, ...], reader: str | None, base: str, profile
     """Publish records as a static site under OUT: a landing page per record, a document at
     every minted IRI (HTML, Turtle, JSON-LD, N-Triples), VoID, sitemap and server
     configuration. --base must end in / and is where the site will be hosted."""
+    source = click.get_current_context().get_parameter_source("base")
+    if source is ParameterSource.DEFAULT:
+        raise UsageError("site needs --base: the address the site will be served at",
+                         hint="e.g. --base https://journal.example/ld/ (ending in /)")
     check_site_base(base)
     options = Options(base=base, profile=Profile(profile), reader=reader, engine=engine,
                       workers=workers, license=license_iri, limits=parse_limits(limits))

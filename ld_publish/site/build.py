@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import OutputError, UsageError
+from ..errors import InputError, OutputError, UsageError
 from ..graph import RecordGraph
 from ..layout import remove_temporaries, temporary_name
 from ..locking import folder_lock
@@ -41,7 +41,7 @@ from .landing import landing_page
 from .output import SiteWriter
 from .paths import MANIFEST, Manifest, file_path, normalize
 from .view import record_view
-from .void import DATASET_PATH, DUMP, DatasetStats, robots, sitemap, void_terms
+from .void import DATASET_PATH, DUMP, DatasetStats, robots, sitemaps, void_terms
 
 REPORT = "report.json"
 #: Names the site itself uses at the top of the folder; no IRI's documents may take them.
@@ -108,11 +108,12 @@ class _Build:
     def key_of(self, iri: str) -> str:
         return normalize(iri[len(self.base):])
 
-    def record(self, graph: RecordGraph) -> None:
+    def record(self, graph: RecordGraph) -> bool:
+        """Publish one record; ``False`` when another record already has its page IRI."""
         page_iri = f"{self.base}work/{segment(graph.key)}"
         key = self.key_of(page_iri)
-        if key in self.writer.manifest.entries:  # two keys alike after normalisation
-            return
+        if key in self.writer.manifest.entries:
+            return False
         path = file_path(key, self.taken)
         view = record_view(graph)
         jsonld = JsonLdWriter().write(graph)
@@ -132,6 +133,7 @@ class _Build:
         self.stats.add(graph, is_local)
         for described in self.resources.add(graph, page_iri):
             self.resource(described)
+        return True
 
     def resource(self, described: describe.Described) -> None:
         key = self.key_of(described.iri)
@@ -155,7 +157,12 @@ class _Build:
                           describe.documents(describe.Described(dataset_iri, graph.terms),
                                              self.base, "void", title))
         write = self.writer.file
-        write("sitemap.xml", sitemap(self.pages))
+        written_maps = sitemaps(self.pages, self.base)
+        for name, data in written_maps.items():
+            write(name, data)
+        for stale in self.root.glob("sitemap-*.xml"):  # from a bigger earlier build
+            if stale.name not in written_maps:
+                stale.unlink()
         write("robots.txt", robots(self.base))
         write("index.html", index_page(self.listings, self.base, title))
         write(CSS, resources.files("ld_publish").joinpath("data/site/site.css").read_bytes())
@@ -185,7 +192,7 @@ def build_site(inputs: list[str], out: str | Path, pipeline: Options,
                           hint="check the path and its permissions") from None
     with folder_lock(root, "site build"):
         remove_temporaries(root)
-        old = Manifest.load(root) if (root / MANIFEST).exists() else None
+        old = _old_manifest(root)
         writer = SiteWriter(root, old, Manifest(base, title=options.title))
         build = _Build(root, base, options, writer)
         _records(build, inputs, replace(pipeline, formats=(), keep_graph=True, write_to=None,
@@ -215,16 +222,19 @@ def _records(build: _Build, inputs: list[str], pipeline: Options,
                                                    mtime=0) as dump:
             for outcome in process(inputs, pipeline, on_failure=failed):
                 report.read += 1
-                if outcome.quarantined or outcome.graph is None:
-                    report.quarantined += 1
-                    report.quarantine.append(_quarantined(outcome))
-                    if on_quarantine:
-                        on_quarantine(outcome)
-                else:
-                    report.published += 1
-                    build.record(outcome.graph)
-                    data = outcome.graph.nquads()
-                    dump.write(data)
+                if not outcome.quarantined and outcome.graph is not None:
+                    if build.record(outcome.graph):
+                        report.published += 1
+                        dump.write(outcome.graph.nquads())
+                        if progress:
+                            progress(report)
+                        continue
+                    outcome = replace(outcome, reason="another record has the same page IRI",
+                                      hint="give the records distinct keys")
+                report.quarantined += 1
+                report.quarantine.append(_quarantined(outcome))
+                if on_quarantine:
+                    on_quarantine(outcome)
                 if progress:
                     progress(report)
         data_hash = _file_hash(tmp)
@@ -236,10 +246,22 @@ def _records(build: _Build, inputs: list[str], pipeline: Options,
             build.writer.counts.written += 1
         build.writer.kept(DUMP)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}",
                           hint="check free disk space and permissions of the site folder"
                           ) from None
+    finally:
+        tmp.unlink(missing_ok=True)  # whatever stopped the run, no half dump is left
+
+
+def _old_manifest(root: Path) -> Manifest | None:
+    """The previous build's manifest; ``None`` for a new folder or an unreadable manifest (the
+    build then compares every file's bytes, and cannot know which documents are stale)."""
+    if not (root / MANIFEST).exists():
+        return None
+    try:
+        return Manifest.load(root)
+    except InputError:
+        return None
 
 
 def _file_hash(path: Path) -> str:

@@ -9,6 +9,7 @@ security policy can forbid scripts outright.
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import quote
 
 from .paths import DOCUMENT_FORMATS
@@ -21,11 +22,16 @@ CSS = "site.css"
 FORMAT_LABELS = {".html": "HTML", ".ttl": "Turtle", ".jsonld": "JSON-LD", ".nt": "N-Triples"}
 
 
+# Control characters other than tab and newline: HTML forbids them, and a record may hold one.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def esc(text: str) -> str:
-    """``text`` as HTML character data. Control characters other than white space are
-    dropped: HTML forbids them, and a record may carry one."""
-    cleaned = "".join(c for c in text if c >= " " or c in "\t\n")
-    return html.escape(cleaned.replace("\x7f", ""), quote=True)
+    """``text`` as HTML character data (also safe in a quoted attribute), without control
+    characters."""
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    return html.escape(text, quote=True)
 
 
 def attr(text: str) -> str:

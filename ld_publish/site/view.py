@@ -265,6 +265,11 @@ def _references(r: _Reader, work: Term) -> tuple[Reference, ...]:
             r.name(cited[0]) if cited else None) or ""
         doi = cited_iri if cited_iri and cited_iri.startswith(DOI_PREFIX) else None
         found.append(Reference(number, text, cited_iri, doi))
+    if not entries:  # a Schema.org-only graph: the cited works, in no stated order
+        for cited_term in r.iris(work, S + "citation"):
+            iri = cited_term[1:-1]
+            found.append(Reference("", r.name(cited_term) or iri, iri,
+                                   iri if iri.startswith(DOI_PREFIX) else None))
     found.sort(key=lambda ref: (_number(ref.number), ref.number, ref.text))
     return tuple(found)
 

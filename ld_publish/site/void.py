@@ -120,13 +120,34 @@ def void_terms(stats: DatasetStats, base: str, title: str, license_iri: str | No
     return triples
 
 
-def sitemap(urls: list[str]) -> bytes:
-    """``sitemap.xml`` (sitemaps.org 0.9) listing the record pages."""
+#: The most URLs one sitemap file may list (sitemaps.org); more go to numbered files.
+SITEMAP_URLS = 50_000
+
+
+def sitemaps(urls: list[str], base: str, per_file: int = SITEMAP_URLS) -> dict[str, bytes]:
+    """``sitemap.xml`` (sitemaps.org 0.9) listing the record pages; past ``per_file`` pages it
+    is an index of ``sitemap-1.xml``, ``sitemap-2.xml``, …"""
+    if len(urls) <= per_file:
+        return {"sitemap.xml": _urlset(urls)}
+    files = {f"sitemap-{n}.xml": _urlset(urls[i:i + per_file])
+             for n, i in enumerate(range(0, len(urls), per_file), 1)}
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines += [f"<sitemap><loc>{xml_escape(_uri(base + name))}</loc></sitemap>"
+              for name in files]
+    lines.append("</sitemapindex>")
+    return {"sitemap.xml": ("\n".join(lines) + "\n").encode("utf-8"), **files}
+
+
+def _uri(iri: str) -> str:
+    # Sitemaps take URIs: an IRI's non-ASCII characters percent-encoded, escapes kept.
+    return quote(iri, safe=_URI_SAFE)
+
+
+def _urlset(urls: list[str]) -> bytes:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    # Sitemaps take URIs: an IRI's non-ASCII characters percent-encoded, escapes kept.
-    lines += [f"<url><loc>{xml_escape(quote(url, safe=_URI_SAFE))}</loc></url>"
-              for url in urls]
+    lines += [f"<url><loc>{xml_escape(_uri(url))}</loc></url>" for url in urls]
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
