@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import os
 import signal
 import subprocess
@@ -89,6 +90,10 @@ def write_site(folder: Path) -> Manifest:
     os.symlink(folder.parent / "secret.txt", folder / "link.txt")
     os.symlink(folder.parent, folder / "up")
     (folder / ".hidden").write_text(SECRET, "utf-8")
+    # The build's own files: not served.
+    (folder / "report.json").write_text(json.dumps({"source": SECRET}), "utf-8")
+    (folder / "nginx.conf").write_text(f"# {SECRET}\n", "utf-8")
+    (folder / ".htaccess").write_text(f"# {SECRET}\n", "utf-8")
     return manifest
 
 

@@ -224,7 +224,8 @@ def test_dataset_dump_is_served_compressed(served: Served) -> None:
     "/work/..%2F..%2Fsecret.txt", "/work/%2e%2e%2f%2e%2e%2fsecret.txt", "/%2Fetc%2Fpasswd",
     "//etc/passwd", "/link.txt", "/up/secret.txt", "/.hidden", "/work/%00", "/%ff",
     "/..%5csecret.txt", "http://other.example/../secret.txt", "http://127.0.0.1/etc/passwd",
-    "/etc/passwd", "/%252e%252e/secret.txt",
+    "/etc/passwd", "/%252e%252e/secret.txt", "/report.json", "/nginx.conf", "/.htaccess",
+    "/%2ehtaccess", "/report%2Ejson",
 ])
 def test_nothing_outside_the_folder(served: Served, target: str) -> None:
     status, _, body = raw(served, target)

@@ -36,6 +36,10 @@ _TYPES = {
     ".gz": "application/gzip",
 }
 _ALLOWED_HIDDEN = (".well-known",)
+#: The build's own files at the top of the folder, not for the web (report.json names local
+#: paths); the generated Apache and nginx configurations deny them too. Hidden files (the lock,
+#: temporaries, .htaccess) are refused with every other hidden name.
+_BUILD_FILES = ("report.json", "nginx.conf")
 
 
 class BadPath(ValueError):
@@ -83,7 +87,7 @@ def site_file(folder: Path, decoded: str, allow_hidden: bool = False) -> Path | 
     path would leave the folder. ``folder`` must be resolved already. Hidden names are refused
     unless ``allow_hidden`` (a path the manifest gives may start a segment with a dot)."""
     parts = _segments(decoded, allow_hidden)
-    if parts is None:
+    if parts is None or (not allow_hidden and len(parts) == 1 and parts[0] in _BUILD_FILES):
         return None
     candidate = folder.joinpath(*parts) if parts else folder
     try:
