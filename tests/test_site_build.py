@@ -436,3 +436,19 @@ def test_cli_lists_quarantined_records(tmp_path: Path) -> None:
                  "--base", BASE, "-j", "1", "--strict")
     assert result.returncode == 1
     assert result.stderr.count("quarantined ") == 3 and "titel" in result.stderr
+
+
+def test_a_shared_node_is_described_from_every_record(tmp_path: Path) -> None:
+    source = native(tmp_path / "records.jsonl", [
+        {"key": "local:a", "title": "A", "contributors": [
+            {"name": "Ann", "affiliations": [{"name": "Uni", "city": "Bonn"}]}]},
+        {"key": "local:b", "title": "B", "contributors": [
+            {"name": "Bob", "affiliations": [{"name": "Uni", "city": "Köln"}]}]}])
+    out = tmp_path / "site"
+    build(out, source)
+    manifest = Manifest.load(out)
+    orgs = [e for k, e in manifest.entries.items() if k.startswith("organization/")]
+    assert len(orgs) == 1
+    triples = _graph(out / f"{orgs[0].path}.ttl", ox.RdfFormat.TURTLE)
+    addresses = {t.object for t in triples if t.predicate.value == "http://schema.org/address"}
+    assert len(addresses) == 2  # one from each record
