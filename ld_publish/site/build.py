@@ -31,7 +31,6 @@ from ..locking import folder_lock
 from ..mapping.iris import check_base, segment
 from ..pipeline import Options, Outcome, SourceFailure, process
 from ..sources import check_exist
-from ..terms import Term
 from ..writers.jsonld import JsonLdWriter
 from ..writers.turtle import to_turtle
 from . import describe
@@ -42,6 +41,7 @@ from .output import SiteWriter
 from .paths import MANIFEST, Manifest, file_path, normalize
 from .view import record_view
 from .void import DATASET_PATH, DUMP, DatasetStats, robots, sitemaps, void_terms
+from .webconf import htaccess, nginx
 
 REPORT = "report.json"
 #: Names the site itself uses at the top of the folder; no IRI's documents may take them.
@@ -124,13 +124,7 @@ class _Build:
                                                 ".jsonld": jsonld, ".nt": graph.ntriples()})
         self.pages.append(page_iri)
         self.listings.append(listing(view, page_iri))
-        local = f"<{self.base}work/{segment(graph.key)}"
-        own = f"<{graph.name}"
-
-        def is_local(term: Term) -> bool:
-            return term.startswith((local + "/", own)) or term == local + ">"
-
-        self.stats.add(graph, is_local)
+        self.stats.add(graph, describe.local_test(graph, self.base))
         for described in self.resources.add(graph, page_iri):
             self.resource(described)
         return True
@@ -166,8 +160,6 @@ class _Build:
         write("robots.txt", robots(self.base))
         write("index.html", index_page(self.listings, self.base, title))
         write(CSS, resources.files("ld_publish").joinpath("data/site/site.css").read_bytes())
-        from .webconf import htaccess, nginx
-
         entries = self.writer.manifest.entries
         write(".htaccess", htaccess(self.base, entries))
         write("nginx.conf", nginx(self.base, entries))

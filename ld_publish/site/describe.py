@@ -15,7 +15,7 @@ end (:meth:`Resources.shared`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..graph import RecordGraph
@@ -41,6 +41,19 @@ class Described:
     terms: tuple[Triple, ...]
 
 
+def local_test(graph: RecordGraph, base: str) -> Callable[[Term], bool]:
+    """Whether a term is a node minted inside ``graph``'s record (``{base}work/KEY`` and
+    below, the record's graph IRI and below): no other record can describe it."""
+    work = f"<{base}work/{segment(graph.key)}"
+    own = f"<{graph.name}"
+
+    def is_local(term: Term) -> bool:
+        return (term.startswith((work + "/", own + "/")) or term == work + ">"
+                or term == own + ">")
+
+    return is_local
+
+
 class Resources:
     """Collects the documents of minted IRIs from record graphs, one record at a time."""
 
@@ -54,8 +67,7 @@ class Resources:
         ``page_iri`` (the record page) is not a resource."""
         index = graph.index()
         out, into = index.out, index.into
-        local = f"{self.base}work/{segment(graph.key)}/"
-        own_graph = f"<{graph.name}>"
+        is_local = local_test(graph, self.base)
         minted = sorted({t for triple in graph.terms for t in (triple[0], triple[2])
                          if t.startswith(self._prefix)})
         ready: list[Described] = []
@@ -64,9 +76,7 @@ class Resources:
             if iri == page_iri:
                 continue
             triples = _about(term, out, into)
-            is_local = iri.startswith(local) or term == own_graph or (
-                iri.startswith(graph.name + "/"))
-            if is_local:
+            if is_local(term):
                 ready.append(Described(iri, tuple(sorted(triples))))
             else:
                 self._shared.setdefault(iri, set()).update(triples)

@@ -41,9 +41,12 @@ def _natural(text: str) -> tuple[tuple[int, str], ...]:
 
 
 def _group_name(item: Listing) -> str:
-    bits = [f"Volume {item.volume}" if item.volume else "",
-            f"Issue {item.issue}" if item.issue else "", f"({item.year})" if item.year else ""]
-    return ", ".join(b for b in bits[:2] if b) + (" " + bits[2] if bits[2] else "")
+    """``Volume 3, Issue 2 (2014)``, as much of it as is known."""
+    where = ", ".join(b for b in (f"Volume {item.volume}" if item.volume else "",
+                                  f"Issue {item.issue}" if item.issue else "") if b)
+    if not item.year:
+        return where or "Articles"
+    return f"{where} ({item.year})" if where else item.year
 
 
 def index_page(listings: list[Listing], base: str, title: str) -> bytes:
@@ -64,8 +67,7 @@ def index_page(listings: list[Listing], base: str, title: str) -> bytes:
             body.append(f"<h2>{esc(journal or 'Other articles')}</h2>\n")
         items = sorted(groups[key], key=lambda i: (_natural(i.first_page), i.title, i.url))
         first = items[0]
-        heading = _group_name(first)
-        body.append(f"<section>\n<h3>{esc(heading or 'Articles')}</h3>\n<ul>\n")
+        body.append(f"<section>\n<h3>{esc(_group_name(first))}</h3>\n<ul>\n")
         for item in items:
             authors = f' <span class="byline">{esc(", ".join(item.authors))}</span>' if (
                 item.authors) else ""

@@ -8,7 +8,7 @@ docs/mapping.md), references are ordered by ``fabio:hasSequenceIdentifier``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..graph import RecordGraph
 from ..mapping.namespaces import PREFIXES
@@ -93,7 +93,7 @@ class RecordView:
     funders: tuple[str, ...] = ()  # funders named without a grant
     references: tuple[Reference, ...] = ()
     related: tuple[Related, ...] = ()
-    types: tuple[str, ...] = field(default=())
+    types: tuple[str, ...] = ()
 
     @property
     def doi_iri(self) -> str | None:
