@@ -487,6 +487,20 @@ def test_signal_stops_cleanly(root: Path, tmp_path: Path, signum: int) -> None:
     assert _port_free(server.port)
 
 
+def test_default_store_is_used_when_present(root: Path, tmp_path: Path) -> None:
+    write_store(tmp_path / "output" / "store", root / "site")
+    server = start_serve(["--site", str(root / "site")], tmp_path / "serve.log", cwd=tmp_path)
+    try:
+        assert "over the store at output/store" in server.log.read_text()
+        r = httpx.get(server.url + "/sparql", params={"query": NAMES})
+        assert "Ada Author" in _names_json(r.content)
+        r = httpx.get(server.url + "/sparql",
+                      params={"query": "ASK { ?s <urn:ld-publish:contentHash> ?h }"})
+        assert r.json()["boolean"] is False
+    finally:
+        assert terminate(server) == 0
+
+
 @pytest.mark.parametrize("mode", ["site", "store"])
 def test_port_in_use_is_a_clear_error(served: Served, root: Path, tmp_path: Path,
                                       mode: str) -> None:
