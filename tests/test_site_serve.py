@@ -488,6 +488,7 @@ def test_signal_stops_cleanly(root: Path, tmp_path: Path, signum: int) -> None:
 
 
 def test_default_store_is_used_when_present(root: Path, tmp_path: Path) -> None:
+    (tmp_path / "output").mkdir()
     write_store(tmp_path / "output" / "store", root / "site")
     server = start_serve(["--site", str(root / "site")], tmp_path / "serve.log", cwd=tmp_path)
     try:
