@@ -1,6 +1,7 @@
-"""The seed record published as a site, loaded into a store and served, once per test run
-(registered from tests/conftest.py): ``served_seed``, shared by tests/test_site_e2e.py and
-tests/test_site_browser.py."""
+"""Sites served by `ld-publish serve --site`, each once per test run (registered from
+tests/conftest.py): ``hand_served`` over the hand-written site of tests/sites.py and its store
+(tests/test_site_serve.py, test_site_sparql.py), ``served_seed`` over the seed record published
+with `site` and loaded with `load` (tests/test_site_e2e.py, test_site_browser.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.paths import FIXTURES
-from tests.sites import ROOT, Served, run_env, start_serve, terminate
+from tests.sites import ROOT, Served, run_env, start_serve, terminate, write_site, write_store
 from tests.stores import free_port
 
 SEED = FIXTURES / "page" / "seed.txt"
@@ -54,3 +55,21 @@ def served_seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeedSite]:
     yield SeedSite(base, root / "site", root / "store", served)
     if served.proc.poll() is None:
         terminate(served)
+
+
+@pytest.fixture(scope="session")
+def hand_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with ``site/`` (tests/sites.py) and ``store/`` holding it."""
+    folder = tmp_path_factory.mktemp("serve")
+    write_site(folder / "site")
+    write_store(folder / "store", folder / "site")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def hand_served(hand_root: Path) -> Iterator[Served]:
+    server = start_serve(["--site", str(hand_root / "site"), "--store",
+                          str(hand_root / "store")], hand_root / "serve.log")
+    yield server
+    if server.proc.poll() is None:
+        terminate(server)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import http.client
 import json
 import os
 import signal
@@ -23,6 +24,9 @@ from tests.stores import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://journal.example/"
+BROWSER = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+           "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7")
+NAMES = "SELECT ?name WHERE { ?s <http://schema.org/name> ?name }"
 SDO = rdflib.Namespace("http://schema.org/")
 RECORD_GRAPH = BASE + "graph/rec1"
 SECRET = "the secret outside the site"
@@ -165,3 +169,28 @@ def terminate(served: Served, signum: int = signal.SIGTERM) -> int:
         served.proc.kill()
         served.proc.wait()
         return -9
+
+
+def raw(served: Served, target: str, method: str = "GET",
+        headers: dict[str, str] | None = None, body: bytes | None = None
+        ) -> tuple[int, dict[str, str], bytes]:
+    """One request with the target sent exactly as given (httpx would normalise dot segments)
+    and no header we did not ask for (no default Accept)."""
+    conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=60)
+    try:
+        conn.putrequest(method, target, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        answer = conn.getresponse()
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read()
+    finally:
+        conn.close()
+
+
+def names_json(body: bytes) -> set[str]:
+    """The ``?name`` values of a SPARQL JSON result (the :data:`NAMES` query)."""
+    data = json.loads(body)
+    return {b["name"]["value"] for b in data["results"]["bindings"]}

@@ -16,9 +16,7 @@ import rdflib
 from rdflib.namespace import VOID
 
 from tests.conftest_site import SEED_DOI, SeedSite
-
-BROWSER = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
-           "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7")
+from tests.sites import BROWSER
 
 
 def _minted(site: SeedSite) -> set[str]:
