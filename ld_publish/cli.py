@@ -229,8 +229,9 @@ def formats() -> None:
         click.echo(f"  {name:<12} {fmt.label}, {fmt.media_type}, .{fmt.extension}")
 
 
-# Store commands live in their own module; added here like any plugin command group would be.
-for _module in ("ld_publish.cli_store",):
+# Store and site commands live in their own modules; added here like any plugin command group
+# would be.
+for _module in ("ld_publish.cli_store", "ld_publish.cli_site"):
     try:
         for _command in importlib.import_module(_module).commands:
             main.add_command(_command)

@@ -237,19 +237,37 @@ def _query_text(query: str | None, query_file: str | None) -> str:
 
 
 @click.command("serve")
-@click.option("--store", "store_path", default=DEFAULT_STORE, show_default=True, metavar="PATH")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False), default=None,
+              metavar="DIR", help="serve a site built by `ld-publish site` (pages, documents, "
+                                  "303s, /sparql) in this process")
+@click.option("--store", "store_path", default=None, metavar="PATH",
+              help=f"embedded store (default {DEFAULT_STORE}; with --site, when that is "
+                   "missing, the site's dataset.nq.gz is queried from memory)")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="address to bind; anything but loopback exposes the store to the network")
 @click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
-@click.option("--read-only", is_flag=True, help="serve without the update endpoint")
+@click.option("--read-only", is_flag=True,
+              help="serve without the update endpoint (--site is always read-only)")
+@click.option("--query-timeout", type=click.FloatRange(min=0.1), default=30.0,
+              show_default=True, help="seconds a /sparql query may take (--site)")
+@click.option("-q", "--quiet", is_flag=True, help="do not log requests (--site)")
 @handled
-def serve_command(store_path: str, host: str, port: int, read_only: bool) -> None:
-    """Serve the embedded store over SPARQL HTTP with `oxigraph serve`."""
-    from .serve import serve
+def serve_command(site_dir: str | None, store_path: str | None, host: str, port: int,
+                  read_only: bool, query_timeout: float, quiet: bool) -> None:
+    """Serve a site (--site DIR) or the embedded store over SPARQL HTTP (`oxigraph serve`).
+
+    Stops cleanly, exit 0, on Ctrl-C or SIGTERM."""
     try:
-        click.echo(f"serving {store_path} at http://{host}:{port}/ (query: /query, "
-                   f"update: /update, graph store: /store)", err=True)
-        status = serve(store_path, host, port, read_only)
+        if site_dir is not None:
+            from .site.server import serve_site
+            status = serve_site(Path(site_dir), Path(store_path) if store_path else None,
+                                Path(DEFAULT_STORE), host, port, quiet, query_timeout)
+        else:
+            from .serve import serve
+            location = store_path or DEFAULT_STORE
+            click.echo(f"serving {location} at http://{host}:{port}/ (query: /query, "
+                       f"update: /update, graph store: /store)", err=True)
+            status = serve(location, host, port, read_only)
     except LdPublishError as e:
         fail(e)
         return

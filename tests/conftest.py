@@ -1,3 +1,3 @@
 """Shared pytest setup. Append; do not overwrite (several areas register here)."""
 
-pytest_plugins = ["tests.conftest_stores"]
+pytest_plugins = ["tests.conftest_stores", "tests.conftest_site"]

@@ -1,0 +1,65 @@
+"""The ``site`` command: a static linked-data site from records (see ld_publish/site/).
+
+``cli.py`` adds :data:`commands` to the main group. Messages go to stderr; ``site`` prints no
+data.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from click.core import ParameterSource
+
+from .cli import Progress, common_options, handle_errors, say
+from .errors import EXIT_INPUT, EXIT_INVALID, UsageError
+from .limits import parse_limits
+from .mapping import Profile
+from .pipeline import Options, Outcome
+from .site.build import SiteOptions, build_site, check_site_base
+from .validation import Engine
+
+
+@click.command("site")
+@common_options
+@click.option("-o", "--out", default="site", show_default=True, type=click.Path(),
+              help="Site folder (updated in place: only changed files are rewritten).")
+@click.option("--title", default="Linked data", show_default=True,
+              help="The site's title (front page, dataset description).")
+@click.option("--license", "license_iri", metavar="IRI",
+              help="Licence of the published metadata (dcterms:license, rel=license).")
+@click.option("--strict", is_flag=True, help="Exit 1 when any record is quarantined.")
+@handle_errors
+def site_command(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
+                 engine: Engine, workers: int, quiet: bool, limits: tuple[str, ...], out: str,
+                 title: str, license_iri: str | None, strict: bool) -> None:
+    """Publish records as a static site under OUT: a landing page per record, a document at
+    every minted IRI (HTML, Turtle, JSON-LD, N-Triples), VoID, sitemap and server
+    configuration. --base must end in / and is where the site will be hosted."""
+    source = click.get_current_context().get_parameter_source("base")
+    if source is ParameterSource.DEFAULT:
+        raise UsageError("site needs --base: the address the site will be served at",
+                         hint="e.g. --base https://journal.example/ld/ (ending in /)")
+    check_site_base(base)
+    options = Options(base=base, profile=Profile(profile), reader=reader, engine=engine,
+                      workers=workers, license=license_iri, limits=parse_limits(limits))
+    progress = Progress(quiet, "publishing")
+
+    def quarantined(outcome: Outcome) -> None:
+        progress.done()
+        say(f"quarantined {outcome.source.label()} ({outcome.key}): {outcome.reason}",
+            quiet=quiet)
+
+    report = build_site(list(inputs), out, options, SiteOptions(title, license_iri),
+                        on_quarantine=quarantined, progress=lambda r: progress.update(r.read))
+    progress.done()
+    for failure in report.failed_sources:
+        say(f"error: {failure['error']}", quiet=False)
+    say(f"{report.summary()} -> {out}", quiet=quiet)
+    if report.failed_sources:
+        sys.exit(EXIT_INPUT)
+    if strict and report.quarantined:
+        sys.exit(EXIT_INVALID)
+
+
+commands: list[click.Command] = [site_command]

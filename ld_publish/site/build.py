@@ -1,0 +1,273 @@
+"""Building a site folder from records: one pass over the records, then the shared parts.
+
+Records are mapped and validated by :func:`ld_publish.pipeline.process`; quarantined ones are
+reported and not published. Each published record gives its page (``work/KEY``: landing page
+and the whole graph as Turtle, JSON-LD and N-Triples), the documents of the nodes minted inside
+it, its named graph appended to ``dataset.nq.gz``, and a line of the front page. After the
+last record come the nodes records share, the dataset description, sitemap, robots.txt, front
+page, server configuration and ``site.json``.
+
+Memory held for the whole run: the manifest (one entry per minted IRI), the triples of nodes
+several records may share (:mod:`.describe`), the dataset counts and shared subjects
+(:mod:`.void`), one :class:`~.index.Listing` per record and its sitemap URL. Record graphs
+are let go as soon as their documents are written.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, OutputError, UsageError
+from ..graph import RecordGraph
+from ..layout import remove_temporaries, temporary_name
+from ..locking import folder_lock
+from ..mapping.iris import check_base, segment
+from ..pipeline import Options, Outcome, SourceFailure, process
+from ..sources import check_exist
+from ..writers.jsonld import JsonLdWriter
+from ..writers.turtle import to_turtle
+from . import describe
+from .html import CSS
+from .index import Listing, index_page, listing
+from .landing import landing_page
+from .output import SiteWriter
+from .paths import MANIFEST, Manifest, file_path, normalize
+from .view import record_view
+from .void import DATASET_PATH, DUMP, DatasetStats, robots, sitemaps, void_terms
+from .webconf import htaccess, nginx
+
+REPORT = "report.json"
+#: Names the site itself uses at the top of the folder; no IRI's documents may take them.
+RESERVED = ("index", "void", "sitemap", "robots", "site", "dataset", "report", "nginx", "_")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteOptions:
+    title: str = "Linked data"
+    license: str | None = None
+
+
+@dataclass
+class SiteReport:
+    """What a build did. ``read == published + quarantined``."""
+
+    read: int = 0
+    published: int = 0
+    quarantined: int = 0
+    resources: int = 0
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed_sources: list[dict[str, str]] = field(default_factory=list)
+    quarantine: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = (f"read {self.read} records: {self.published} published, {self.quarantined} "
+                f"quarantined; {self.resources} other IRIs; files: {self.written} written, "
+                f"{self.unchanged} unchanged, {self.removed} removed")
+        if self.failed_sources:
+            text += f"; {len(self.failed_sources)} inputs could not be read"
+        return text
+
+    def to_json(self) -> bytes:
+        data = {"read": self.read, "published": self.published,
+                "quarantined": self.quarantined, "resources": self.resources,
+                "failed_sources": self.failed_sources, "quarantine": self.quarantine}
+        return (json.dumps(data, ensure_ascii=True, indent=2) + "\n").encode("ascii")
+
+
+def check_site_base(base: str) -> str:
+    if not base.endswith("/"):
+        raise UsageError(f"--base {base!r} must end in /",
+                         hint="a site puts every IRI's documents beside it (P.html, P.ttl), "
+                              "which a # base cannot do: use e.g. https://journal.example/ld/")
+    return check_base(base)
+
+
+class _Build:
+    def __init__(self, root: Path, base: str, options: SiteOptions, writer: SiteWriter
+                 ) -> None:
+        self.root = root
+        self.base = base
+        self.options = options
+        self.writer = writer
+        self.taken: set[str] = set(RESERVED)
+        self.resources = describe.Resources(base)
+        self.stats = DatasetStats()
+        self.listings: list[Listing] = []
+        self.pages: list[str] = []  # record page IRIs, in input order
+        self.report = SiteReport()
+
+    def key_of(self, iri: str) -> str:
+        return normalize(iri[len(self.base):])
+
+    def record(self, graph: RecordGraph) -> bool:
+        """Publish one record; ``False`` when another record already has its page IRI."""
+        page_iri = f"{self.base}work/{segment(graph.key)}"
+        key = self.key_of(page_iri)
+        if key in self.writer.manifest.entries:
+            return False
+        path = file_path(key, self.taken)
+        view = record_view(graph)
+        jsonld = JsonLdWriter().write(graph)
+        html = landing_page(view, base=self.base, path=path, page_url=page_iri,
+                            site_title=self.options.title, jsonld=jsonld,
+                            license_iri=self.options.license)
+        self.writer.entry(key, "record", path, {".html": html, ".ttl": to_turtle(graph),
+                                                ".jsonld": jsonld, ".nt": graph.ntriples()})
+        self.pages.append(page_iri)
+        self.listings.append(listing(view, page_iri))
+        self.stats.add(graph, describe.local_test(graph, self.base))
+        for described in self.resources.add(graph, page_iri):
+            self.resource(described)
+        return True
+
+    def resource(self, described: describe.Described) -> None:
+        key = self.key_of(described.iri)
+        if key in self.writer.manifest.entries:
+            return
+        path = file_path(key, self.taken)
+        self.writer.entry(key, "resource", path, describe.documents(
+            described, self.base, path, self.options.title))
+        self.report.resources += 1
+
+    def finish(self) -> None:
+        pages = set(self.pages)
+        for described in self.resources.shared(pages):
+            self.resource(described)
+        title, licence = self.options.title, self.options.license
+        terms = void_terms(self.stats, self.base, title, licence,
+                           self.pages[0] if self.pages else None)
+        dataset_iri = self.base + DATASET_PATH
+        graph = RecordGraph.from_terms("", dataset_iri, dataset_iri, terms)
+        self.writer.entry(DATASET_PATH, "resource", "void",
+                          describe.documents(describe.Described(dataset_iri, graph.terms),
+                                             self.base, "void", title))
+        write = self.writer.file
+        written_maps = sitemaps(self.pages, self.base)
+        for name, data in written_maps.items():
+            write(name, data)
+        for stale in self.root.glob("sitemap-*.xml"):  # from a bigger earlier build
+            if stale.name not in written_maps:
+                stale.unlink()
+        write("robots.txt", robots(self.base))
+        write("index.html", index_page(self.listings, self.base, title))
+        write(CSS, resources.files("ld_publish").joinpath("data/site/site.css").read_bytes())
+        entries = self.writer.manifest.entries
+        write(".htaccess", htaccess(self.base, entries))
+        write("nginx.conf", nginx(self.base, entries))
+        write(REPORT, self.report.to_json())
+        self.writer.finish()
+
+
+def build_site(inputs: list[str], out: str | Path, pipeline: Options,
+               options: SiteOptions | None = None, *,
+               on_quarantine: Callable[[Outcome], None] | None = None,
+               progress: Callable[[SiteReport], None] | None = None) -> SiteReport:
+    """Build (or update) the site for ``inputs`` in ``out`` (see the module docs)."""
+    options = options or SiteOptions()
+    base = check_site_base(pipeline.base)
+    replace(pipeline, base=base).mapping()  # a bad --license fails before anything is read
+    check_exist(inputs)
+    root = Path(out)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the site folder {root}: {exc.strerror}",
+                          hint="check the path and its permissions") from None
+    with folder_lock(root, "site build"):
+        remove_temporaries(root)
+        old = _old_manifest(root)
+        writer = SiteWriter(root, old, Manifest(base, title=options.title))
+        build = _Build(root, base, options, writer)
+        _records(build, inputs, replace(pipeline, formats=(), keep_graph=True, write_to=None,
+                                        license=options.license or pipeline.license),
+                 on_quarantine, progress)
+        build.finish()
+        report = build.report
+        report.written, report.unchanged = writer.counts.written, writer.counts.unchanged
+        report.removed = writer.counts.removed
+        return report
+
+
+def _records(build: _Build, inputs: list[str], pipeline: Options,
+             on_quarantine: Callable[[Outcome], None] | None,
+             progress: Callable[[SiteReport], None] | None) -> None:
+    report = build.report
+
+    def failed(failure: SourceFailure) -> None:
+        report.failed_sources.append({"source": failure.label, "error": str(failure.error)})
+
+    # The dump is streamed to a temporary file and kept only if its bytes changed; mtime 0 in
+    # the gzip header so that the same records give the same file.
+    target = build.root / DUMP
+    tmp = temporary_name(target)
+    try:
+        with open(tmp, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
+                                                   mtime=0) as dump:
+            for outcome in process(inputs, pipeline, on_failure=failed):
+                report.read += 1
+                if not outcome.quarantined and outcome.graph is not None:
+                    if build.record(outcome.graph):
+                        report.published += 1
+                        dump.write(outcome.graph.nquads())
+                        if progress:
+                            progress(report)
+                        continue
+                    outcome = replace(outcome, reason="another record has the same page IRI",
+                                      hint="give the records distinct keys")
+                report.quarantined += 1
+                report.quarantine.append(_quarantined(outcome))
+                if on_quarantine:
+                    on_quarantine(outcome)
+                if progress:
+                    progress(report)
+        data_hash = _file_hash(tmp)
+        if target.exists() and _file_hash(target) == data_hash:
+            tmp.unlink()
+            build.writer.counts.unchanged += 1
+        else:
+            tmp.replace(target)
+            build.writer.counts.written += 1
+        build.writer.kept(DUMP)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}",
+                          hint="check free disk space and permissions of the site folder"
+                          ) from None
+    finally:
+        tmp.unlink(missing_ok=True)  # whatever stopped the run, no half dump is left
+
+
+def _old_manifest(root: Path) -> Manifest | None:
+    """The previous build's manifest; ``None`` for a new folder or an unreadable manifest (the
+    build then compares every file's bytes, and cannot know which documents are stale)."""
+    if not (root / MANIFEST).exists():
+        return None
+    try:
+        return Manifest.load(root)
+    except InputError:
+        return None
+
+
+def _file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _quarantined(outcome: Outcome) -> dict[str, Any]:
+    entry: dict[str, Any] = {"key": outcome.key, "source": outcome.source.label(),
+                             "reason": outcome.reason, "hint": outcome.hint}
+    if outcome.report is not None:
+        entry["violations"] = [{"field": f.field, "message": f.message, "path": f.path}
+                               for f in outcome.report.findings if f.severity == "violation"]
+    return entry
