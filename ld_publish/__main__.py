@@ -1,3 +1,5 @@
 from .cli import main
 
-main()
+# Guarded: a cluster's worker processes are spawned, and import this module again.
+if __name__ == "__main__":
+    main()
