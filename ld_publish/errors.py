@@ -124,6 +124,12 @@ class OutputError(LdPublishError):
     exit_code = 3
 
 
+class ClusterError(LdPublishError):
+    """The Dask cluster of ``--cluster`` cannot be reached, has no workers, or lost them."""
+
+    exit_code = 3
+
+
 class BusyError(LdPublishError):
     """Another ld-publish run holds the output folder (or store) this run needs."""
 
