@@ -1,0 +1,281 @@
+"""``export --cluster``: the same records/, dataset.nq and report.json as a local run.
+
+Runs real Dask clusters: one LocalCluster (2 worker processes, on loopback TCP) for the
+module, which the CLI joins with ``--cluster tcp://...``, and one ``--cluster local:2`` run
+that starts its own. The CLI runs in subprocesses, as users run it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_export import synthetic_record  # noqa: E402
+
+distributed = pytest.importorskip("distributed")
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([sys.executable, "-m", "ld_publish", *args], capture_output=True,
+                            text=True, timeout=600, cwd=ROOT, env={**os.environ, **(env or {})})
+    assert "Traceback" not in result.stdout + result.stderr, result.stderr
+    return result
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]], newline: str = "\n") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes("".join(json.dumps(r, ensure_ascii=False) + newline
+                             for r in records).encode("utf-8"))
+    return path
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (hidden ones too) by relative path."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_output(local: Path, cluster: Path) -> dict[str, Any]:
+    """records/, quarantine/ (every file), dataset.nq and report.json byte-identical; nothing
+    else left behind but the lock file; the report."""
+    assert folder_bytes(cluster / "records") == folder_bytes(local / "records")
+    assert folder_bytes(cluster / "quarantine") == folder_bytes(local / "quarantine")
+    assert (cluster / "dataset.nq").read_bytes() == (local / "dataset.nq").read_bytes()
+    assert (cluster / "report.json").read_bytes() == (local / "report.json").read_bytes()
+    assert sorted(p.name for p in cluster.iterdir()) == sorted(p.name for p in local.iterdir())
+    report: dict[str, Any] = json.loads((cluster / "report.json").read_text("utf-8"))
+    return report
+
+
+# ---- the inputs and the local run they are compared with ---------------------------------
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3,000 rich records: one large JSON Lines file (cut into byte ranges), a folder of two
+    small files (one partition) and a gzipped tar of two members."""
+    rng = random.Random(11)
+    records = [synthetic_record(n, rng, "rich") for n in range(3000)]
+    root = tmp_path_factory.mktemp("corpus")
+    write_jsonl(root / "big.jsonl", records[:2600])
+    write_jsonl(root / "small" / "a.jsonl", records[2600:2700])
+    write_jsonl(root / "small" / "b.jsonl", records[2700:2800], newline="\r\n")
+    members = root / "members"
+    write_jsonl(members / "m1.jsonl", records[2800:2900])
+    write_jsonl(members / "m2.jsonl", records[2900:])
+    with tarfile.open(root / "members.tar.gz", "w:gz") as archive:
+        for name in ("m1.jsonl", "m2.jsonl"):
+            archive.add(members / name, arcname=f"part/{name}")
+    return root
+
+
+def corpus_inputs(corpus: Path) -> list[str]:
+    return [str(corpus / "big.jsonl"), str(corpus / "small"), str(corpus / "members.tar.gz")]
+
+
+@pytest.fixture(scope="module")
+def local_run(corpus: Path) -> Path:
+    out = corpus.parent / "local-out"
+    result = cli("export", *corpus_inputs(corpus), "-o", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[Any]:
+    """A LocalCluster of two worker processes, reached over loopback TCP."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
+# ---- 1: byte-identical output -------------------------------------------------------------
+
+def test_a_local_cluster_run_writes_what_a_local_run_writes(corpus: Path, local_run: Path
+                                                            ) -> None:
+    out = corpus.parent / "cluster-out"
+    result = cli("export", *corpus_inputs(corpus), "-o", str(out), "-q",
+                 "--cluster", "local:2", "--partition-size", "1M")
+    assert result.returncode == 0, result.stderr
+    report = assert_same_output(local_run, out)
+    assert (report["read"], report["written"], report["quarantined"]) == (3000, 3000, 0)
+    assert len(folder_bytes(out / "records")) == 6000
+
+
+def test_the_large_file_is_cut_into_byte_ranges_at_line_starts(corpus: Path,
+                                                               tmp_path: Path) -> None:
+    from ld_publish.partitions import Part, plan
+
+    parts = [p for p in plan(corpus_inputs(corpus), None, 1 << 20, 2, tmp_path)
+             if isinstance(p, Part)]
+    ranges = [piece for part in parts for piece in part.pieces if piece.kind == "range"]
+    assert len(ranges) > 5  # and only the large file is cut
+    assert {piece.label for piece in ranges} == {str(corpus / "big.jsonl")}
+    data = (corpus / "big.jsonl").read_bytes()
+    assert b"".join(data[r.start:r.end] for r in ranges) == data
+    assert all(data[r.start - 1:r.start] == b"\n" for r in ranges[1:])
+    kinds = [[piece.kind for piece in part.pieces] for part in parts]
+    assert kinds[-2:] == [["file", "file"], ["tar"]]  # small files share one partition
+
+
+# ---- 2: duplicate keys and invalid records across partitions -------------------------------
+
+def _invalid(record: dict[str, Any], title: str) -> dict[str, Any]:
+    broken = json.loads(json.dumps(record))
+    broken["contributors"][0]["identifiers"] = [{"scheme": "orcid",
+                                                 "value": "0000-0002-1825-0098"}]  # bad check
+    broken["title"] = {"value": title, "lang": "en"}
+    return broken
+
+
+@pytest.fixture(scope="module")
+def duplicates(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One key four times in a file cut into ranges (first invalid, then valid twice, then
+    invalid), another key first in the ranges and again in a later file, a line that is no
+    JSON at a range's start, and one file named twice."""
+    rng = random.Random(5)
+    many = [synthetic_record(n, rng, "compact") for n in range(240)]
+    key = many[3]["key"]
+    other = many[150]
+    lines: list[Any] = list(many)
+    lines[3] = _invalid(many[3], "The first, broken")
+    lines[90] = {**many[3], "title": {"value": "The second description", "lang": "en"}}
+    lines[170] = {**many[3], "title": {"value": "The third description", "lang": "en"}}
+    lines[230] = _invalid(many[3], "Broken and late")
+    assert all(line.get("key") != key for line in [*lines[4:90], *lines[91:170]])
+    root = tmp_path_factory.mktemp("dups")
+    ranged = root / "ranged.jsonl"
+    write_jsonl(ranged, lines)
+    # A line that is not JSON right after the first cut (64 KiB): a reader's rejection.
+    data = ranged.read_bytes()
+    cut = data.index(b"\n", 65536) + 1
+    ranged.write_bytes(data[:cut] + b"{not json\n\n" + data[cut:])
+    write_jsonl(root / "later.jsonl", [{**other, "title": {"value": "Other, again",
+                                                            "lang": "en"}}, many[0]])
+    write_jsonl(root / "twice.jsonl", [synthetic_record(900, rng, "compact")])
+    return root
+
+
+def dup_inputs(root: Path) -> list[str]:
+    return [str(root / "ranged.jsonl"), str(root / "later.jsonl"), str(root / "twice.jsonl"),
+            str(root / "twice.jsonl")]
+
+
+def test_duplicate_keys_and_invalid_records_across_partitions_as_locally(
+        duplicates: Path, scheduler: Any) -> None:
+    local = duplicates / "local-out"
+    result = cli("export", *dup_inputs(duplicates), "-o", str(local), "-q")
+    assert result.returncode == 0, result.stderr
+    out = duplicates / "cluster-out"
+    result = cli("export", *dup_inputs(duplicates), "-o", str(out), "-q",
+                 "--cluster", scheduler.scheduler.address, "--partition-size", "64K")
+    assert result.returncode == 0, result.stderr
+    report = assert_same_output(local, out)
+    # 241 lines of the ranged file (one no JSON), 2 + 1 + 1 of the others; quarantined: the
+    # key's first and last (invalid; the last also names the published one), its third (a
+    # duplicate), the line that is no JSON and both records of later.jsonl (their keys were
+    # published before); twice.jsonl's record is published twice (one file named twice).
+    assert (report["read"], report["written"], report["quarantined"]) == (245, 239, 6)
+    reasons = [entry.get("reason", "") for entry in report["records"]]
+    assert sum("not valid JSON" in reason for reason in reasons) == 1
+    assert sum("same key" in reason for reason in reasons) == 4
+
+
+# ---- 3: a worker killed in the middle of a partition --------------------------------------
+
+class KillOnce(distributed.WorkerPlugin):  # type: ignore[misc]
+    """SIGKILLs the worker process that first starts processing a partition, once some of
+    the partition's documents are written (a real death, mid-task)."""
+
+    def __init__(self, marker: str, records: str) -> None:
+        self.marker = marker
+        self.records = records
+
+    def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
+        if finish != "executing" or not str(key).startswith("ld-publish-part-"):
+            return
+        try:
+            fd = os.open(self.marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        except FileExistsError:
+            return  # killed one already
+        os.write(fd, f"{key} {os.getpid()}".encode())
+        os.close(fd)
+        threading.Thread(target=self._kill_soon, daemon=True).start()
+
+    def _kill_soon(self) -> None:
+        before = len(os.listdir(self.records))
+        for _ in range(3000):  # until this task has written some records (or 30 s)
+            if len(os.listdir(self.records)) >= before + 20:
+                break
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_killed_worker_changes_nothing_in_the_output(scheduler: Any, tmp_path: Path
+                                                       ) -> None:
+    # Fewer records than above (the time goes to the local run it is compared with), still
+    # cut into a dozen ranges.
+    rng = random.Random(17)
+    source = write_jsonl(tmp_path / "r.jsonl", [synthetic_record(n, rng, "rich")
+                                                for n in range(600)])
+    local = tmp_path / "local"
+    result = cli("export", str(source), "-o", str(local), "-q")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out"
+    (out / "records").mkdir(parents=True)
+    marker = tmp_path / "killed"
+    scheduler.register_plugin(KillOnce(str(marker), str(out / "records")), name="kill-once")
+    try:
+        result = cli("export", str(source), "-o", str(out), "-q",
+                     "--cluster", scheduler.scheduler.address, "--partition-size", "256K")
+    finally:
+        scheduler.unregister_worker_plugin("kill-once")
+    assert result.returncode == 0, result.stderr
+    assert marker.exists()  # a worker was killed
+    report = assert_same_output(local, out)
+    sources = [entry["source"] for entry in report["records"]]
+    assert len(sources) == len(set(sources)) == 600  # no record twice
+    scheduler.wait_for_workers(2)  # the nanny restarted it for the next tests
+
+
+# ---- 5: what the user gets when the cluster is wrong --------------------------------------
+
+@pytest.mark.parametrize("spec", ["local:0", "locals", "tcp://127.0.0.1", "udp://host:1"])
+def test_a_bad_cluster_value_exits_2_with_a_hint(tmp_path: Path, spec: str) -> None:
+    source = write_jsonl(tmp_path / "r.jsonl", [synthetic_record(0, random.Random(1),
+                                                                 "compact")])
+    result = cli("export", str(source), "-o", str(tmp_path / "out"), "--cluster", spec)
+    assert result.returncode == 2, result.stderr
+    assert "--cluster" in result.stderr and "hint:" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unreachable_scheduler_exits_3_with_a_hint(tmp_path: Path) -> None:
+    with socket.socket() as free:  # a port nothing listens on
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    source = write_jsonl(tmp_path / "r.jsonl", [synthetic_record(0, random.Random(1),
+                                                                 "compact")])
+    result = cli("export", str(source), "-o", str(tmp_path / "out"),
+                 "--cluster", f"tcp://127.0.0.1:{port}",
+                 env={"LD_PUBLISH_CLUSTER_TIMEOUT": "2"})
+    assert result.returncode == 3, result.stderr
+    assert f"127.0.0.1:{port}" in result.stderr and "dask scheduler" in result.stderr
+    assert not (tmp_path / "out").exists()
