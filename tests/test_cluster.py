@@ -30,9 +30,11 @@ from bench_export import synthetic_record  # noqa: E402
 distributed = pytest.importorskip("distributed")
 
 
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None
+        ) -> subprocess.CompletedProcess[str]:
     result = subprocess.run([sys.executable, "-m", "ld_publish", *args], capture_output=True,
-                            text=True, timeout=600, cwd=ROOT, env={**os.environ, **(env or {})})
+                            text=True, timeout=600, cwd=ROOT, env={**os.environ, **(env or {})},
+                            input=stdin)
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     return result
 
@@ -170,32 +172,38 @@ def duplicates(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_jsonl(root / "later.jsonl", [{**other, "title": {"value": "Other, again",
                                                             "lang": "en"}}, many[0]])
     write_jsonl(root / "twice.jsonl", [synthetic_record(900, rng, "compact")])
+    (root / "empty.jsonl").write_bytes(b"")
     return root
 
 
 def dup_inputs(root: Path) -> list[str]:
-    return [str(root / "ranged.jsonl"), str(root / "later.jsonl"), str(root / "twice.jsonl"),
-            str(root / "twice.jsonl")]
+    return [str(root / "ranged.jsonl"), str(root / "later.jsonl"), str(root / "empty.jsonl"),
+            str(root / "twice.jsonl"), "-"]
 
 
 def test_duplicate_keys_and_invalid_records_across_partitions_as_locally(
         duplicates: Path, scheduler: Any) -> None:
+    # twice.jsonl is named twice: once by path, once on standard input (its own label).
+    twice = (duplicates / "twice.jsonl").read_text("utf-8")
     local = duplicates / "local-out"
-    result = cli("export", *dup_inputs(duplicates), "-o", str(local), "-q")
-    assert result.returncode == 0, result.stderr
+    result = cli("export", *dup_inputs(duplicates), "-o", str(local), "-q", stdin=twice)
+    assert result.returncode == 2, result.stderr  # empty.jsonl cannot be read
     out = duplicates / "cluster-out"
     result = cli("export", *dup_inputs(duplicates), "-o", str(out), "-q",
-                 "--cluster", scheduler.scheduler.address, "--partition-size", "64K")
-    assert result.returncode == 0, result.stderr
+                 "--cluster", scheduler.scheduler.address, "--partition-size", "64K",
+                 stdin=twice)
+    assert result.returncode == 2, result.stderr
+    assert "empty.jsonl is empty" in result.stderr
     report = assert_same_output(local, out)
+    assert [f["file"] for f in report["failed_sources"]] == [str(duplicates / "empty.jsonl")]
     # 241 lines of the ranged file (one no JSON), 2 + 1 + 1 of the others; quarantined: the
     # key's first and last (invalid; the last also names the published one), its third (a
-    # duplicate), the line that is no JSON and both records of later.jsonl (their keys were
-    # published before); twice.jsonl's record is published twice (one file named twice).
-    assert (report["read"], report["written"], report["quarantined"]) == (245, 239, 6)
+    # duplicate), the line that is no JSON, both records of later.jsonl and the copy on
+    # standard input (their keys were published before).
+    assert (report["read"], report["written"], report["quarantined"]) == (245, 238, 7)
     reasons = [entry.get("reason", "") for entry in report["records"]]
     assert sum("not valid JSON" in reason for reason in reasons) == 1
-    assert sum("same key" in reason for reason in reasons) == 4
+    assert sum("same key" in reason for reason in reasons) == 5
 
 
 # ---- 3: a worker killed in the middle of a partition --------------------------------------
