@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -187,10 +188,9 @@ def _size(path: Path) -> int:
 
 
 def _stdin_piece(spool: Path) -> tuple[Piece, int]:
-    import sys
-
     spool.mkdir(parents=True, exist_ok=True)
-    target = spool / "stdin"
+    # Named twice, standard input is empty the second time (as in a local run): its own file.
+    target = spool / f"stdin-{len(list(spool.glob('stdin-*')))}"
     with open(target, "wb") as out:
         while chunk := sys.stdin.buffer.read(1 << 20):
             out.write(chunk)
@@ -199,8 +199,8 @@ def _stdin_piece(spool: Path) -> tuple[Piece, int]:
 
 def _splittable(piece: Piece, reader: str | None) -> bool:
     """Whether the file is JSON Lines that can be cut at newline bytes."""
-    source = _open(piece)
     try:
+        source = _open(piece)
         with open(piece.path, "rb") as stream:
             start = stream.read(4)
         if start.startswith((_GZIP_MAGIC, *_WIDE_BOMS, b"\x00\x00\xfe\xff")):

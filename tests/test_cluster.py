@@ -137,6 +137,50 @@ def test_the_large_file_is_cut_into_byte_ranges_at_line_starts(corpus: Path,
     assert kinds[-2:] == [["file", "file"], ["tar"]]  # small files share one partition
 
 
+def read_in_ranges(path: Path, size: int, spool: Path) -> list[Any]:
+    """The records of ``path`` read range by range, each placed by the scans before it, as
+    the cluster driver places them."""
+    from ld_publish.partitions import Part, Position, plan, read_piece, scan_piece
+    from ld_publish.sources import InputSource
+
+    parts = [p for p in plan([str(path)], None, size, 1, spool) if isinstance(p, Part)]
+    pieces = [piece for part in parts for piece in part.pieces]
+    assert all(piece.kind == "range" for piece in pieces) and len(pieces) > 1
+    digest = InputSource.from_path(path).digest()
+    lines = records = 0
+    out: list[Any] = []
+    for piece in pieces:
+        for items in read_piece(piece, None, Position(lines, records, digest)):
+            out.extend(items)
+        scan = scan_piece(piece, None)
+        lines, records = lines + scan.lines, records + scan.records
+    return out
+
+
+@pytest.mark.parametrize("size", [1, 300, 2000])
+def test_records_read_in_ranges_are_the_records_read_whole(tmp_path: Path, size: int) -> None:
+    from ld_publish.pipeline import read_records
+
+    rng = random.Random(3)
+    rec = [json.dumps(synthetic_record(n, rng, "compact")).encode() for n in range(7)]
+    data = b"".join([
+        b"\xef\xbb\xbf" + rec[0] + b"\n",  # a byte order mark: the file's, dropped
+        b"\n", b"  \t \n",  # blank lines count as lines, not as records
+        rec[1] + b"\r\n",
+        rec[2] + b"\r" + rec[3] + b"\n",  # a lone CR ends a line too
+        b'{"key": "x", "title": "caf\xe9"}\n',  # not UTF-8: quarantined alone
+        b"\xef\xbb\xbf" + rec[4] + b"\n",  # a BOM inside the file is no BOM: not JSON
+        b"{not json\n",
+        rec[5] + b"\n",
+        rec[6],  # no final newline
+    ])
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(data)
+    whole = list(read_records([str(path)]))
+    assert len(whole) == 9
+    assert read_in_ranges(path, size, tmp_path / "spool") == whole
+
+
 # ---- 2: duplicate keys and invalid records across partitions -------------------------------
 
 def _invalid(record: dict[str, Any], title: str) -> dict[str, Any]:
