@@ -94,15 +94,18 @@ def connect(spec: str, partition_bytes: int | None = None) -> Iterator[Writer]:
     # Dask's own log lines (a worker restarted, a task rescheduled) are not the user's
     # business; what matters reaches them as errors.
     logging.getLogger("distributed").setLevel(logging.ERROR)
-    cluster: Any = None  # distributed.LocalCluster
+    # Untyped (Dask ships no annotations for them).
+    local_cluster: Any = distributed.LocalCluster
+    new_client: Any = distributed.Client
+    cluster: Any = None
     try:
         if address == "local":
-            cluster = distributed.LocalCluster(n_workers=count or os.cpu_count() or 1,  # type: ignore[no-untyped-call]
-                                   threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
-            client: Any = distributed.Client(cluster)  # type: ignore[no-untyped-call]
+            cluster = local_cluster(n_workers=count or os.cpu_count() or 1,
+                                    threads_per_worker=1, processes=True,
+                                    dashboard_address=None, silence_logs=logging.ERROR)
+            client = new_client(cluster)
         else:
-            client = distributed.Client(address, timeout=_timeout())  # type: ignore[no-untyped-call]
+            client = new_client(address, timeout=_timeout())
     except (OSError, TimeoutError) as exc:
         if cluster is not None:
             cluster.close()
