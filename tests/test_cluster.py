@@ -181,6 +181,65 @@ def test_records_read_in_ranges_are_the_records_read_whole(tmp_path: Path, size:
     assert read_in_ranges(path, size, tmp_path / "spool") == whole
 
 
+def test_a_source_failing_in_a_range_drops_what_the_later_ranges_wrote(tmp_path: Path) -> None:
+    """The merge, run in this process on real partition results: when a worker reports its
+    source failed at the end of range 1 (as a reader bug would), ranges 2 and later are
+    dropped, and the documents their tasks wrote are removed."""
+    from dataclasses import replace
+
+    from ld_publish.cluster import _Merge
+    from ld_publish.cluster_work import (
+        WORK,
+        Failed,
+        PartDone,
+        Settled,
+        process_part,
+        scan_part,
+    )
+    from ld_publish.errors import InputError
+    from ld_publish.export import Sink, _in_folder
+    from ld_publish.partitions import Part, plan
+    from ld_publish.pipeline import Options, SourceFailure
+    from ld_publish.sources import InputSource
+
+    rng = random.Random(8)
+    source = write_jsonl(tmp_path / "r.jsonl", [synthetic_record(n, rng, "compact")
+                                                for n in range(12)])
+    failure = SourceFailure(str(source), InputError("the reader broke here"))
+    kept: list[str] = []
+
+    def writer(inputs: list[str], options: Options, sink: Sink) -> None:
+        work = sink.root / WORK
+        work.mkdir()
+        parts = [p for p in plan(inputs, None, 6000, 1, work) if isinstance(p, Part)]
+        assert len(parts) >= 4
+        digest = InputSource.from_path(source).digest()
+        done: dict[int, PartDone] = {}
+        lines = records = 0
+        for part in parts:
+            done[part.index] = process_part(part, options, str(sink.root), frozenset(),
+                                            (lines, records), digest, False)
+            scan = scan_part(part, options)[0]
+            lines, records = lines + scan.lines, records + scan.records
+            if part.index <= 1:
+                kept.extend(item.label for item in done[part.index].items
+                            if isinstance(item, Settled))
+        done[1] = replace(done[1], items=(*done[1].items, Failed(failure, 0)))
+        written = sorted(p.name for p in (sink.root / "records").iterdir())
+        assert len(written) == 2 * 12  # every range's task wrote its records
+        _Merge(sink, work).run([(part, part.index) for part in parts],
+                               lambda index, part: done[index])
+
+    out = tmp_path / "out"
+    report = _in_folder([str(source)], out, Options(), False, None, None, writer)
+    assert report.read == report.written == len(kept) < 12
+    assert report.failed_sources == [{"file": str(source), "error": "the reader broke here"}]
+    entries = json.loads((out / "report.json").read_text("utf-8"))["records"]
+    assert [entry["source"] for entry in entries] == kept
+    files = sorted(f"records/{p.name}" for p in (out / "records").iterdir())
+    assert files == sorted(name for entry in entries for name in entry["files"])
+
+
 # ---- 2: duplicate keys and invalid records across partitions -------------------------------
 
 def _invalid(record: dict[str, Any], title: str) -> dict[str, Any]:
