@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .cluster_work import (
     WORK,
     Failed,
@@ -41,6 +42,7 @@ from .cluster_work import (
     file_digest,
     process_part,
     scan_part,
+    version,
 )
 from .errors import ClusterError, InputError, OutputError, UsageError
 from .export import Sink, Writer
@@ -137,6 +139,7 @@ class _Run:
     futures: dict[str, Any] = field(default_factory=dict)  # by key: what to cancel at the end
 
     def write(self, inputs: list[str], options: Options, sink: Sink) -> None:
+        self._same_software()
         work = sink.root / WORK
         shutil.rmtree(work, ignore_errors=True)  # what a killed run left
         work.mkdir()
@@ -200,6 +203,18 @@ class _Run:
                 held, where, digest, sink.report_unmapped)))
         return queue
 
+    def _same_software(self) -> None:
+        """Every worker runs this ld-publish: another version could write other bytes."""
+        try:
+            found = self.client.run(version)
+        except Exception as exc:  # what a worker without ld-publish raises varies
+            raise ClusterError(f"the Dask workers cannot run ld-publish: {exc}",
+                               hint=_SAME_SOFTWARE) from None
+        others = sorted({v for v in found.values() if v != __version__})
+        if others:
+            raise ClusterError(f"Dask workers run ld-publish {', '.join(others)}, this is "
+                               f"{__version__}", hint=_SAME_SOFTWARE)
+
     def _task(self, name: str, func: Any, *args: Any, priority: int = 0) -> Any:
         future = self.client.submit(func, *args, key=f"ld-publish-{name}-{self.token}",
                                     priority=priority)
@@ -222,8 +237,20 @@ class _Run:
         except (CommClosedError, TimeoutError) as exc:
             raise ClusterError(f"lost the Dask scheduler: {exc}",
                                hint="check the scheduler and rerun") from None
+        except (ImportError, RuntimeError) as exc:
+            # The scheduler unpickles the tasks too: one without ld-publish (or another
+            # version of it) cannot.
+            if isinstance(exc, RuntimeError) and "deserializ" not in str(exc):
+                raise
+            first = str(exc).partition("\n")[0]
+            raise ClusterError(f"the Dask scheduler or a worker cannot run ld-publish's "
+                               f"tasks: {first}", hint=_SAME_SOFTWARE) from None
         finally:
             self.futures.pop(future.key, None)
+
+
+_SAME_SOFTWARE = ("install the same ld-publish (pip install 'ld-publish[cluster]') in the "
+                  "environment of the scheduler and of every worker")
 
 
 def _held(scans: tuple[Scan, ...], seen: set[bytes]) -> Iterator[tuple[int, int, int]]:

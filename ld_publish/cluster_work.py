@@ -30,7 +30,8 @@ from .partitions import Part, Position, Scan, read_piece, scan_piece
 from .pipeline import Options, Outcome, SourceFailure, process_work, rejected_outcome
 from .sources import InputSource
 
-__all__ = ["Failed", "Held", "PartDone", "Settled", "file_digest", "process_part", "scan_part"]
+__all__ = ["Failed", "Held", "PartDone", "Settled", "file_digest", "process_part", "scan_part",
+           "version"]
 
 # (piece, source in the piece, record in the source): a record's place in its partition.
 Place = tuple[int, int, int]
@@ -84,6 +85,13 @@ def _worker_process() -> None:
         _started = True
         gc.freeze()
         gc.set_threshold(10_000, 20, 20)
+
+
+def version() -> str:
+    """The ld-publish a worker runs: every machine must run the driver's."""
+    from . import __version__
+
+    return __version__
 
 
 def file_digest(path: str, label: str) -> str | InputError:
