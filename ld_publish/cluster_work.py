@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import gc
 import os
+import socket
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import InputError
+from .errors import ClusterError, InputError
 from .export import _json_line, record_entry
 from .keys import key_digest
 from .layout import atomic_write, temporary_name
@@ -102,8 +103,19 @@ def file_digest(path: str, label: str) -> str | InputError:
         return exc
 
 
+def _visible(path: str, what: str) -> None:
+    # A worker on a machine without the shared file system would otherwise fail with a bare
+    # "No such file", read as a full disk or an unreadable input.
+    if not os.path.exists(path):
+        raise ClusterError(f"the Dask worker on {socket.gethostname()} does not see {what} "
+                           f"at {path}", hint="put the inputs and the output folder on a file "
+                           "system every worker mounts at the same path as this machine")
+
+
 def scan_part(part: Part, options: Options) -> tuple[Scan, ...]:
     """The first pass over a partition: one :class:`Scan` per piece."""
+    for piece in part.pieces:
+        _visible(piece.path, f"the input {piece.label}")
     use(options.limits)
     return tuple(scan_piece(piece, options.reader) for piece in part.pieces)
 
@@ -117,6 +129,7 @@ def process_part(part: Part, options: Options, root: str, held: frozenset[Place]
     use(options.limits)
     out = Path(root)
     work = out / WORK
+    _visible(str(work), "the output folder")
     options = replace(options, write_to=str(out / "records"))
     # A quarantined record carries its source's text, read by the label locally: here the
     # label names the file as the driver sees it. (A local run finds no file "<stdin>".)

@@ -240,6 +240,22 @@ def test_a_source_failing_in_a_range_drops_what_the_later_ranges_wrote(tmp_path:
     assert files == sorted(name for entry in entries for name in entry["files"])
 
 
+def test_a_worker_that_does_not_see_the_files_says_so(tmp_path: Path) -> None:
+    """What a worker on a machine without the shared file system reports (run here, with
+    paths no machine has)."""
+    from ld_publish.cluster_work import process_part, scan_part
+    from ld_publish.errors import ClusterError
+    from ld_publish.partitions import Part, Piece
+    from ld_publish.pipeline import Options
+
+    part = Part(0, (Piece("in.jsonl", str(tmp_path / "elsewhere" / "in.jsonl"), "file"),))
+    with pytest.raises(ClusterError, match=r"does not see the input in\.jsonl") as caught:
+        scan_part(part, Options())
+    assert "same path" in (caught.value.hint or "")
+    with pytest.raises(ClusterError, match="does not see the output folder"):
+        process_part(part, Options(), str(tmp_path / "out"), frozenset(), None, None, False)
+
+
 # ---- 2: duplicate keys and invalid records across partitions -------------------------------
 
 def _invalid(record: dict[str, Any], title: str) -> dict[str, Any]:
