@@ -309,7 +309,7 @@ class _Merge:
         if item.digest is not None:
             self.firsts.settled(item.digest, item.label, item.written)
         nquads = shard.read(item.nquads) if item.written else None
-        self.sink.add_entry(line, item.written, item.warnings, nquads)
+        self.sink.add_entry(line, item.written, item.warnings, item.infos, nquads)
 
     def _held(self, item: Held) -> None:
         outcome, publish = self.firsts.decide(item.outcome)

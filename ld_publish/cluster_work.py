@@ -47,6 +47,7 @@ class Settled:
     label: str
     written: bool
     warnings: int
+    infos: int
     nquads: int
 
 
@@ -156,15 +157,16 @@ def process_part(part: Part, options: Options, root: str, held: frozenset[Place]
                             continue
                         else:
                             outcome = process_work(item, options)
-                        entry, warnings = record_entry(outcome, out, report_unmapped,
-                                                       lambda label: paths.get(label, label))
+                        entry, warnings, infos = record_entry(
+                            outcome, out, report_unmapped, lambda label: paths.get(label, label))
                         lines.write(_json_line(entry) + b"\n")
                         size = 0
                         if not outcome.quarantined and outcome.nquads is not None:
                             size = nquads.write(outcome.nquads)
                         items.append(Settled(
                             key_digest(outcome.key) if outcome.from_work else None,
-                            outcome.source.label(), not outcome.quarantined, warnings, size))
+                            outcome.source.label(), not outcome.quarantined, warnings, infos,
+                            size))
         os.replace(shard_tmp, shard)
         os.replace(entries_tmp, entries)
     finally:

@@ -58,6 +58,7 @@ class RunReport:
     written: int = 0
     quarantined: int = 0
     warnings: int = 0
+    infos: int = 0  # notices (severity "info"), counted apart from warnings
     failed_sources: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -67,13 +68,14 @@ class RunReport:
     def totals(self) -> dict[str, Any]:
         return {
             "read": self.read, "written": self.written, "quarantined": self.quarantined,
-            "warnings": self.warnings, "balanced": self.balanced,
+            "warnings": self.warnings, "infos": self.infos, "balanced": self.balanced,
             "failed_sources": self.failed_sources, "complete": True,
         }
 
     def summary(self) -> str:
         text = (f"read {self.read} records: {self.written} written, "
-                f"{self.quarantined} quarantined, {self.warnings} warnings")
+                f"{self.quarantined} quarantined, {self.warnings} warnings, {self.infos} "
+                "notices")
         if self.failed_sources:
             text += f"; {len(self.failed_sources)} inputs could not be read"
         return text
@@ -230,21 +232,22 @@ class Sink:
 
     def add(self, outcome: Outcome) -> None:
         self.report.read += 1
-        entry, warnings = record_entry(outcome, self.root, self.report_unmapped)
-        self._settle(_json_line(entry), entry, not outcome.quarantined, warnings,
+        entry, warnings, infos = record_entry(outcome, self.root, self.report_unmapped)
+        self._settle(_json_line(entry), entry, not outcome.quarantined, warnings, infos,
                      outcome.nquads)
 
-    def add_entry(self, line: bytes, written: bool, warnings: int, nquads: bytes | None
-                  ) -> None:
-        """One record settled elsewhere: its report entry (one line of JSON) and, when
-        written, its N-Quads."""
+    def add_entry(self, line: bytes, written: bool, warnings: int, infos: int,
+                  nquads: bytes | None) -> None:
+        """One record settled elsewhere: its report entry (one line of JSON), its counts of
+        warnings and notices and, when written, its N-Quads."""
         self.report.read += 1
-        self._settle(line, None, written, warnings, nquads)
+        self._settle(line, None, written, warnings, infos, nquads)
 
     def _settle(self, line: bytes, entry: dict[str, Any] | None, written: bool,
-                warnings: int, nquads: bytes | None) -> None:
+                warnings: int, infos: int, nquads: bytes | None) -> None:
         report = self.report
         report.warnings += warnings
+        report.infos += infos
         if written:
             report.written += 1
             if nquads is not None:
@@ -259,15 +262,18 @@ class Sink:
 
 
 def record_entry(outcome: Outcome, root: Path, report_unmapped: bool,
-                 locate: Callable[[str], str] | None = None) -> tuple[dict[str, Any], int]:
-    """The report entry of one outcome and its number of warnings; a quarantined outcome's
-    file is written here. ``locate`` maps a source label to the file to open for the
-    quarantine's copy of the source (a cluster worker's own path to it)."""
-    warning_count = 0
+                 locate: Callable[[str], str] | None = None
+                 ) -> tuple[dict[str, Any], int, int]:
+    """The report entry of one outcome and its numbers of warnings and of notices (severity
+    "info"); a quarantined outcome's file is written here. ``locate`` maps a source label to
+    the file to open for the quarantine's copy of the source (a cluster worker's own path to
+    it)."""
+    warning_count = info_count = 0
     entry: dict[str, Any] = {"key": outcome.key, "source": outcome.source.label()}
     if outcome.report is not None:
         warnings = [f for f in outcome.report.findings if f.severity != "violation"]
-        warning_count = len(warnings)
+        info_count = sum(f.severity == "info" for f in warnings)
+        warning_count = sum(f.severity == "warning" for f in warnings)
         if warnings:
             entry["warnings"] = [_finding_dict(f) for f in warnings]
     if report_unmapped or outcome.unmapped:
@@ -287,7 +293,7 @@ def record_entry(outcome: Outcome, root: Path, report_unmapped: bool,
     else:
         files = [f"{RECORDS}/{file}" for file in outcome.files]
         entry.update(status="written", files=files)
-    return entry, warning_count
+    return entry, warning_count, info_count
 
 
 def _finding_dict(finding: Finding) -> dict[str, Any]:

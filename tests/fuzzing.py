@@ -42,12 +42,16 @@ FIXTURES: dict[str, tuple[Path, ...]] = {
     "ris": (CORPUS / "ris/bolognese_crossref_elife01567.ris",
             FIXTURE_DIR / "ris/three_records.ris"),
     "csl-json": (CORPUS / "csl-json/bolognese_citeproc_blogpost.json",
-                 FIXTURE_DIR / "csl/items.json"),
+                 FIXTURE_DIR / "csl/items.json",
+                 FIXTURE_DIR / "csl/crossref_cn_manubot_winter-scabs_10.1038-193293a0.json"),
     "datacite": (CORPUS / "datacite/commonmeta-py_datacite_10.5438-4k3m-nyvg.json",
                  FIXTURE_DIR / "datacite/kernel4_dataset.xml",
+                 FIXTURE_DIR / "datacite/kernel-2.2_bolognese_datacite-schema-2.2.xml",
                  FIXTURE_DIR / "datacite/list_with_broken.json"),
     "schema-org": (CORPUS / "schema-org/bolognese_schema_org_blogposting_10.5438-4k3m-nyvg.jsonld",
                    FIXTURE_DIR / "schemaorg/graph.jsonld"),
+    "html": (FIXTURE_DIR / "html/commonmeta-py_arxiv_1902.02534.html",
+             FIXTURE_DIR / "html/synthetic_all_tags.html"),
 }
 
 #: Exit codes an export may end with: 0 (records written or quarantined) and 2 (an input could

@@ -209,3 +209,61 @@ def test_unpaired_surrogates_quarantine_their_record_not_the_run(tmp_path: Path,
     reasons = {e["key"]: e["reason"] for e in report["records"] if e["status"] == "quarantined"}
     assert reasons["rec-\ud800-5"].startswith("field key contains an unpaired UTF-16 surrogate")
     assert reasons["rec-33"].startswith("field title contains an unpaired UTF-16 surrogate")
+
+
+def test_summary_counts_warnings_and_notices_apart(tmp_path: Path) -> None:
+    # A line separator in the title is a warning, a decomposed name a notice; the summary used
+    # to add the notices to the warnings.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import random
+
+    from bench_export import synthetic_record
+    record = synthetic_record(1, random.Random(1), "compact")
+    record["title"]["value"] = "Regions\u2028and borders"
+    record["contributors"][0]["family"] = "Mu\u0308ller"
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps(record) + "\n", "utf-8")
+    out = tmp_path / "out"
+    result = run("export", str(source), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    severities = [f["severity"] for r in report["records"] for f in r.get("warnings", [])]
+    assert severities.count("info") > 0 and severities.count("warning") > 0
+    assert (report["warnings"], report["infos"]) == (severities.count("warning"),
+                                                     severities.count("info"))
+    assert f"{report['warnings']} warnings, {report['infos']} notices" in result.stderr
+
+
+@pytest.mark.parametrize("forced", ["crossref", "ris", "jsonl", "json", "bibtex", "datacite"])
+def test_a_wrong_from_is_exit_2_naming_the_format_the_file_has(tmp_path: Path,
+                                                                forced: str) -> None:
+    # One rule for every reader: the RIS and JSON Lines readers used to quarantine every line
+    # of a file in another format (exit 0), others refused it (exit 2).
+    out = tmp_path / "out"
+    result = run("export", "--from", forced, str(PAGE / "seed.txt"), "-o", str(out))
+    assert result.returncode == 2, result.stderr
+    assert f"does not look like {forced} input; it looks like page" in result.stderr
+    assert "hint: leave out --from" in result.stderr
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    assert report["read"] == 0 and len(report["failed_sources"]) == 1
+
+
+def test_from_is_trusted_when_no_reader_recognises_the_file(tmp_path: Path) -> None:
+    # Naming the reader is what users do when detection fails: the named reader reads the file
+    # (here it finds a record without the fields a work needs, which goes to quarantine).
+    source = tmp_path / "notes.txt"
+    source.write_text("Just some prose that is no record at all.\nAnother line.\n", "utf-8")
+    detected = run("export", str(source), "-o", str(tmp_path / "a"))
+    assert detected.returncode == 2 and "cannot tell which format" in detected.stderr
+    forced = run("export", "--from", "page", str(source), "-o", str(tmp_path / "b"))
+    assert forced.returncode == 0, forced.stderr
+    report = json.loads((tmp_path / "b" / "report.json").read_text("utf-8"))
+    assert (report["read"], report["quarantined"], report["failed_sources"]) == (1, 1, [])
+
+
+def test_shell_completion_completes_commands_and_readers() -> None:
+    env = {**os.environ, "_LD_PUBLISH_COMPLETE": "bash_complete", "COMP_WORDS": "ld-publish exp",
+           "COMP_CWORD": "1"}
+    done = subprocess.run([sys.executable, "-m", "ld_publish"], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert "plain,export" in done.stdout.splitlines()

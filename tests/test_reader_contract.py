@@ -43,6 +43,7 @@ SAMPLES: dict[str, str] = {
     "csl-json": "tests/fixtures/csl/items.json",
     "datacite": "samples/datacite-4k3m-nyvg.json",
     "schema-org": "tests/fixtures/schemaorg/graph.jsonld",
+    "html": "tests/fixtures/html/commonmeta-py_arxiv_1902.02534.html",
 }
 
 #: (reader, other format) pairs where reading the other format is right, not a breach.

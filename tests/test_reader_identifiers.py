@@ -101,6 +101,12 @@ _PAGE = (FIXTURES / "page" / "one_author.txt").read_text().replace(
     f"elibrary_id: 12x456 | RESEARCHER_ID: nonsense | SPIN: 1234 | ORCID: {BAD_ORCID}").replace(
     "EDN: ABCDEF\n", "EDN: ABCDE1\n")
 
+_HTML = f"""<html><head><meta name="citation_title" content="T">
+<meta name="citation_author" content="Doe, Jane">
+<meta name="citation_author_orcid" content="https://orcid.org/{BAD_ORCID}">
+<meta name="citation_issn" content="2049-3631"><meta name="citation_pmid" content="12x3">
+<script type="application/ld+json">{json.dumps(_SCHEMAORG)}</script></head></html>"""
+
 CASES: dict[str, Case] = {
     "json": Case("r.json", json.dumps(_NATIVE).encode(), _NATIVE_BAD),
     "yaml": Case("r.yaml", yaml.safe_dump(_NATIVE).encode(), _NATIVE_BAD),
@@ -126,6 +132,7 @@ CASES: dict[str, Case] = {
                      ("12x3", "0000 0001 2103 2684", BAD_ORCID, BAD_ROR, "10.13039/abc")),
     "schema-org": Case("s.jsonld", json.dumps(_SCHEMAORG).encode(),
                        ("12x3", BAD_ORCID, BAD_ROR)),
+    "html": Case("p.html", _HTML.encode(), ("12x3", BAD_ORCID, BAD_ROR, "2049-3631")),
 }
 
 

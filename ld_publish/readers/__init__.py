@@ -13,7 +13,7 @@ from ..sources import InputSource
 from .base import RawRecord, Reader, SplittingReader, readers, require_content
 
 _BUILTIN = ("native", "page", "crossref", "jats", "bibtex", "ris", "csl", "datacite",
-            "schemaorg")
+            "schemaorg", "html")
 
 
 def _load_builtins() -> None:
@@ -70,9 +70,26 @@ def detect(source: InputSource) -> Reader:
 
 
 def reader_for(source: InputSource, forced: str | None) -> Reader:
+    """The reader for ``source``: the one ``--from`` names, else the one :func:`detect` picks.
+
+    One rule for a wrong ``--from``: when the named reader does not recognise the source at all
+    and another reader does, the source fails (exit 2) naming the format it looks like, whatever
+    the reader. (Readers used to differ: some refused such a file, others quarantined every line
+    of it.) When no reader recognises the source, the named one is trusted: naming the reader is
+    what a user does when detection fails.
+    """
     if forced:
         reader = readers.get(forced)
         require_content(source)  # detect() says so too; a forced reader must not stay silent
+        head = source.head()
+        if reader.sniff(head, source.name) == 0:
+            score, likely = max((r.sniff(head, source.name), name)
+                                for name, r in readers.items())
+            if score > 0:
+                raise InputError(
+                    f"{source.label} does not look like {forced} input; it looks like {likely}",
+                    hint=f"leave out --from to detect the format, or give --from {likely}",
+                    where=Location(file=source.label))
         return reader
     return detect(source)
 

@@ -19,6 +19,7 @@ from ..model import Rejected, Source, Work
 from ..sources import InputSource, decode_text
 from .base import readers
 from .crossref_work import read_work
+from .csl_crossref import looks_like_crossref_csl
 from .jsondepth import loads_bounded, too_deep
 
 __all__ = ["CrossrefReader"]
@@ -45,6 +46,9 @@ class CrossrefReader:
     def sniff(self, head: bytes, filename: str) -> int:
         start = head.lstrip()[:1]
         if start not in (b"{", b"["):
+            return 0
+        if looks_like_crossref_csl(head):
+            # Crossref's own CSL-JSON (content negotiation): the CSL reader reads it whole.
             return 0
         strong = len(set(_CROSSREF_ONLY.findall(head)))
         if _CROSSREF_SOURCE.search(head):
@@ -168,8 +172,8 @@ class CrossrefReader:
             # share DOI/title/type keys) give a string or an object.
             return Rejected(where, "not a Crossref work: its title is not a list of titles",
                             raw, field="title",
-                            hint="read CSL-JSON with --from csl-json and ld-publish records "
-                                 "with --from json")
+                            hint="read CSL-JSON (also Crossref's, from content negotiation) "
+                                 "with --from csl-json and ld-publish records with --from json")
         try:
             return read_work(item, where, raw)
         except RecordError as exc:  # a value that must not be read (an unsafe DTD)

@@ -1,4 +1,8 @@
-"""The ``csl-json`` reader: CSL-JSON (citeproc) items, a single object or an array of them."""
+"""The ``csl-json`` reader: CSL-JSON (citeproc) items, a single object or an array of them.
+
+Items as Crossref content negotiation serves them keep their Crossref fields (licences,
+funders, references, print and online dates, ORCID iDs): see :mod:`.csl_crossref`.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +37,13 @@ from .common import (
     looks_like_organization,
     split_pages,
     stable_key,
+)
+from .csl_crossref import HANDLED as CROSSREF_HANDLED
+from .csl_crossref import (
+    CrossrefExtras,
+    crossref_extras,
+    is_crossref_csl,
+    looks_like_crossref_csl,
 )
 from .jsondepth import too_deep
 
@@ -73,7 +84,9 @@ class CslReader:
     extensions: tuple[str, ...] = (".json", ".csl.json", ".citeproc.json")
 
     def sniff(self, head: bytes, filename: str) -> int:
-        return 85 if classify_json(head) == "csl" else 0
+        if classify_json(head) == "csl" or looks_like_crossref_csl(head):
+            return 85
+        return 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
         document, cut = load_json(source)
@@ -125,8 +138,9 @@ def _not_csl(item: dict[str, Any]) -> str | None:
 
 def csl_item_to_work(item: dict[str, Any], src: Source) -> Work:
     findings = Findings()
+    from_crossref = is_crossref_csl(item)
     for key in item:
-        if key not in _HANDLED:
+        if key not in _HANDLED and not (from_crossref and key in CROSSREF_HANDLED):
             findings.leave(key)
     csl_type = item.get("type")
     work_type = _TYPES.get(csl_type) if isinstance(csl_type, str) else None
@@ -156,13 +170,15 @@ def csl_item_to_work(item: dict[str, Any], src: Source) -> Work:
         doi = findings.doi(item["id"], "id")
     if doi:
         identifiers.append(doi)
+    extras = crossref_extras(item, doi, findings) if from_crossref else CrossrefExtras()
+    identifiers.extend(extras.identifiers)
     for key, scheme in (("PMID", "pmid"), ("PMCID", "pmcid")):
         ident = findings.ident(scheme, item.get(key), key)
         if ident:
             identifiers.append(ident)
 
-    container_ids: list[Identifier] = []
-    for index, value in enumerate(_as_list(item.get("ISSN"))):
+    container_ids: list[Identifier] = list(extras.issns)
+    for index, value in enumerate([] if extras.issns else _as_list(item.get("ISSN"))):
         ident = findings.issn(value, f"ISSN[{index}]" if index else "ISSN")
         if ident:
             container_ids.append(ident)
@@ -201,6 +217,7 @@ def csl_item_to_work(item: dict[str, Any], src: Source) -> Work:
         value = _csl_date(item[key], key, findings)
         if value:
             dates.append(WorkDate(kind, value))  # type: ignore[arg-type]
+    dates.extend(extras.dates)
 
     keywords: list[Text] = []
     for index, value in enumerate(_as_list(item.get("categories"))):
@@ -214,7 +231,7 @@ def csl_item_to_work(item: dict[str, Any], src: Source) -> Work:
     title = findings.text(item.get("title"), "title", language)
     if title is None:
         findings.notice("title", "item has no title", None, "add a title", "violation")
-    abstract = findings.text(item.get("abstract"), "abstract", language)
+    abstract = extras.abstract or findings.text(item.get("abstract"), "abstract", language)
     page = findings.clean(item.get("page"), "page")
     if not page and item.get("page-first"):
         page = findings.clean(item.get("page-first"), "page-first")
@@ -243,8 +260,10 @@ def csl_item_to_work(item: dict[str, Any], src: Source) -> Work:
         contributors=tuple(contributors), container=container,
         volume=findings.clean(item.get("volume"), "volume"),
         issue=findings.clean(item.get("issue"), "issue"),
-        pages=split_pages(page) if page else None, identifiers=tuple(identifiers),
-        dates=tuple(dates), keywords=tuple(keywords), publisher=publisher, url=url,
+        pages=split_pages(page) if page else None, article_number=extras.article_number,
+        identifiers=tuple(identifiers), dates=tuple(dates), funding=extras.funding,
+        references=extras.references, related=extras.related, licenses=extras.licenses,
+        keywords=tuple(keywords), subjects=extras.subjects, publisher=publisher, url=url,
         version=findings.clean(item.get("version"), "version"),
         notices=tuple(findings.notices), unmapped=tuple(findings.unmapped),
     )
@@ -258,6 +277,13 @@ def _as_list(value: object) -> list[Any]:
     if isinstance(value, str) and re.search(r"[,;]", value):
         return [v.strip() for v in re.split(r"[,;]", value) if v.strip()]
     return [value]
+
+
+# Name keys read; "sequence" and "authenticated-orcid" (Crossref's) say nothing the order and
+# the iD do not.
+_NAME_KEYS = frozenset({"family", "given", "literal", "non-dropping-particle",
+                        "dropping-particle", "suffix", "ORCID", "affiliation", "sequence",
+                        "authenticated-orcid"})
 
 
 def _name(person: object, position: int, role: ContributorRole, path: str,
@@ -275,9 +301,16 @@ def _name(person: object, position: int, role: ContributorRole, path: str,
                 findings.leave(f"{path}.suffix")
             elif particle and family:
                 family = f"{particle} {family}"
+    identifiers: tuple[Identifier, ...] = ()
+    if person.get("ORCID"):
+        orcid = findings.orcid(person["ORCID"], f"{path}.ORCID")
+        identifiers = (orcid,) if orcid else ()
+    affiliations = tuple(
+        Organization(name) for index, aff in enumerate(_as_list(person.get("affiliation")))
+        if (name := findings.clean(aff.get("name") if isinstance(aff, dict) else aff,
+                                   f"{path}.affiliation[{index}]")))
     for key in person:
-        if key not in ("family", "given", "literal", "non-dropping-particle",
-                       "dropping-particle", "suffix"):
+        if key not in _NAME_KEYS:
             findings.leave(f"{path}.{key}")
     if not (family or given or literal):
         findings.notice(path, "a name with no family, given or literal part; left out", person)
@@ -288,9 +321,11 @@ def _name(person: object, position: int, role: ContributorRole, path: str,
             findings.notice(path, "the literal name may hold several people; kept as one name",
                             literal, "give each person their own name object")
         kind = "organization" if looks_like_organization(literal) else "person"
-        return Contributor(literal, position, role, kind)  # type: ignore[arg-type]
+        return Contributor(literal, position, role, kind,  # type: ignore[arg-type]
+                           identifiers=identifiers, affiliations=affiliations)
     name = literal or (f"{given} {family}" if given and family else (family or given or ""))
-    return Contributor(name, position, role, "person", given, family)
+    return Contributor(name, position, role, "person", given, family,
+                       identifiers=identifiers, affiliations=affiliations)
 
 
 def _csl_date(value: object, path: str, findings: Findings) -> DateValue | None:

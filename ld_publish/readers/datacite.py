@@ -1,4 +1,4 @@
-"""The ``datacite`` reader: DataCite REST API JSON and metadata kernel-4 XML.
+"""The ``datacite`` reader: DataCite REST API JSON and metadata kernel XML (2.0 to 4.x).
 
 JSON comes as ``{"data": {"attributes": ...}}``, ``{"data": [...]}`` (a list response) or a bare
 attributes object; XML as a ``<resource>`` document, rewritten into the attributes shape by
@@ -16,8 +16,10 @@ from ..model import (
     Contributor,
     ContributorRole,
     DateKind,
+    Funding,
     Identifier,
     License,
+    Organization,
     Reference,
     Rejected,
     RelatedItem,
@@ -66,7 +68,8 @@ _HINTS: dict[str, WorkType] = {
     "post-weblog": WorkType.BLOG_POST, "scholarlyarticle": WorkType.JOURNAL_ARTICLE,
     "journal article": WorkType.JOURNAL_ARTICLE, "article": WorkType.JOURNAL_ARTICLE,
     "article-journal": WorkType.JOURNAL_ARTICLE, "thesis": WorkType.THESIS,
-    "book": WorkType.BOOK, "chapter": WorkType.BOOK_CHAPTER, "report": WorkType.REPORT,
+    "book": WorkType.BOOK, "monograph": WorkType.BOOK, "chapter": WorkType.BOOK_CHAPTER,
+    "report": WorkType.REPORT,
     "webpage": WorkType.WEB_PAGE, "preprint": WorkType.PREPRINT,
     "paper-conference": WorkType.PROCEEDINGS_ARTICLE, "dataset": WorkType.DATASET,
 }
@@ -95,7 +98,7 @@ _HANDLED = frozenset({
 class DataciteReader:
     name = "datacite"
     aliases: tuple[str, ...] = ("datacite-json", "datacite-xml")
-    description = "DataCite REST API JSON or metadata kernel-4 XML"
+    description = "DataCite REST API JSON or metadata kernel XML (2.0-4.x)"
     extensions: tuple[str, ...] = (".json", ".xml")
 
     def sniff(self, head: bytes, filename: str) -> int:
@@ -109,7 +112,7 @@ class DataciteReader:
             try:
                 resource = resource_to_attributes(data, source.label)
             except ValueError as exc:
-                raise InputError(str(exc), hint="give a DataCite kernel-4 <resource> document",
+                raise InputError(str(exc), hint="give a DataCite kernel <resource> document",
                                  where=Location(file=source.label)) from None
             yield _safe(resource, Source(source.label, self.name, 1, None, "resource"),
                         data.decode("utf-8", "replace"))
@@ -136,7 +139,7 @@ class DataciteReader:
                 yield Rejected(src, "not a DataCite record: none of "
                                + ", ".join(sorted(_DATACITE_KEYS)) + " is present", raw, None,
                                "give DataCite REST API JSON ({\"data\": {\"attributes\": "
-                               "{...}}}) or kernel-4 XML")
+                               "{...}}}) or kernel XML")
                 continue
             yield _safe(attributes, src, raw)
 
@@ -232,8 +235,17 @@ def attributes_to_work(attrs: dict[str, Any], src: Source) -> Work:
         contributors.append(_person(creator, len(contributors) + 1, "author",
                                     f"creators[{index}]", findings))
     counts: dict[str, int] = {}
+    funder_contributors: list[Funding] = []
     for index, person in enumerate(_list(attrs.get("contributors"))):
         kind = str(person.get("contributorType") or "")
+        if kind.lower() == "funder":
+            # Kernels 2 and 3 name funders as contributors; 4.0 moved them to funding.
+            funder = _person({**person, "nameType": "Organizational"}, 1, "contributor",
+                             f"contributors[{index}]", findings)
+            if funder.name:
+                funder_contributors.append(Funding(Organization(
+                    funder.name, funder.identifiers)))
+            continue
         role: ContributorRole = {"editor": "editor", "translator": "translator"}.get(
             kind.lower(), "contributor")  # type: ignore[assignment]
         if role == "contributor" and kind:
@@ -332,6 +344,8 @@ def attributes_to_work(attrs: dict[str, Any], src: Source) -> Work:
 
     funding = [_funding(item, f"fundingReferences[{index}]", findings)
                for index, item in enumerate(_list(attrs.get("fundingReferences")))]
+    funding += [f for f in funder_contributors if f.funder is not None and all(
+        g.funder is None or g.funder.name != f.funder.name for g in funding)]
 
     related: list[RelatedItem] = []
     references: list[Reference] = []

@@ -4,10 +4,17 @@ The ``datacite`` reader maps one shape only; an XML ``<resource>`` is first rewr
 the ``attributes`` object the REST API serves for the same record (kernel 4.x element and
 attribute names become the API's camelCase keys). Parsing goes through :mod:`ld_publish.xmlsafe`:
 no DTD, no external entity, no network.
+
+Every kernel since 2.0 is read: the elements kept their names from 2.0 to 4.x, so the older
+kernels differ only in what they lack (no ``givenName``/``familyName`` or ``nameType``: the
+``creatorName`` alone, split by the reader when it is "Family, Given"), in the 2.x top-level
+``<rights>`` (3.0 put it into ``<rightsList>``) and in funders written as contributors of type
+``Funder`` (before ``fundingReferences`` came in 4.0; the reader turns them into funding).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..xmlsafe import parse_xml
@@ -15,7 +22,10 @@ from .markup import element_text
 
 __all__ = ["KERNEL_NAMESPACES", "is_datacite_xml", "resource_to_attributes"]
 
-KERNEL_NAMESPACES = ("http://datacite.org/schema/kernel-4", "http://datacite.org/schema/kernel-3")
+KERNEL_NAMESPACES = ("http://datacite.org/schema/kernel-4", "http://datacite.org/schema/kernel-3",
+                     "http://datacite.org/schema/kernel-2")
+# kernel-2.0, kernel-2.1, kernel-2.2, kernel-3, kernel-3.0, kernel-3.1, kernel-4, kernel-4.x
+_KERNEL = re.compile(rb"http://datacite\.org/schema/kernel-[234](?:\.[0-9]+)?[\"' /]")
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Attribute names whose API spelling is not simply the XML name.
 _ATTRS = {"schemeURI": "schemeUri", "rightsURI": "rightsUri", "awardURI": "awardUri",
@@ -23,7 +33,7 @@ _ATTRS = {"schemeURI": "schemeUri", "rightsURI": "rightsUri", "awardURI": "award
 
 
 def is_datacite_xml(head: bytes) -> bool:
-    return b"<resource" in head and any(ns.encode() in head for ns in KERNEL_NAMESPACES)
+    return b"<resource" in head and bool(_KERNEL.search(head))
 
 
 def _local(tag: object) -> str:
@@ -103,7 +113,13 @@ def resource_to_attributes(data: bytes, label: str) -> dict[str, Any]:
             out["titles"] = _list(child, "title")
         elif name == "publisher":
             attrs = _attrs(child)
-            out["publisher"] = {"name": _text(child), **attrs} if attrs else _text(child)
+            publisher: dict[str, str] | str = \
+                {"name": _text(child), **attrs} if attrs else _text(child)
+            if "publisher" in out:
+                # The schema allows one; a second is kept aside and reported as unmapped.
+                out[f"publisher[{sum(k.startswith('publisher') for k in out)}]"] = publisher
+            else:
+                out["publisher"] = publisher
         elif name == "publicationYear":
             out["publicationYear"] = _text(child)
         elif name == "resourceType":
@@ -123,7 +139,14 @@ def resource_to_attributes(data: bytes, label: str) -> dict[str, Any]:
         elif name == "version":
             out["version"] = _text(child)
         elif name == "rightsList":
-            out["rightsList"] = _list(child, "rights")
+            out.setdefault("rightsList", []).extend(_list(child, "rights"))
+        elif name == "rights":
+            # Kernel 2.x: one top-level <rights>, free text that is often the licence URL.
+            text = _text(child)
+            entry = {"rights": text, **_attrs(child)}
+            if re.match(r"https?://\S+$", text) and "rightsUri" not in entry:
+                entry["rightsUri"] = text
+            out.setdefault("rightsList", []).append(entry)
         elif name == "descriptions":
             out["descriptions"] = [
                 {"description": element_text(c), **_attrs(c)} for c in _children(child)]
