@@ -132,10 +132,18 @@ def common_options(func: F) -> F:
               help="Print, per record, the source fields that were not mapped.")
 @click.option("--license", "license_iri", metavar="IRI",
               help="Licence of the published metadata (dcterms:license on every record graph).")
+@click.option("--cluster", metavar="local[:N]|tcp://HOST:PORT",
+              help="Process the records on a Dask cluster: a local one with N worker "
+                   "processes, or a running scheduler whose workers see the inputs and OUT "
+                   "(see the README). The output is the same as without it.")
+@click.option("--partition-size", metavar="BYTES",
+              help="With --cluster: input bytes per task (e.g. 64M; default: about four "
+                   "tasks per worker).")
 @handle_errors
 def export(inputs: tuple[str, ...], reader: str | None, base: str, profile: str, engine: Engine,
            workers: int, quiet: bool, limits: tuple[str, ...], formats: str, out: str,
-           strict: bool, report_unmapped: bool, license_iri: str | None) -> None:
+           strict: bool, report_unmapped: bool, license_iri: str | None,
+           cluster: str | None, partition_size: str | None) -> None:
     """Export records to RDF files under OUT (one file per record per format)."""
     from .export import export as run_export
 
@@ -143,6 +151,7 @@ def export(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
                       reader=reader, engine=engine, workers=workers, license=license_iri,
                       limits=parse_limits(limits))
     options.mapping()  # a bad --base or --license is a usage error before anything is read
+    partition_bytes = _cluster_options(cluster, partition_size)
     progress = Progress(quiet, "exporting")
 
     def tell(record: dict[str, Any]) -> None:
@@ -156,7 +165,8 @@ def export(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
                 quiet=quiet)
 
     report = run_export(list(inputs), out, options, report_unmapped=report_unmapped,
-                        progress=lambda r: progress.update(r.read), on_record=tell)
+                        progress=lambda r: progress.update(r.read), on_record=tell,
+                        cluster=cluster, partition_bytes=partition_bytes)
     progress.done()
     for failure in report.failed_sources:
         say(f"error: {failure['error']}", quiet=False)
@@ -165,6 +175,20 @@ def export(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
         sys.exit(EXIT_INPUT)
     if strict and report.quarantined:
         sys.exit(EXIT_INVALID)
+
+
+def _cluster_options(cluster: str | None, partition_size: str | None) -> int | None:
+    """The partition size in bytes; both options checked before anything is read."""
+    if cluster is None:
+        if partition_size is not None:
+            raise UsageError("--partition-size is for --cluster runs",
+                             hint="add --cluster local, or drop --partition-size")
+        return None
+    from .cluster import parse_cluster
+    from .partitions import parse_size
+
+    parse_cluster(cluster)
+    return parse_size(partition_size) if partition_size is not None else None
 
 
 @main.command()

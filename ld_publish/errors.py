@@ -12,7 +12,7 @@ Exit codes:
 1     invalid records (``validate``, or ``export``/``load`` with ``--strict``)
 2     usage or input error (bad option, unreadable or unrecognisable input), or another
       run holds the output folder (:class:`BusyError`)
-3     runtime error (a store or the file system failed)
+3     runtime error (a store, the file system or the ``--cluster`` Dask cluster failed)
 ====  =====================================================================
 """
 
@@ -120,6 +120,12 @@ class StoreAuthError(StoreError):
 
 class OutputError(LdPublishError):
     """Writing output failed (disk full, permission denied)."""
+
+    exit_code = 3
+
+
+class ClusterError(LdPublishError):
+    """The Dask cluster of ``--cluster`` cannot be reached, has no workers, or lost them."""
 
     exit_code = 3
 

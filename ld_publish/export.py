@@ -43,7 +43,7 @@ from .sources import check_exist
 from .validation import Finding
 from .writers.jsonld import context
 
-__all__ = ["RunReport", "export"]
+__all__ = ["RunReport", "Sink", "export", "record_entry"]
 
 
 @dataclass
@@ -81,7 +81,8 @@ class RunReport:
         return text
 
 
-def _quarantine_entry(outcome: Outcome) -> dict[str, Any]:
+def _quarantine_entry(outcome: Outcome, locate: Callable[[str], str] | None = None
+                      ) -> dict[str, Any]:
     source = outcome.source
     entry: dict[str, Any] = {
         "key": outcome.key,
@@ -96,7 +97,8 @@ def _quarantine_entry(outcome: Outcome) -> dict[str, Any]:
         entry["raw"] = outcome.raw
     if outcome.record is not None:
         entry["record"] = work_to_dict(outcome.record)
-        entry["raw"] = entry.get("raw") or _source_text(source.path)
+        entry["raw"] = entry.get("raw") or _source_text(
+            locate(source.path) if locate else source.path)
     return entry
 
 
@@ -113,18 +115,40 @@ def _source_text(path: str, limit: int = 1024 * 1024) -> str | None:
 def export(inputs: list[str], out: str | os.PathLike[str] = "output",
            options: Options | None = None, *, report_unmapped: bool = False,
            progress: Callable[[RunReport], None] | None = None,
-           on_record: Callable[[dict[str, Any]], None] | None = None) -> RunReport:
+           on_record: Callable[[dict[str, Any]], None] | None = None,
+           cluster: str | None = None, partition_bytes: int | None = None) -> RunReport:
     """Export ``inputs`` (files, folders, ``-``) to ``out``; returns the run report.
 
     Raises :class:`~ld_publish.errors.InputError` only when an input path does not exist;
     unreadable inputs are listed in ``report.failed_sources`` (and quarantined) and the other
-    inputs go on.
+    inputs go on. ``cluster`` (``local[:N]`` or ``tcp://host:port``) runs the records on a
+    Dask cluster in partitions of about ``partition_bytes`` (:mod:`ld_publish.cluster`); the
+    output is the same as without it.
     """
     options = options or Options()
     check_exist(inputs)
     if options.reader:
         readers.get(options.reader)  # an unknown name fails before anything is created
-    root = Path(out)
+    if cluster is None:
+        return _in_folder(inputs, Path(out), options, report_unmapped, progress, on_record,
+                          None)
+    from .cluster import connect
+
+    # Connected before the output folder is touched: a cluster that is not there changes
+    # nothing.
+    with connect(cluster, partition_bytes) as writer:
+        return _in_folder(inputs, Path(out), options, report_unmapped, progress, on_record,
+                          writer)
+
+
+# Writes a run's records into a Sink, in input order.
+Writer = Callable[[list[str], "Options", "Sink"], None]
+
+
+def _in_folder(inputs: list[str], root: Path, options: Options, report_unmapped: bool,
+               progress: Callable[[RunReport], None] | None,
+               on_record: Callable[[dict[str, Any]], None] | None,
+               cluster: Writer | None) -> RunReport:
     records_dir = root / RECORDS
     quarantine_dir = root / QUARANTINE
     try:
@@ -134,12 +158,13 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
     with folder_lock(root, "export"):
         for folder in (root, records_dir, quarantine_dir):
             remove_temporaries(folder)  # what a killed run left
-        return _export(inputs, root, options, report_unmapped, progress, on_record)
+        return _export(inputs, root, options, report_unmapped, progress, on_record, cluster)
 
 
 def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bool,
             progress: Callable[[RunReport], None] | None,
-            on_record: Callable[[dict[str, Any]], None] | None) -> RunReport:
+            on_record: Callable[[dict[str, Any]], None] | None,
+            cluster: Writer | None) -> RunReport:
     records_dir, quarantine_dir = root / RECORDS, root / QUARANTINE
     report = RunReport()
     # Workers write each record's documents themselves; only metadata comes back.
@@ -159,10 +184,13 @@ def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bo
     except OSError as exc:
         entries.discard()
         raise OutputError(f"cannot write to {root}: {exc.strerror}") from None
+    sink = Sink(report, dataset, entries, failed, root, report_unmapped, progress, on_record)
     try:
         with dataset:
-            _write_records(inputs, options, report, dataset, entries, failed, quarantine_dir,
-                           root, report_unmapped, progress, on_record)
+            if cluster is None:
+                _write_records(inputs, options, sink)
+            else:
+                cluster(inputs, options, sink)
         os.replace(dataset_tmp, root / DATASET)
         entries.close(report.totals())
     except BaseException as exc:
@@ -183,45 +211,89 @@ def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bo
     return report
 
 
-def _write_records(inputs: list[str], options: Options, report: RunReport, dataset: IO[bytes],
-                   entries: ReportStream, failed: Callable[[SourceFailure], None],
-                   quarantine_dir: Path, root: Path, report_unmapped: bool,
-                   progress: Callable[[RunReport], None] | None,
-                   on_record: Callable[[dict[str, Any]], None] | None) -> None:
-    for outcome in process(inputs, options, on_failure=failed):
-        report.read += 1
-        entry: dict[str, Any] = {"key": outcome.key, "source": outcome.source.label()}
-        if outcome.report is not None:
-            warnings = [f for f in outcome.report.findings if f.severity != "violation"]
-            report.infos += sum(f.severity == "info" for f in warnings)
-            report.warnings += sum(f.severity == "warning" for f in warnings)
-            if warnings:
-                entry["warnings"] = [_finding_dict(f) for f in warnings]
-        if report_unmapped or outcome.unmapped:
-            entry["not_mapped"] = list(outcome.unmapped)
-        if outcome.quarantined:
-            report.quarantined += 1
-            quarantine_dir.mkdir(parents=True, exist_ok=True)
-            # Named after key and source: two quarantined records may share a key.
-            name = file_name(f"{outcome.key}@{outcome.source.label()}")
-            path = quarantine_dir / f"{name}.json"
-            atomic_write(path, _json(_quarantine_entry(outcome)))
-            entry.update(status="quarantined", reason=outcome.reason,
-                         file=str(path.relative_to(root)))
-            if outcome.report is not None:
-                entry["violations"] = [_finding_dict(f) for f in outcome.report.findings
-                                       if f.severity == "violation"]
-        else:
+def _write_records(inputs: list[str], options: Options, sink: Sink) -> None:
+    for outcome in process(inputs, options, on_failure=sink.failed):
+        sink.add(outcome)
+
+
+@dataclass(eq=False)
+class Sink:
+    """Where a run's records go, in input order: the counts, ``dataset.nq``, ``report.json``
+    and the callbacks (the local pool and the cluster merge both feed it)."""
+
+    report: RunReport
+    dataset: IO[bytes]
+    entries: ReportStream
+    failed: Callable[[SourceFailure], None]
+    root: Path
+    report_unmapped: bool
+    progress: Callable[[RunReport], None] | None
+    on_record: Callable[[dict[str, Any]], None] | None
+
+    def add(self, outcome: Outcome) -> None:
+        self.report.read += 1
+        entry, warnings, infos = record_entry(outcome, self.root, self.report_unmapped)
+        self._settle(_json_line(entry), entry, not outcome.quarantined, warnings, infos,
+                     outcome.nquads)
+
+    def add_entry(self, line: bytes, written: bool, warnings: int, infos: int,
+                  nquads: bytes | None) -> None:
+        """One record settled elsewhere: its report entry (one line of JSON), its counts of
+        warnings and notices and, when written, its N-Quads."""
+        self.report.read += 1
+        self._settle(line, None, written, warnings, infos, nquads)
+
+    def _settle(self, line: bytes, entry: dict[str, Any] | None, written: bool,
+                warnings: int, infos: int, nquads: bytes | None) -> None:
+        report = self.report
+        report.warnings += warnings
+        report.infos += infos
+        if written:
             report.written += 1
-            files = [f"{RECORDS}/{file}" for file in outcome.files]
-            if outcome.nquads is not None:
-                dataset.write(outcome.nquads)
-            entry.update(status="written", files=files)
-        entries.add(_json_line(entry))
-        if on_record:
-            on_record(entry)
-        if progress:
-            progress(report)
+            if nquads is not None:
+                self.dataset.write(nquads)
+        else:
+            report.quarantined += 1
+        self.entries.add(line)
+        if self.on_record:
+            self.on_record(entry if entry is not None else json.loads(line))
+        if self.progress:
+            self.progress(report)
+
+
+def record_entry(outcome: Outcome, root: Path, report_unmapped: bool,
+                 locate: Callable[[str], str] | None = None
+                 ) -> tuple[dict[str, Any], int, int]:
+    """The report entry of one outcome and its numbers of warnings and of notices (severity
+    "info"); a quarantined outcome's file is written here. ``locate`` maps a source label to
+    the file to open for the quarantine's copy of the source (a cluster worker's own path to
+    it)."""
+    warning_count = info_count = 0
+    entry: dict[str, Any] = {"key": outcome.key, "source": outcome.source.label()}
+    if outcome.report is not None:
+        warnings = [f for f in outcome.report.findings if f.severity != "violation"]
+        info_count = sum(f.severity == "info" for f in warnings)
+        warning_count = sum(f.severity == "warning" for f in warnings)
+        if warnings:
+            entry["warnings"] = [_finding_dict(f) for f in warnings]
+    if report_unmapped or outcome.unmapped:
+        entry["not_mapped"] = list(outcome.unmapped)
+    if outcome.quarantined:
+        quarantine_dir = root / QUARANTINE
+        quarantine_dir.mkdir(parents=True, exist_ok=True)
+        # Named after key and source: two quarantined records may share a key.
+        name = file_name(f"{outcome.key}@{outcome.source.label()}")
+        path = quarantine_dir / f"{name}.json"
+        atomic_write(path, _json(_quarantine_entry(outcome, locate)))
+        entry.update(status="quarantined", reason=outcome.reason,
+                     file=str(path.relative_to(root)))
+        if outcome.report is not None:
+            entry["violations"] = [_finding_dict(f) for f in outcome.report.findings
+                                   if f.severity == "violation"]
+    else:
+        files = [f"{RECORDS}/{file}" for file in outcome.files]
+        entry.update(status="written", files=files)
+    return entry, warning_count, info_count
 
 
 def _finding_dict(finding: Finding) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from .formats import rdf_formats
 from .layout import atomic_write, file_name
 
-__all__ = ["key_digest", "publish_once", "write_documents"]
+__all__ = ["FirstOfKey", "key_digest", "publish_once", "write_documents"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,31 +46,47 @@ def write_documents(key: str, documents: dict[str, bytes], folder: str) -> tuple
 
 def publish_once(outcomes: Iterator[Outcome], options: Options) -> Iterator[Outcome]:
     """``outcomes`` (in input order) with every key published at most once."""
-    # key digest -> (source label of the first record with the key, whether it was published)
-    first: dict[bytes, tuple[str, bool]] = {}
+    firsts = FirstOfKey()
     for outcome in outcomes:
+        outcome, publish_held = firsts.decide(outcome)
+        if publish_held and options.write_to is not None:
+            files = write_documents(outcome.key, outcome.documents, options.write_to)
+            outcome = replace(outcome, documents={}, files=files)
+        yield outcome
+
+
+class FirstOfKey:
+    """What :func:`publish_once` remembers of the keys met so far (also the cluster merge's)."""
+
+    def __init__(self) -> None:
+        # key digest -> (source label of the first record with the key, whether it was
+        # published)
+        self.first: dict[bytes, tuple[str, bool]] = {}
+
+    def decide(self, outcome: Outcome) -> tuple[Outcome, bool]:
+        """The outcome as published (in input order), and whether it is a held record whose
+        documents the caller must now write."""
         if not outcome.from_work:  # a reader's rejection: its "key" is only a place
-            yield outcome
-            continue
+            return outcome, False
         digest = key_digest(outcome.key)
         label = outcome.source.label()
-        earlier = first.get(digest)
+        earlier = self.first.get(digest)
         # The same record read twice (one file named twice) is published twice, identically.
         if earlier is not None and earlier[1] and earlier[0] != label:
-            yield _duplicate(outcome, earlier[0])
-            continue
+            return _duplicate(outcome, earlier[0]), False
         if outcome.quarantined:
             if earlier is None:
-                first[digest] = (label, False)
-            yield outcome
-            continue
-        first[digest] = (label, True)
+                self.first[digest] = (label, False)
+            return outcome, False
+        self.first[digest] = (label, True)
         if outcome.record is not None:  # held by the worker, with the record for _duplicate
-            outcome = replace(outcome, record=None)
-            if options.write_to is not None:
-                files = write_documents(outcome.key, outcome.documents, options.write_to)
-                outcome = replace(outcome, documents={}, files=files)
-        yield outcome
+            return replace(outcome, record=None), True
+        return outcome, False
+
+    def settled(self, digest: bytes, label: str, published: bool) -> None:
+        """Note a record that was first of its key everywhere (a cluster partition wrote it)."""
+        if digest not in self.first:
+            self.first[digest] = (label, published)
 
 
 def _duplicate(outcome: Outcome, earlier: str) -> Outcome:

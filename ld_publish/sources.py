@@ -27,7 +27,7 @@ from .errors import InputError, Location
 from .limits import active
 
 __all__ = ["HEAD_BYTES", "UNDECODABLE_HINT", "Input", "InputSource", "Line", "LineFault",
-           "check_exist", "decode_text", "expand", "files_of"]
+           "check_exist", "decode_text", "expand", "files_of", "is_tar", "tar_sources"]
 
 UNDECODABLE_HINT = ("the record was written in another encoding (often Latin-1 or Windows-1252); "
                     "convert it to UTF-8 (e.g. iconv -f LATIN1 -t UTF-8) or retype the character")
@@ -301,22 +301,49 @@ def _stdin_source() -> InputSource:
     return InputSource("<stdin>", opener, size)
 
 
-def _tar_sources(path: Path) -> Iterator[InputSource]:
+def _tar_sources(path: Path, label: str | None = None, start: int = 0,
+                 stop: int | None = None) -> Iterator[InputSource]:
     """Members in archive order, read in one sequential pass (a compressed tar cannot seek):
-    only the current member is held in memory."""
-    where = Location(file=str(path))
+    only the current member is held in memory.
+
+    ``label`` names the archive in the members' labels (default: ``path``); ``start`` and
+    ``stop`` pick members by their number among the members read (a cluster partition)."""
+    prefix = str(path) if label is None else label
+    where = Location(file=prefix)
     try:
         with tarfile.open(path, mode="r|*") as archive:
+            number = -1
             for member in archive:
-                if not member.isfile() or member.name.rsplit("/", 1)[-1].startswith("."):
+                if not _wanted(member):
                     continue
+                number += 1
+                if number < start:
+                    continue
+                if stop is not None and number >= stop:
+                    return
                 extracted = archive.extractfile(member)
                 if extracted is not None:
                     data = extracted.read()
-                    yield InputSource.from_bytes(f"{path}!{member.name}", data)
+                    yield InputSource.from_bytes(f"{prefix}!{member.name}", data)
     except (OSError, EOFError, zlib.error, tarfile.TarError) as exc:
-        raise InputError(f"cannot read the archive {path}: {exc}",
+        raise InputError(f"cannot read the archive {prefix}: {exc}",
                          hint="the archive is damaged or truncated", where=where) from None
+
+
+def tar_sources(path: Path, label: str, start: int = 0, stop: int | None = None
+                ) -> Iterator[InputSource]:
+    """The members ``start`` to ``stop`` (by number among those read) of the archive
+    ``path``, labelled as when ``label`` names it."""
+    return _tar_sources(path, label, start, stop)
+
+
+def _wanted(member: tarfile.TarInfo) -> bool:
+    return member.isfile() and not member.name.rsplit("/", 1)[-1].startswith(".")
+
+
+def is_tar(path: Path) -> bool:
+    """Whether :func:`expand` reads ``path`` as a tar archive of sources."""
+    return _is_tar(path)
 
 
 def _is_tar(path: Path) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import yaml
@@ -28,7 +28,7 @@ from ..model import (
     Source,
     Work,
 )
-from ..sources import InputSource
+from ..sources import InputSource, Line
 from .base import (
     RawRecord,
     readers,
@@ -187,13 +187,19 @@ class JsonLinesRecordsReader(_NativeReader):
 
     def _split(self, source: InputSource, keyed: bool) -> Iterator[RawRecord]:
         require_content(source)
+        yield from self.split_lines(source.label, source.lines(), keyed)
+
+    def split_lines(self, label: str, lines: Iterable[Line], keyed: bool = True
+                    ) -> Iterator[RawRecord]:
+        """The records of ``lines`` (a source's, or a cluster partition's byte range of it;
+        the caller then moves line numbers and positions to the range's place)."""
         position = 0
-        for line_number, line, error in source.lines():
+        for line_number, line, error in lines:
             text = line.strip()
             if not text:
                 continue
             position += 1
-            where = Source(source.label, self.name, position, line_number)
+            where = Source(label, self.name, position, line_number)
             key = line_key(text) if keyed and error is None else None
             yield RawRecord(text, where, key, error)
 
