@@ -168,6 +168,8 @@ def export(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
                         progress=lambda r: progress.update(r.read), on_record=tell,
                         cluster=cluster, partition_bytes=partition_bytes)
     progress.done()
+    for skipped in report.skipped_sources:
+        say(f"note: {skipped['note']}", quiet=quiet)
     for failure in report.failed_sources:
         say(f"error: {failure['error']}", quiet=False)
     say(f"{report.summary()} -> {out}", quiet=quiet)
@@ -227,10 +229,14 @@ def validate(inputs: tuple[str, ...], reader: str | None, base: str, profile: st
     else:
         click.echo({"text": result.report.to_text, "json": result.report.to_json}[
             output_format]())
+    failures = [f for f in result.failed_sources if not f.skipped]
     for failure in result.failed_sources:
-        say(f"error: {failure.error}", quiet=False)
+        if failure.skipped:
+            say(f"note: {failure.error.message}", quiet=quiet)
+        else:
+            say(f"error: {failure.error}", quiet=False)
     say(result.summary(), quiet=quiet)
-    if result.failed_sources:
+    if failures:
         sys.exit(EXIT_INPUT)
     if not result.conforms:
         sys.exit(EXIT_INVALID)

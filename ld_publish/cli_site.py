@@ -53,6 +53,8 @@ def site_command(inputs: tuple[str, ...], reader: str | None, base: str, profile
     report = build_site(list(inputs), out, options, SiteOptions(title, license_iri),
                         on_quarantine=quarantined, progress=lambda r: progress.update(r.read))
     progress.done()
+    for skipped in report.skipped_sources:
+        say(f"note: {skipped['note']}", quiet=quiet)
     for failure in report.failed_sources:
         say(f"error: {failure['error']}", quiet=False)
     say(f"{report.summary()} -> {out}", quiet=quiet)

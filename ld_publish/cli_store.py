@@ -171,9 +171,13 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
     if not quiet and sys.stderr.isatty():
         click.echo("", err=True)
     for failure in failures:
-        click.echo(f"error: {failure.error}", err=True)
+        if failure.skipped:
+            if not quiet:
+                click.echo(f"note: {failure.error.message}", err=True)
+        else:
+            click.echo(f"error: {failure.error}", err=True)
     click.echo(report.summary(), err=True)
-    if failures:
+    if any(not failure.skipped for failure in failures):
         sys.exit(2)
     if strict and report.quarantined:
         sys.exit(1)

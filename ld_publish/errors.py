@@ -84,6 +84,11 @@ class InputError(LdPublishError):
     exit_code = 2
 
 
+class UnclaimedSource(InputError):
+    """A file found in a folder that no reader recognises (a README, a PDF): skipped with a
+    note, not a failure; the same file named on its own is an :class:`InputError`."""
+
+
 class RecordError(InputError):
     """One record inside an input is broken. The record is quarantined; the others go on."""
 

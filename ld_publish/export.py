@@ -60,6 +60,8 @@ class RunReport:
     warnings: int = 0
     infos: int = 0  # notices (severity "info"), counted apart from warnings
     failed_sources: list[dict[str, str]] = field(default_factory=list)
+    #: Files of a folder that no reader recognises (a README): noted, not failures.
+    skipped_sources: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def balanced(self) -> bool:
@@ -69,7 +71,8 @@ class RunReport:
         return {
             "read": self.read, "written": self.written, "quarantined": self.quarantined,
             "warnings": self.warnings, "infos": self.infos, "balanced": self.balanced,
-            "failed_sources": self.failed_sources, "complete": True,
+            "failed_sources": self.failed_sources, "skipped_sources": self.skipped_sources,
+            "complete": True,
         }
 
     def summary(self) -> str:
@@ -78,6 +81,8 @@ class RunReport:
                 "notices")
         if self.failed_sources:
             text += f"; {len(self.failed_sources)} inputs could not be read"
+        if self.skipped_sources:
+            text += f"; {len(self.skipped_sources)} files of no known format skipped"
         return text
 
 
@@ -171,6 +176,10 @@ def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bo
     options = replace(options, write_to=str(records_dir))
 
     def failed(failure: SourceFailure) -> None:
+        if failure.skipped:
+            report.skipped_sources.append({"file": failure.label,
+                                           "note": failure.error.message})
+            return
         report.failed_sources.append({"file": failure.label, "error": str(failure.error)})
         quarantine_dir.mkdir(parents=True, exist_ok=True)
         entry = {"source": {"file": failure.label}, "reason": str(failure.error)}

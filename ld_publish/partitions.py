@@ -55,6 +55,7 @@ class Piece:
     stop: int = 0
     range_of: int = -1
     nth: int = 0
+    in_folder: bool = False  # found by walking a folder (see InputSource.in_folder)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,17 +162,17 @@ def _listed(inputs: list[Input], spool: Path) -> Iterator[tuple[Piece, int] | So
                     raise InputError(f"folder {path} holds no files",
                                      where=Location(file=str(path)))
                 for file in files:
-                    yield from _file_pieces(file)
+                    yield from _file_pieces(file, in_folder=True)
             else:
                 yield from _file_pieces(path)
         except InputError as exc:
             yield SourceFailure(item, exc)
 
 
-def _file_pieces(path: Path) -> Iterator[tuple[Piece, int]]:
+def _file_pieces(path: Path, in_folder: bool = False) -> Iterator[tuple[Piece, int]]:
     label, absolute = str(path), os.path.abspath(path)
     if not is_tar(path):
-        yield Piece(label, absolute, "file"), _size(path)
+        yield Piece(label, absolute, "file", in_folder=in_folder), _size(path)
         return
     # The members are read here as a local run reads them, so a damaged archive fails at the
     # same member; plan() joins neighbours into runs.
@@ -229,7 +230,7 @@ def _cuts(path: str, size: int) -> list[tuple[int, int]]:
 
 def _open(piece: Piece) -> InputSource:
     source = InputSource.from_path(piece.path)
-    return replace(source, label=piece.label)
+    return replace(source, label=piece.label, in_folder=piece.in_folder)
 
 
 def _range_source(piece: Piece) -> tuple[InputSource, int]:

@@ -17,7 +17,7 @@ from functools import cache
 from itertools import islice
 from typing import TypeVar
 
-from .errors import InputError, LdPublishError, RecordError
+from .errors import InputError, LdPublishError, RecordError, UnclaimedSource
 from .graph import RecordGraph
 from .keys import key_digest, publish_once, write_documents
 from .limits import DEFAULT_LIMITS, Limits, counts_over_limit, strings_over_limit, use
@@ -91,6 +91,11 @@ class SourceFailure:
 
     label: str
     error: InputError
+
+    @property
+    def skipped(self) -> bool:
+        """A file in a folder no reader recognises: a note, not a failure."""
+        return isinstance(self.error, UnclaimedSource)
 
 
 @cache

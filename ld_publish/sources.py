@@ -19,7 +19,7 @@ import tarfile
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
@@ -46,6 +46,9 @@ class InputSource:
     label: str
     opener: Callable[[], BinaryIO]
     size: int | None = None
+    #: Found by walking a folder the user named (not named itself): a file there that no
+    #: reader recognises is skipped with a note instead of failing.
+    in_folder: bool = False
     _head: bytes | None = field(default=None, repr=False)
     _digest: str | None = field(default=None, repr=False)
 
@@ -395,7 +398,10 @@ def expand(inputs: Sequence[Input]) -> Iterator[InputSource]:
             if not files:
                 raise InputError(f"folder {path} holds no files", where=Location(file=str(path)))
             for file in files:
-                yield from (_tar_sources(file) if _is_tar(file) else [InputSource.from_path(file)])
+                if _is_tar(file):
+                    yield from _tar_sources(file)
+                else:
+                    yield replace(InputSource.from_path(file), in_folder=True)
         elif path.exists():
             if _is_tar(path):
                 yield from _tar_sources(path)

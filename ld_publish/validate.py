@@ -43,8 +43,11 @@ class ValidationResult:
         text = (f"validated {total} records: {good} conform, {total - good} do not; "
                 f"{totals['violations']} violations, {totals['warnings']} warnings, "
                 f"{totals['infos']} infos")
-        if self.failed_sources:
-            text += f"; {len(self.failed_sources)} inputs could not be read"
+        failed = [f for f in self.failed_sources if not f.skipped]
+        if failed:
+            text += f"; {len(failed)} inputs could not be read"
+        if len(failed) < len(self.failed_sources):
+            text += f"; {len(self.failed_sources) - len(failed)} files of no known format skipped"
         return text
 
 
@@ -81,15 +84,16 @@ def validate(inputs: Sequence[Input], options: Options | None = None) -> Validat
     for item in inputs:
         files = _files(item) if isinstance(item, str) and not record_reader else None
         if files:
+            in_folder = isinstance(item, str) and Path(item).is_dir()
             for path in files:
-                source = InputSource.from_path(path)
+                source = replace(InputSource.from_path(path), in_folder=in_folder)
                 try:
                     fmt = forced or detect_rdf(source)
                 except InputError as exc:
                     failures.append(SourceFailure(source.label, exc))
                     continue
                 if fmt is None:
-                    pending.append(str(path))
+                    pending.append(source if in_folder else str(path))
                 else:
                     check_graphs(source, fmt)
         elif forced is not None:  # standard input or an archive, named as RDF

@@ -267,3 +267,29 @@ def test_shell_completion_completes_commands_and_readers() -> None:
     done = subprocess.run([sys.executable, "-m", "ld_publish"], env=env, capture_output=True,
                           text=True, timeout=60)
     assert "plain,export" in done.stdout.splitlines()
+
+
+def test_a_folder_holding_a_readme_is_read_and_the_readme_noted(tmp_path: Path) -> None:
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "seed.txt").write_bytes((PAGE / "seed.txt").read_bytes())
+    (folder / "README.md").write_text("# Records of the journal\n\nExported weekly.\n", "utf-8")
+    (folder / "LICENSE").write_text("CC0 1.0 Universal\n", "utf-8")
+    out = tmp_path / "out"
+    result = run("export", str(folder), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"note: skipped {folder / 'README.md'}: no reader recognises it" in result.stderr
+    assert "2 files of no known format skipped" in result.stderr
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    assert report["written"] == 1 and report["failed_sources"] == []
+    assert sorted(s["file"] for s in report["skipped_sources"]) == [
+        str(folder / "LICENSE"), str(folder / "README.md")]
+    # validate and load treat the folder the same way.
+    checked = run("validate", str(folder))
+    assert checked.returncode == 0 and "note: skipped" in checked.stderr, checked.stderr
+    loaded = run("load", str(folder), "--store", str(tmp_path / "store"), "--quarantine",
+                 str(tmp_path / "q"))
+    assert loaded.returncode == 0 and "note: skipped" in loaded.stderr, loaded.stderr
+    # Named on its own, a file of no known format is still an error.
+    alone = run("export", str(folder / "README.md"), "-o", str(tmp_path / "alone"))
+    assert alone.returncode == 2 and "cannot tell which format" in alone.stderr

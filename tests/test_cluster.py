@@ -406,3 +406,21 @@ def test_an_unreachable_scheduler_exits_3_with_a_hint(tmp_path: Path) -> None:
     assert result.returncode == 3, result.stderr
     assert f"127.0.0.1:{port}" in result.stderr and "dask scheduler" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_with_a_readme_is_read_and_the_readme_noted_as_locally(
+        tmp_path: Path, scheduler: Any) -> None:
+    folder = tmp_path / "records"
+    folder.mkdir()
+    rng = random.Random(9)
+    write_jsonl(folder / "a.jsonl", [synthetic_record(n, rng, "compact") for n in range(5)])
+    (folder / "README.md").write_text("# What these records are\n\nNotes.\n", "utf-8")
+    local, out = tmp_path / "local", tmp_path / "cluster"
+    assert cli("export", str(folder), "-o", str(local), "-q").returncode == 0
+    result = cli("export", str(folder), "-o", str(out), "--cluster",
+                 scheduler.scheduler.address)
+    assert result.returncode == 0, result.stderr
+    assert "note: skipped" in result.stderr and "README.md" in result.stderr
+    report = assert_same_output(local, out)
+    assert [s["file"] for s in report["skipped_sources"]] == [str(folder / "README.md")]
+    assert report["written"] == 5 and report["failed_sources"] == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-from ..errors import InputError, Location
+from ..errors import InputError, Location, UnclaimedSource
 from ..sources import InputSource
 from .base import RawRecord, Reader, SplittingReader, readers, require_content
 
@@ -62,6 +62,10 @@ def detect(source: InputSource) -> Reader:
         score = reader.sniff(head, source.name)
         if score > best[0]:
             best = (score, name)
+    if best[0] == 0 and source.in_folder:
+        raise UnclaimedSource(f"skipped {source.label}: no reader recognises it",
+                              hint="if it holds records, name it with --from READER",
+                              where=where)
     if best[0] == 0:
         raise InputError(f"cannot tell which format {source.label} is in",
                          hint="name it with --from; `ld-publish formats` lists the readers",

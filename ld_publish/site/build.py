@@ -66,6 +66,7 @@ class SiteReport:
     unchanged: int = 0
     removed: int = 0
     failed_sources: list[dict[str, str]] = field(default_factory=list)
+    skipped_sources: list[dict[str, str]] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -79,7 +80,8 @@ class SiteReport:
     def to_json(self) -> bytes:
         data = {"read": self.read, "published": self.published,
                 "quarantined": self.quarantined, "resources": self.resources,
-                "failed_sources": self.failed_sources, "quarantine": self.quarantine}
+                "failed_sources": self.failed_sources, "skipped_sources": self.skipped_sources,
+                "quarantine": self.quarantine}
         return (json.dumps(data, ensure_ascii=True, indent=2) + "\n").encode("ascii")
 
 
@@ -203,6 +205,10 @@ def _records(build: _Build, inputs: list[str], pipeline: Options,
     report = build.report
 
     def failed(failure: SourceFailure) -> None:
+        if failure.skipped:  # a README in the records folder: said, not a failure
+            report.skipped_sources.append({"source": failure.label,
+                                           "note": failure.error.message})
+            return
         report.failed_sources.append({"source": failure.label, "error": str(failure.error)})
 
     # The dump is streamed to a temporary file and kept only if its bytes changed; mtime 0 in
