@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -62,6 +63,8 @@ class RunReport:
     failed_sources: list[dict[str, str]] = field(default_factory=list)
     #: Files of a folder that no reader recognises (a README): noted, not failures.
     skipped_sources: list[dict[str, str]] = field(default_factory=list)
+    #: Record and quarantine files an earlier run wrote and this one did not.
+    removed_stale: int = 0
 
     @property
     def balanced(self) -> bool:
@@ -72,7 +75,7 @@ class RunReport:
             "read": self.read, "written": self.written, "quarantined": self.quarantined,
             "warnings": self.warnings, "infos": self.infos, "balanced": self.balanced,
             "failed_sources": self.failed_sources, "skipped_sources": self.skipped_sources,
-            "complete": True,
+            "removed_stale": self.removed_stale, "complete": True,
         }
 
     def summary(self) -> str:
@@ -83,6 +86,8 @@ class RunReport:
             text += f"; {len(self.failed_sources)} inputs could not be read"
         if self.skipped_sources:
             text += f"; {len(self.skipped_sources)} files of no known format skipped"
+        if self.removed_stale:
+            text += f"; {self.removed_stale} files of an earlier run removed"
         return text
 
 
@@ -194,6 +199,7 @@ def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bo
         entries.discard()
         raise OutputError(f"cannot write to {root}: {exc.strerror}") from None
     sink = Sink(report, dataset, entries, failed, root, report_unmapped, progress, on_record)
+    started = _now_on(root)
     try:
         with dataset:
             if cluster is None:
@@ -201,6 +207,7 @@ def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bo
             else:
                 cluster(inputs, options, sink)
         os.replace(dataset_tmp, root / DATASET)
+        report.removed_stale = _remove_stale(root, started)
         entries.close(report.totals())
     except BaseException as exc:
         # No temporary file is left behind; the records written so far stay (each complete)
@@ -218,6 +225,41 @@ def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bo
         raise
     atomic_write(root / CONTEXT, _json(context()))
     return report
+
+
+# What export itself names files in records/ and quarantine/: the only files it removes.
+_OURS = re.compile(r"^[A-Za-z0-9._-]*-[0-9a-f]{8}\.(?:ttl|jsonld|nt|nq|trig|json)$")
+
+
+def _now_on(root: Path) -> int:
+    """The output folder's file-system clock now (ns): what the files this run writes will
+    be stamped after. Workers on other machines write through the same file system, so its
+    clock, not this machine's, is the one to compare with."""
+    probe = temporary_name(root / "clock")
+    try:
+        probe.touch()
+        return probe.stat().st_mtime_ns
+    except OSError as exc:
+        raise OutputError(f"cannot write to {root}: {exc.strerror}") from None
+    finally:
+        probe.unlink(missing_ok=True)
+
+
+def _remove_stale(root: Path, started: int) -> int:
+    """Remove the record and quarantine files an earlier run left (older than this run's
+    start; every file this run writes is new, renamed into place), so the folder holds what
+    report.json and dataset.nq describe. Returns how many."""
+    removed = 0
+    for folder in (root / RECORDS, root / QUARANTINE):
+        if not folder.is_dir():
+            continue
+        with os.scandir(folder) as found:
+            for item in found:
+                if (item.is_file(follow_symlinks=False) and _OURS.match(item.name)
+                        and item.stat(follow_symlinks=False).st_mtime_ns < started):
+                    os.unlink(item.path)
+                    removed += 1
+    return removed
 
 
 def _write_records(inputs: list[str], options: Options, sink: Sink) -> None:

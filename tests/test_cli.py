@@ -293,3 +293,29 @@ def test_a_folder_holding_a_readme_is_read_and_the_readme_noted(tmp_path: Path) 
     # Named on its own, a file of no known format is still an error.
     alone = run("export", str(folder / "README.md"), "-o", str(tmp_path / "alone"))
     assert alone.returncode == 2 and "cannot tell which format" in alone.stderr
+
+
+def test_an_export_into_a_folder_with_an_earlier_one_replaces_its_records(
+        tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import random
+
+    from bench_export import synthetic_record
+    rng = random.Random(3)
+    first = tmp_path / "first.jsonl"
+    first.write_text("".join(json.dumps(synthetic_record(n, rng, "compact")) + "\n"
+                             for n in range(3)), "utf-8")
+    second = tmp_path / "second.jsonl"
+    second.write_text(json.dumps(synthetic_record(7, rng, "compact")) + "\n", "utf-8")
+    out = tmp_path / "out"
+    assert run("export", str(first), "-o", str(out)).returncode == 0
+    (out / "notes.txt").write_text("mine, not ld-publish's", "utf-8")
+    result = run("export", str(second), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "6 files of an earlier run removed" in result.stderr  # 3 records × .ttl, .jsonld
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    listed = {f for r in report["records"] for f in r.get("files", [])}
+    on_disk = {f"records/{p.name}" for p in (out / "records").iterdir()}
+    assert on_disk == listed and len(listed) == 2 and report["removed_stale"] == 6
+    # Only the files export names itself are touched.
+    assert (out / "notes.txt").read_text("utf-8") == "mine, not ld-publish's"
