@@ -24,6 +24,7 @@ __all__ = ["FirstOfKey", "key_digest", "publish_once", "write_documents"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from .model import Source
     from .pipeline import Options, Outcome
 
 
@@ -56,12 +57,45 @@ def publish_once(outcomes: Iterator[Outcome], options: Options) -> Iterator[Outc
 
 
 class FirstOfKey:
-    """What :func:`publish_once` remembers of the keys met so far (also the cluster merge's)."""
+    """What :func:`publish_once` remembers of the keys met so far (also the cluster merge's).
+
+    One entry per key for the whole run, so it is kept small (about 110 bytes a key, was 250):
+    the first record's place is packed into one integer (its file as an index into the files
+    met, its line and position) with whether it was published, rather than a tuple of a label
+    string and a flag; the label is rebuilt only for the message of a duplicate. A cluster
+    merge, which learns places as labels, keeps those as they come.
+    """
+
+    _BITS = 40  # lines and positions below 2**40
 
     def __init__(self) -> None:
-        # key digest -> (source label of the first record with the key, whether it was
-        # published)
-        self.first: dict[bytes, tuple[str, bool]] = {}
+        self.first: dict[bytes, int | tuple[str, bool]] = {}
+        self._paths: dict[str, int] = {}
+        self._path_list: list[str] = []
+
+    def _pack(self, source: Source, published: bool) -> int | tuple[str, bool]:
+        line = 0 if source.line is None else source.line + 1
+        if line >= 1 << self._BITS or not 0 <= source.position < 1 << self._BITS:
+            return (source.label(), published)
+        index = self._paths.get(source.path)
+        if index is None:
+            index = self._paths[source.path] = len(self._path_list)
+            self._path_list.append(source.path)
+        return (((index << self._BITS | line) << self._BITS | source.position) << 1
+                | published)
+
+    def _unpack(self, entry: int | tuple[str, bool]) -> tuple[str, bool]:
+        """(the first record's source label, whether it was published)."""
+        if isinstance(entry, tuple):
+            return entry
+        published = bool(entry & 1)
+        entry >>= 1
+        position = entry & ((1 << self._BITS) - 1)
+        entry >>= self._BITS
+        line = entry & ((1 << self._BITS) - 1)
+        path = self._path_list[entry >> self._BITS]
+        where = path if line == 0 else f"{path}:{line - 1}"
+        return f"{where} #{position}", published
 
     def decide(self, outcome: Outcome) -> tuple[Outcome, bool]:
         """The outcome as published (in input order), and whether it is a held record whose
@@ -69,16 +103,17 @@ class FirstOfKey:
         if not outcome.from_work:  # a reader's rejection: its "key" is only a place
             return outcome, False
         digest = key_digest(outcome.key)
-        label = outcome.source.label()
-        earlier = self.first.get(digest)
-        # The same record read twice (one file named twice) is published twice, identically.
-        if earlier is not None and earlier[1] and earlier[0] != label:
-            return _duplicate(outcome, earlier[0]), False
+        found = self.first.get(digest)
+        if found is not None:
+            earlier, earlier_published = self._unpack(found)
+            # The same record read twice (one file named twice) is published twice, identically.
+            if earlier_published and earlier != outcome.source.label():
+                return _duplicate(outcome, earlier), False
         if outcome.quarantined:
-            if earlier is None:
-                self.first[digest] = (label, False)
+            if found is None:
+                self.first[digest] = self._pack(outcome.source, False)
             return outcome, False
-        self.first[digest] = (label, True)
+        self.first[digest] = self._pack(outcome.source, True)
         if outcome.record is not None:  # held by the worker, with the record for _duplicate
             return replace(outcome, record=None), True
         return outcome, False
