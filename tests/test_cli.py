@@ -319,3 +319,19 @@ def test_an_export_into_a_folder_with_an_earlier_one_replaces_its_records(
     assert on_disk == listed and len(listed) == 2 and report["removed_stale"] == 6
     # Only the files export names itself are touched.
     assert (out / "notes.txt").read_text("utf-8") == "mine, not ld-publish's"
+
+
+@pytest.mark.parametrize("reader,document", [
+    ("csl-json", "[]"), ("datacite", '{"data": []}'), ("json", "[]"),
+    ("crossref", '{"status": "ok", "message-type": "work-list", "message": {"items": []}}'),
+    ("schema-org", '{"@context": "https://schema.org", "@graph": '
+                   '[{"@type": "Person", "name": "A"}]}'),
+])
+def test_a_document_holding_no_record_is_exit_2_not_a_silent_success(
+        tmp_path: Path, reader: str, document: str) -> None:
+    # Found by the reader fuzzing: such files read as nothing, and the export said nothing.
+    source = tmp_path / "nothing.json"
+    source.write_text(document, "utf-8")
+    result = run("export", "--from", reader, str(source), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2, result.stderr
+    assert "holds no" in result.stderr and "hint:" in result.stderr

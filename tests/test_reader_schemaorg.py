@@ -152,3 +152,22 @@ def test_array_of_works_and_non_work_rejected() -> None:
     assert [type(r).__name__ for r in records] == ["Work", "Rejected", "Work"]
     assert records[0].identifiers[0].value == "9783161484100"  # type: ignore[union-attr]
     assert records[2].type is WorkType.BOOK_CHAPTER  # type: ignore[union-attr]
+
+
+def test_a_graph_of_support_nodes_only_is_an_input_error() -> None:
+    # Found by the reader fuzzing: a @graph of 300 Person nodes read as no record at all, and
+    # the export said nothing (exit 0, nothing written, nothing failed).
+    import json
+
+    import pytest
+
+    from ld_publish.errors import InputError
+    from ld_publish.readers import readers
+    from ld_publish.sources import InputSource
+    person = {"@id": "https://orcid.org/0000-0002-1825-0097", "@type": "Person",
+              "name": "Josiah Carberry"}
+    data = json.dumps({"@context": {"@vocab": "http://schema.org/"},
+                       "@graph": [person] * 300}).encode()
+    with pytest.raises(InputError, match="holds no creative work") as info:
+        list(readers.get("schema-org").read(InputSource.from_bytes("people.jsonld", data)))
+    assert info.value.hint

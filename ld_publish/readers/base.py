@@ -76,6 +76,20 @@ def require_content(source: InputSource) -> None:
                          hint="give a file with at least one record")
 
 
+def at_least_one(records: Iterator[Work | Rejected], source: InputSource
+                 ) -> Iterator[Work | Rejected]:
+    """``records``, and an InputError when there are none (an empty list or ``@graph``): a
+    source that gives nothing must not look like a success."""
+    given = False
+    for record in records:
+        given = True
+        yield record
+    if not given:
+        raise InputError(f"{source.label} holds no record (an empty list of records)",
+                         where=Location(file=source.label),
+                         hint="give a file with at least one record")
+
+
 #: All readers by name. Built-in modules register here on import, as plugins do through the
 #: ``ld_publish.readers`` entry-point group.
 readers: Registry[Reader] = Registry("reader", "ld_publish.readers")

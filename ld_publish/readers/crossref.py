@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import InputError, Location, RecordError
 from ..model import Rejected, Source, Work
 from ..sources import InputSource, decode_text
-from .base import readers
+from .base import at_least_one, readers
 from .crossref_work import read_work
 from .csl_crossref import looks_like_crossref_csl
 from .jsondepth import loads_bounded, too_deep
@@ -66,6 +66,9 @@ class CrossrefReader:
         return 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
+        return at_least_one(self._read(source), source)
+
+    def _read(self, source: InputSource) -> Iterator[Work | Rejected]:
         if source.name.endswith((".jsonl", ".ndjson")):
             yield from self._read_lines(source)
             return

@@ -28,7 +28,7 @@ from ..model import (
     WorkType,
 )
 from ..sources import InputSource
-from .base import readers
+from .base import at_least_one, readers
 from .common import (
     CSL_TYPES,
     Findings,
@@ -89,6 +89,9 @@ class CslReader:
         return 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
+        return at_least_one(self._read(source), source)
+
+    def _read(self, source: InputSource) -> Iterator[Work | Rejected]:
         document, cut = load_json(source)
         items = document if isinstance(document, list) else [document]
         if isinstance(document, dict) and isinstance(document.get("items"), list):

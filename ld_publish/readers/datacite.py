@@ -31,7 +31,7 @@ from ..model import (
     WorkType,
 )
 from ..sources import InputSource
-from .base import readers
+from .base import at_least_one, readers
 from .common import (
     Findings,
     classify_json,
@@ -107,6 +107,9 @@ class DataciteReader:
         return 85 if classify_json(head) == "datacite" else 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
+        return at_least_one(self._read(source), source)
+
+    def _read(self, source: InputSource) -> Iterator[Work | Rejected]:
         data = source.read_bytes()
         if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
             try:

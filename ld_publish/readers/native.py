@@ -31,6 +31,7 @@ from ..model import (
 from ..sources import InputSource, Line
 from .base import (
     RawRecord,
+    at_least_one,
     readers,
     require_content,
 )
@@ -137,6 +138,9 @@ class JsonRecordsReader(_NativeReader):
         return _json_shape(text)
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
+        return at_least_one(self._read(source), source)
+
+    def _read(self, source: InputSource) -> Iterator[Work | Rejected]:
         text = source.read_text()
         try:
             document, cut = loads_bounded(text, _loads)
@@ -288,6 +292,9 @@ class YamlRecordsReader(_NativeReader):
         return 0
 
     def read(self, source: InputSource) -> Iterator[Work | Rejected]:
+        return at_least_one(self._read(source), source)
+
+    def _read(self, source: InputSource) -> Iterator[Work | Rejected]:
         text = source.read_text()
         where = Location(file=source.label)
         try:

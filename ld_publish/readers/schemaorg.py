@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import Location, RecordError, UnsafeInputError
+from ..errors import InputError, Location, RecordError, UnsafeInputError
 from ..model import (
     Award,
     Contributor,
@@ -124,6 +124,13 @@ class SchemaOrgReader:
             # In a graph, people and organisations are support nodes, not records.
             nodes = [(f"@graph[{i}]", n) for i, n in enumerate(graph)
                      if _is_work(n) or not isinstance(n, dict) or not _types(n)]
+            if not nodes:
+                # Only support nodes: no record at all, which must not pass for success.
+                raise InputError(f"{source.label} holds no creative work: its @graph has only "
+                                 "people, organisations and other support nodes",
+                                 hint="a record is a node typed ScholarlyArticle, BlogPosting, "
+                                      "Book, Chapter, Dataset, ...",
+                                 where=Location(file=source.label))
         else:
             nodes = [(None, document)]
         index = _index(document)
