@@ -194,6 +194,14 @@ class InputSource:
                 f"{self.label} is not valid {encoding.upper()} text after line {number}: "
                 f"{exc.reason}", hint="convert the file to UTF-8 (e.g. iconv -t UTF-8)",
                 where=Location(file=self.label, line=number + 1)) from None
+        # The stream reader keeps bytes that end in the middle of a character and says
+        # nothing: a file cut short would lose its end silently.
+        if getattr(reader, "bytebuffer", b""):
+            raise InputError(
+                f"{self.label} is not valid {encoding.upper()} text: it ends in the middle of "
+                f"a character (after line {number})", hint="the file was cut short; convert "
+                "or export it again (UTF-8 is safest)",
+                where=Location(file=self.label, line=number + 1))
 
 
 class LineFault(NamedTuple):

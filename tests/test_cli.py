@@ -335,3 +335,16 @@ def test_a_document_holding_no_record_is_exit_2_not_a_silent_success(
     result = run("export", "--from", reader, str(source), "-o", str(tmp_path / "out"))
     assert result.returncode == 2, result.stderr
     assert "holds no" in result.stderr and "hint:" in result.stderr
+
+
+def test_fuzz_finds_stay_fixed(tmp_path: Path) -> None:
+    # A CSL item whose "type" is an object made every JSON reader's sniffing raise TypeError
+    # (a "bug in ld-publish"); a UTF-16 file cut in the middle of a character read as nothing.
+    csl = tmp_path / "items.json"
+    csl.write_text(json.dumps([{"id": "a", "type": {"d": {"d": 1}}, "title": "T"}]), "utf-8")
+    result = run("export", str(csl), "-o", str(tmp_path / "a"))
+    assert "bug in ld-publish" not in result.stderr and result.returncode in (0, 2)
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes(b"\xff\xfe{")
+    result = run("export", "--from", "jsonl", str(cut), "-o", str(tmp_path / "b"))
+    assert result.returncode == 2 and "ends in the middle of a character" in result.stderr

@@ -343,7 +343,9 @@ def classify_json(head: bytes) -> str | None:
         return "datacite"
     if "key" in keys and ("title" in keys or "contributors" in keys):
         return "native"
-    csl_type = isinstance(first, dict) and first.get("type") in CSL_TYPES
+    # Only a string can be a CSL type (a hostile "type" may be a list or an object).
+    csl_type = isinstance(first, dict) and isinstance(first.get("type"), str) \
+        and first["type"] in CSL_TYPES
     if not isinstance(first, dict):
         csl_type = bool(re.search(rb'"type"\s*:\s*"(?:article-journal|post-weblog|'
                                   rb'paper-conference|chapter|book|report|thesis|webpage|'
