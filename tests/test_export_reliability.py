@@ -153,7 +153,10 @@ def test_a_failed_write_stops_cleanly_and_still_reports(tmp_path: Path) -> None:
 
 def test_a_full_disk_gives_exit_3_without_a_traceback(tmp_path: Path) -> None:
     source = jsonl(tmp_path / "r.jsonl", records(400))
-    with small_disk(tmp_path / "disk", "2m") as disk:
+    # 400 compact records take ~24 MB. Workers write up to 128 records ahead of the report, so
+    # on a 2 MB disk a loaded machine filled it before any record was reported written; at
+    # 12 MB the disk fills mid-run with a good part of the report behind it.
+    with small_disk(tmp_path / "disk", "12m") as disk:
         out = disk / "out"
         result = cli("export", str(source), "-o", str(out))
         _assert_stopped_cleanly(out, result, "No space left on device")
