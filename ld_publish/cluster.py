@@ -93,9 +93,10 @@ def connect(spec: str, partition_bytes: int | None = None) -> Iterator[Writer]:
         raise UsageError("--cluster needs Dask (the Python package distributed), which is "
                          "not installed", hint="install it: pip install 'ld-publish[cluster]'"
                          ) from None
-    # Dask's own log lines (a worker restarted, a task rescheduled) are not the user's
-    # business; what matters reaches them as errors.
-    logging.getLogger("distributed").setLevel(logging.ERROR)
+    # Dask's own log lines (a worker restarted, a task rescheduled, a worker's heartbeat
+    # failing while a local cluster shuts down, with its traceback) are not the user's
+    # business; what matters reaches them as ld-publish's errors.
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
     # Untyped (Dask ships no annotations for them).
     local_cluster: Any = distributed.LocalCluster
     new_client: Any = distributed.Client
@@ -104,7 +105,7 @@ def connect(spec: str, partition_bytes: int | None = None) -> Iterator[Writer]:
         if address == "local":
             cluster = local_cluster(n_workers=count or os.cpu_count() or 1,
                                     threads_per_worker=1, processes=True,
-                                    dashboard_address=None, silence_logs=logging.ERROR)
+                                    dashboard_address=None, silence_logs=logging.CRITICAL)
             client = new_client(cluster)
         else:
             client = new_client(address, timeout=_timeout())
