@@ -168,6 +168,13 @@ def export(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
                         progress=lambda r: progress.update(r.read), on_record=tell,
                         cluster=cluster, partition_bytes=partition_bytes)
     progress.done()
+    end_run(report, out, quiet=quiet, strict=strict)
+
+
+def end_run(report: Any, out: str, *, quiet: bool, strict: bool) -> None:
+    """What export and site say when they end, and their exit status: notes for skipped
+    files, an error per unreadable input, the summary; exit 2 when an input could not be read,
+    1 with --strict when a record was quarantined."""
     for skipped in report.skipped_sources:
         say(f"note: {skipped['note']}", quiet=quiet)
     for failure in report.failed_sources:

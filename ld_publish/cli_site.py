@@ -6,13 +6,11 @@ data.
 
 from __future__ import annotations
 
-import sys
-
 import click
 from click.core import ParameterSource
 
-from .cli import Progress, common_options, handle_errors, say
-from .errors import EXIT_INPUT, EXIT_INVALID, UsageError
+from .cli import Progress, common_options, end_run, handle_errors, say
+from .errors import UsageError
 from .limits import parse_limits
 from .mapping import Profile
 from .pipeline import Options, Outcome
@@ -53,15 +51,7 @@ def site_command(inputs: tuple[str, ...], reader: str | None, base: str, profile
     report = build_site(list(inputs), out, options, SiteOptions(title, license_iri),
                         on_quarantine=quarantined, progress=lambda r: progress.update(r.read))
     progress.done()
-    for skipped in report.skipped_sources:
-        say(f"note: {skipped['note']}", quiet=quiet)
-    for failure in report.failed_sources:
-        say(f"error: {failure['error']}", quiet=False)
-    say(f"{report.summary()} -> {out}", quiet=quiet)
-    if report.failed_sources:
-        sys.exit(EXIT_INPUT)
-    if strict and report.quarantined:
-        sys.exit(EXIT_INVALID)
+    end_run(report, out, quiet=quiet, strict=strict)
 
 
 commands: list[click.Command] = [site_command]
