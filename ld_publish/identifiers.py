@@ -132,7 +132,9 @@ def check_doi(text: str) -> Checked:
     value = _DOI_PREFIXES.sub("", raw)
     # Only a URL is percent-encoded; after doi: or info:doi/ a '%' is part of the DOI.
     if "%" in value and "doi.org/" in raw[:len(raw) - len(value)].lower():
-        decoded = unquote(value)
+        # NFC again: the decoded bytes may spell a character NFC rewrites (U+F900 -> U+8C48),
+        # and normalising once must give a value that normalising again leaves alone.
+        decoded = unicodedata.normalize("NFC", unquote(value))
         if decoded != value:
             remarks.append(Remark(f"percent-encoding of the DOI URL decoded: {decoded!r}",
                                   None, "info"))
