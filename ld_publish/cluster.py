@@ -272,8 +272,12 @@ class _Merge:
 
     sink: Sink
     work: Path
-    firsts: FirstOfKey = field(default_factory=FirstOfKey)
     dropped: set[int] = field(default_factory=set)  # ranged files a worker failed
+
+    @property
+    def firsts(self) -> FirstOfKey:
+        # The run's: it keeps the records to merge for the end of the run, as a local run's.
+        return self.sink.firsts
 
     def run(self, queue: list[tuple[Part, Any] | SourceFailure], result: Any) -> None:
         waiting = deque(queue)
@@ -308,7 +312,7 @@ class _Merge:
 
     def _settled(self, item: Settled, line: bytes, shard: Any) -> None:
         if item.digest is not None:
-            self.firsts.settled(item.digest, item.label, item.written)
+            self.firsts.settled(item.digest, item.place, item.written)
         nquads = shard.read(item.nquads) if item.written else None
         self.sink.add_entry(line, item.written, item.warnings, item.infos, nquads)
 

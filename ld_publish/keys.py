@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .formats import rdf_formats
 from .layout import atomic_write, file_name
 
-__all__ = ["FirstOfKey", "key_digest", "publish_once", "write_documents"]
+__all__ = ["FirstOfKey", "MergeGroup", "Place", "key_digest", "place_label", "publish_once",
+           "write_documents"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .model import Source
+    from .model import Work
     from .pipeline import Options, Outcome
 
 
@@ -45,9 +46,11 @@ def write_documents(key: str, documents: dict[str, bytes], folder: str) -> tuple
     return tuple(names)
 
 
-def publish_once(outcomes: Iterator[Outcome], options: Options) -> Iterator[Outcome]:
-    """``outcomes`` (in input order) with every key published at most once."""
-    firsts = FirstOfKey()
+def publish_once(outcomes: Iterator[Outcome], options: Options,
+                 firsts: FirstOfKey | None = None) -> Iterator[Outcome]:
+    """``outcomes`` (in input order) with every key published at most once. ``firsts``: the
+    caller's, when it merges records of one key from several sources (it holds the merges)."""
+    firsts = firsts if firsts is not None else FirstOfKey()
     for outcome in outcomes:
         outcome, publish_held = firsts.decide(outcome)
         if publish_held and options.write_to is not None:
@@ -56,36 +59,66 @@ def publish_once(outcomes: Iterator[Outcome], options: Options) -> Iterator[Outc
         yield outcome
 
 
+# Where a record was read: its source's path (label), line (None: no lines), position.
+Place = tuple[str, int | None, int]
+
+
+def place_label(place: Place) -> str:
+    """What :meth:`Source.label` says of the record at ``place``."""
+    path, line, position = place
+    return f"{path if line is None else f'{path}:{line}'} #{position}"
+
+
+@dataclass(eq=False, slots=True)
+class MergeGroup:
+    """The records of one key to merge: the published first one's place (it is read again at
+    the end of the run, not kept) and the later valid records of other sources, kept (few)."""
+
+    first: Place
+    later: list[Work] = field(default_factory=list)
+
+    def from_source(self, path: str) -> bool:
+        return path == self.first[0] or any(r.source.path == path for r in self.later)
+
+
 class FirstOfKey:
     """What :func:`publish_once` remembers of the keys met so far (also the cluster merge's).
 
     One entry per key for the whole run, so it is kept small (about 110 bytes a key, was 250):
     the first record's place is packed into one integer (its file as an index into the files
     met, its line and position) with whether it was published, rather than a tuple of a label
-    string and a flag; the label is rebuilt only for the message of a duplicate. A cluster
-    merge, which learns places as labels, keeps those as they come.
+    string and a flag; the label is rebuilt only for the message of a duplicate or a merge.
+
+    With ``merging``, a later valid record of a key published from *another* source (another
+    file, so another reader or another description) is kept in :attr:`merges` instead of being
+    quarantined: the run merges it with the first at its end (:mod:`ld_publish.merge_run`).
+    Within one source a repeated key stays a duplicate (two records of one file with one DOI
+    are a data error, not two descriptions).
     """
 
     _BITS = 40  # lines and positions below 2**40
 
-    def __init__(self) -> None:
-        self.first: dict[bytes, int | tuple[str, bool]] = {}
+    def __init__(self, merging: bool = False) -> None:
+        self.first: dict[bytes, int | tuple[Place, bool]] = {}
         self._paths: dict[str, int] = {}
         self._path_list: list[str] = []
+        self.merging = merging
+        self.merges: dict[str, MergeGroup] = {}  # by key, in the order merges were met
 
-    def _pack(self, source: Source, published: bool) -> int | tuple[str, bool]:
-        line = 0 if source.line is None else source.line + 1
-        if line >= 1 << self._BITS or not 0 <= source.position < 1 << self._BITS:
-            return (source.label(), published)
-        index = self._paths.get(source.path)
+    def _pack(self, place: Place, published: bool) -> int | tuple[Place, bool]:
+        path, line_or_none, position = place
+        line = 0 if line_or_none is None else line_or_none + 1
+        if line >= 1 << self._BITS or not 0 <= position < 1 << self._BITS:
+            return (place, published)
+        index = self._paths.get(path)
         if index is None:
-            index = self._paths[source.path] = len(self._path_list)
-            self._path_list.append(source.path)
-        return (((index << self._BITS | line) << self._BITS | source.position) << 1
+            index = self._paths[path] = len(self._path_list)
+            self._path_list.append(path)
+        return (((index << self._BITS | line) << self._BITS | position) << 1
                 | published)
 
-    def _unpack(self, entry: int | tuple[str, bool]) -> tuple[str, bool]:
-        """(the first record's source label, whether it was published)."""
+    def _unpack(self, entry: int | tuple[Place, bool]) -> tuple[Place, bool]:
+        """(the first record's place, whether it was published)."""
         if isinstance(entry, tuple):
             return entry
         published = bool(entry & 1)
@@ -94,8 +127,7 @@ class FirstOfKey:
         entry >>= self._BITS
         line = entry & ((1 << self._BITS) - 1)
         path = self._path_list[entry >> self._BITS]
-        where = path if line == 0 else f"{path}:{line - 1}"
-        return f"{where} #{position}", published
+        return (path, None if line == 0 else line - 1, position), published
 
     def decide(self, outcome: Outcome) -> tuple[Outcome, bool]:
         """The outcome as published (in input order), and whether it is a held record whose
@@ -104,24 +136,51 @@ class FirstOfKey:
             return outcome, False
         digest = key_digest(outcome.key)
         found = self.first.get(digest)
+        source = outcome.source
         if found is not None:
-            earlier, earlier_published = self._unpack(found)
+            place, earlier_published = self._unpack(found)
+            earlier = place_label(place)
             # The same record read twice (one file named twice) is published twice, identically.
-            if earlier_published and earlier != outcome.source.label():
+            if earlier_published and earlier != source.label():
+                if not outcome.quarantined and self._merges(outcome, place):
+                    return _merged(outcome, earlier), False
                 return _duplicate(outcome, earlier), False
+        place = (source.path, source.line, source.position)
         if outcome.quarantined:
             if found is None:
-                self.first[digest] = self._pack(outcome.source, False)
+                self.first[digest] = self._pack(place, False)
             return outcome, False
-        self.first[digest] = self._pack(outcome.source, True)
+        self.first[digest] = self._pack(place, True)
         if outcome.record is not None:  # held by the worker, with the record for _duplicate
             return replace(outcome, record=None), True
         return outcome, False
 
-    def settled(self, digest: bytes, label: str, published: bool) -> None:
+    def _merges(self, outcome: Outcome, first: Place) -> bool:
+        """Keep ``outcome``'s record to merge, if it is of another source than the key's
+        other records (and the first can be read again: standard input cannot)."""
+        if not self.merging or outcome.record is None or first[0] == STDIN:
+            return False
+        group = self.merges.get(outcome.key)
+        if group is None:
+            group = MergeGroup(first)
+        if group.from_source(outcome.source.path):
+            return False
+        group.later.append(outcome.record)
+        self.merges[outcome.key] = group
+        return True
+
+    def settled(self, digest: bytes, place: Place, published: bool) -> None:
         """Note a record that was first of its key everywhere (a cluster partition wrote it)."""
         if digest not in self.first:
-            self.first[digest] = (label, published)
+            self.first[digest] = (place, published)
+
+
+STDIN = "<stdin>"  # the label of standard input (ld_publish.sources), which is read once
+
+
+def _merged(outcome: Outcome, earlier: str) -> Outcome:
+    return replace(outcome, documents={}, files=(), nquads=None, graph=None, record=None,
+                   merged_into=earlier)
 
 
 def _duplicate(outcome: Outcome, earlier: str) -> Outcome:
