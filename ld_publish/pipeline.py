@@ -208,7 +208,8 @@ def records_at(inputs: Sequence[Input], reader: str | None, places: Iterable[Pla
     for path, line, position in places:
         wanted.setdefault(path, set()).add((line, position))
     found: dict[Place, Work] = {}
-    for source in _sources(inputs):
+    # Standard input was read once and is gone (keys.FirstOfKey merges nothing into it).
+    for source in _sources([item for item in inputs if item != "-"]):
         if not wanted:
             break
         if isinstance(source, SourceFailure) or source.label not in wanted:
