@@ -1,5 +1,5 @@
 """One published record per key: the first *valid* record with a key is published; later ones
-are quarantined with their own findings.
+of its source are quarantined with their own findings, later ones of other sources merged.
 
 Two records with one key would write the same files and the same named graph, the later
 silently replacing the earlier. Which record is the first valid one is known only after
@@ -8,6 +8,10 @@ before as *held* when it sends it out: a worker processes a held record in full 
 are shown whatever happens) but keeps its documents in memory instead of writing them, and
 :func:`publish_once` writes them here only if no earlier record of the key was published.
 Keys are remembered as 16-byte digests, so memory stays small however long the keys are.
+
+A later valid record of a published key from *another source* is, when the caller merges
+(export, load), not a duplicate: it is kept and merged into the first when the run ends
+(:mod:`ld_publish.merge_run`, docs/decisions/0009-merging-sources.md).
 """
 
 from __future__ import annotations
