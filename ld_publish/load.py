@@ -122,6 +122,9 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
                              batch_graphs=batch_size, force=force, progress=progress, bulk=bulk,
                              on_split=None if on_split is None
                              else lambda batch, why: on_split(len(batch), why))
+        # Records refused before reaching the store were read too (counted before the merge
+        # phase, whose quarantined merges are no records of their own).
+        rejected = quarantine.count - report.quarantined
         if firsts.merges:
             # Apart, after every batch of the stream: a batch must not hold a key's graph
             # twice (a bulk loader would add the two), and the merged graph must come last.
@@ -139,8 +142,6 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
     if journal is not None:
         journal.close()
     loader.close()  # a store that cannot write what it holds to disk is an error still
-    # Records refused before reaching the store were read too.
-    rejected = quarantine.count - report.quarantined
     report.read += rejected + merged
     report.quarantined += rejected
     report.merged = merged

@@ -224,3 +224,40 @@ def test_a_cluster_run_with_merges_writes_what_a_local_run_writes(tmp_path: Path
                                                    "--partition-size", "16K"))
     assert folder_bytes(out) == folder_bytes(local)
     assert cluster_report["merges"] == local_report["merges"]
+
+
+def _native(path: Path, dates: list[dict[str, str]]) -> Path:
+    path.write_text(json.dumps({
+        "format": "ld-publish/1", "doi": "10.5555/12345678", "title": "A minimal record",
+        "contributors": [{"name": "Josiah Carberry", "given": "Josiah", "family": "Carberry"}],
+        "dates": dates}), "utf-8")
+    return path
+
+
+def test_a_merge_that_breaks_the_shapes_leaves_the_first_record_published(
+        tmp_path: Path) -> None:
+    # Each valid alone; united, the work is accepted before it was received.
+    received = _native(tmp_path / "received.json", [{"kind": "received", "value": "2020-05-01"}])
+    accepted = _native(tmp_path / "accepted.json", [{"kind": "accepted", "value": "2019-01-01"}])
+    alone = export(tmp_path / "alone", received)
+    out = tmp_path / "out"
+    report = export(out, received, accepted)
+    assert (report["read"], report["written"], report["quarantined"], report["merged"]) == (
+        2, 1, 0, 1)
+    (merge,) = report["merges"]
+    assert merge["status"] == "quarantined" and merge["violations"]
+    assert any("dates" in v["field"] for v in merge["violations"])
+    assert json.loads((out / merge["file"]).read_text("utf-8"))["key"] == "10.5555/12345678"
+    # The first record's graph stays, in records/ and dataset.nq, as if it were alone.
+    name = f"records/{file_name('10.5555/12345678')}.ttl"
+    assert (out / name).read_bytes() == (tmp_path / "alone" / name).read_bytes()
+    assert (out / "dataset.nq").read_bytes() == (tmp_path / "alone" / "dataset.nq").read_bytes()
+    assert alone["written"] == 1
+
+    store = tmp_path / "store"
+    result = cli("load", str(received), str(accepted), "--store", str(store),
+                 "--quarantine", str(tmp_path / "q"))
+    assert result.returncode == 0, result.stderr
+    assert "read 2 = loaded 1 + unchanged 0 + quarantined 0 + merged 1" in result.stderr
+    assert "quarantined the merge of 10.5555/12345678" in result.stderr
+    assert len(list((tmp_path / "q").iterdir())) == 1
