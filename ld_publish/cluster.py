@@ -11,7 +11,9 @@ The driver (this module, in the ``ld-publish`` process) cuts the inputs into par
 3. the driver takes the partitions' results in input order and feeds their entries and
    N-Quads to the run's report and ``dataset.nq``, deciding each held record as
    :func:`~ld_publish.keys.publish_once` does. So ``records/``, ``dataset.nq`` and
-   ``report.json`` are what a local run writes, byte for byte.
+   ``report.json`` are what a local run writes, byte for byte. The records to merge (a key met
+   in several sources) are kept by the run's :class:`~ld_publish.keys.FirstOfKey`, and the
+   merge phase (:mod:`ld_publish.merge_run`) runs here, as at the end of a local run.
 
 A source that fails as a whole fails as in a local run: in a range, the ranges after it are
 dropped and what their tasks wrote is removed. The workers must see the output folder (the

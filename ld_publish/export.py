@@ -6,7 +6,7 @@ Layout of ``<out>/``::
     dataset.nq                           every record's named graph, for bulk loading
     context.jsonld                       the JSON-LD context the documents inline
     quarantine/<name>.json               what could not be published, with reason and report
-    report.json                          the run report (balances read = written + quarantined)
+    report.json                          the run report (read = written + quarantined + merged)
 
 ``<name>`` is the record key made file-safe plus a short hash, so two keys never share a file.
 Every file is written in full to a temporary name and renamed, so a crash never leaves a
