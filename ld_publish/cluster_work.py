@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .errors import ClusterError, InputError
 from .export import _json_line, record_entry
-from .keys import Place, key_digest
+from .keys import Place, key_digest, place_label
 from .layout import atomic_write, temporary_name
 from .limits import use
 from .model import Rejected
@@ -49,6 +49,11 @@ class Settled:
     warnings: int
     infos: int
     nquads: int
+
+    @property
+    def label(self) -> str:
+        """The record's source label, as :meth:`ld_publish.model.Source.label` gives it."""
+        return place_label(self.place)
 
 
 @dataclass(frozen=True, slots=True)
