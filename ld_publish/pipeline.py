@@ -215,7 +215,7 @@ def records_at(inputs: Sequence[Input], reader: str | None, places: Iterable[Pla
         if isinstance(source, SourceFailure) or source.label not in wanted:
             continue
         left = wanted.pop(source.label)
-        for item in _guarded(source.label, _read(source, reader)):
+        for item in _guarded(source.label, _reread(source, reader, left)):
             where = (item.source.line, item.source.position) if isinstance(item, Work) else None
             if where in left:
                 assert isinstance(item, Work)
@@ -224,6 +224,20 @@ def records_at(inputs: Sequence[Input], reader: str | None, places: Iterable[Pla
                 if not left:
                     break
     return found
+
+
+def _reread(source: InputSource, reader: str | None, places: set[tuple[int | None, int]]
+            ) -> Iterator[Work | Rejected]:
+    """The records of ``source``; of a source its reader splits, only those at ``places``
+    are decoded (the others are only cut off: a large JSON Lines file is not decoded again)."""
+    chosen = reader_for(source, reader)
+    if not isinstance(chosen, SplittingReader):
+        yield from _read(source, chosen)
+        return
+    digest = source.digest()
+    for raw in chosen.split(source):
+        if (raw.source.line, raw.source.position) in places:
+            yield chosen.decode(_digested(raw, digest))
 
 
 def _sources(inputs: Sequence[Input]) -> Iterator[InputSource | SourceFailure]:

@@ -261,3 +261,21 @@ def test_a_merge_that_breaks_the_shapes_leaves_the_first_record_published(
     assert "read 2 = loaded 1 + unchanged 0 + quarantined 0 + merged 1" in result.stderr
     assert "quarantined the merge of 10.5555/12345678" in result.stderr
     assert len(list((tmp_path / "q").iterdir())) == 1
+
+
+def test_the_records_read_again_are_the_records_the_run_read(tmp_path: Path) -> None:
+    from ld_publish.model import Work
+    from ld_publish.pipeline import read_records, records_at
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_export import synthetic_record
+
+    rng = random.Random(3)
+    big = tmp_path / "big.jsonl"
+    big.write_text("".join(json.dumps(synthetic_record(n, rng, "compact")) + "\n"
+                           for n in range(50)), "utf-8")
+    inputs = [str(BIB), str(big), str(CROSSREF)]
+    works = [w for w in read_records(inputs) if isinstance(w, Work)]
+    wanted = {(w.source.path, w.source.line, w.source.position): w for w in works[::7]}
+    missing = (str(big), 999, 999)
+    assert records_at(inputs, None, [*wanted, missing]) == wanted
