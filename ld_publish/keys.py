@@ -7,7 +7,8 @@ validation, in the workers. So the main process marks every record whose key it 
 before as *held* when it sends it out: a worker processes a held record in full (its findings
 are shown whatever happens) but keeps its documents in memory instead of writing them, and
 :func:`publish_once` writes them here only if no earlier record of the key was published.
-Keys are remembered as 16-byte digests, so memory stays small however long the keys are.
+Keys are remembered as 16-byte digests in :mod:`ld_publish.key_index`, so memory stays flat
+however many and however long the keys are.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .formats import rdf_formats
+from .key_index import KeyTable
 from .layout import atomic_write, file_name
 
 __all__ = ["FirstOfKey", "key_digest", "publish_once", "write_documents"]
@@ -48,52 +50,57 @@ def write_documents(key: str, documents: dict[str, bytes], folder: str) -> tuple
 def publish_once(outcomes: Iterator[Outcome], options: Options) -> Iterator[Outcome]:
     """``outcomes`` (in input order) with every key published at most once."""
     firsts = FirstOfKey()
-    for outcome in outcomes:
-        outcome, publish_held = firsts.decide(outcome)
-        if publish_held and options.write_to is not None:
-            files = write_documents(outcome.key, outcome.documents, options.write_to)
-            outcome = replace(outcome, documents={}, files=files)
-        yield outcome
+    try:
+        for outcome in outcomes:
+            outcome, publish_held = firsts.decide(outcome)
+            if publish_held and options.write_to is not None:
+                files = write_documents(outcome.key, outcome.documents, options.write_to)
+                outcome = replace(outcome, documents={}, files=files)
+            yield outcome
+    finally:
+        firsts.close()
 
 
 class FirstOfKey:
     """What :func:`publish_once` remembers of the keys met so far (also the cluster merge's).
 
-    One entry per key for the whole run, so it is kept small (about 110 bytes a key, was 250):
-    the first record's place is packed into one integer (its file as an index into the files
-    met, its line and position) with whether it was published, rather than a tuple of a label
-    string and a flag; the label is rebuilt only for the message of a duplicate. A cluster
-    merge, which learns places as labels, keeps those as they come.
+    One entry per key for the whole run, so it is kept out of memory: entries live in a
+    :class:`~ld_publish.key_index.KeyTable` (on disk past a few thousand keys), each the first
+    record's place packed into one integer (its file as an index into the files met, its line
+    and position) with whether it was published; the label is rebuilt only for the message of
+    a duplicate. A cluster merge, which learns places as labels, keeps those as they come.
+    The files met are kept in memory: one entry per input file, not per record.
     """
 
     _BITS = 40  # lines and positions below 2**40
 
     def __init__(self) -> None:
-        self.first: dict[bytes, int | tuple[str, bool]] = {}
+        self.first = KeyTable()
         self._paths: dict[str, int] = {}
         self._path_list: list[str] = []
 
-    def _pack(self, source: Source, published: bool) -> int | tuple[str, bool]:
+    def _pack(self, source: Source, published: bool) -> bytes:
         line = 0 if source.line is None else source.line + 1
         if line >= 1 << self._BITS or not 0 <= source.position < 1 << self._BITS:
-            return (source.label(), published)
+            return _label_entry(source.label(), published)
         index = self._paths.get(source.path)
         if index is None:
             index = self._paths[source.path] = len(self._path_list)
             self._path_list.append(source.path)
-        return (((index << self._BITS | line) << self._BITS | source.position) << 1
-                | published)
+        packed = ((index << self._BITS | line) << self._BITS | source.position) << 1 | published
+        return b"\x01" + packed.to_bytes((packed.bit_length() + 7) // 8 or 1, "little")
 
-    def _unpack(self, entry: int | tuple[str, bool]) -> tuple[str, bool]:
+    def _unpack(self, entry: bytes) -> tuple[str, bool]:
         """(the first record's source label, whether it was published)."""
-        if isinstance(entry, tuple):
-            return entry
-        published = bool(entry & 1)
-        entry >>= 1
-        position = entry & ((1 << self._BITS) - 1)
-        entry >>= self._BITS
-        line = entry & ((1 << self._BITS) - 1)
-        path = self._path_list[entry >> self._BITS]
+        if entry[0] == 0:
+            return entry[2:].decode("utf-8", "surrogatepass"), bool(entry[1])
+        packed = int.from_bytes(entry[1:], "little")
+        published = bool(packed & 1)
+        packed >>= 1
+        position = packed & ((1 << self._BITS) - 1)
+        packed >>= self._BITS
+        line = packed & ((1 << self._BITS) - 1)
+        path = self._path_list[packed >> self._BITS]
         where = path if line == 0 else f"{path}:{line - 1}"
         return f"{where} #{position}", published
 
@@ -120,8 +127,15 @@ class FirstOfKey:
 
     def settled(self, digest: bytes, label: str, published: bool) -> None:
         """Note a record that was first of its key everywhere (a cluster partition wrote it)."""
-        if digest not in self.first:
-            self.first[digest] = (label, published)
+        if self.first.get(digest) is None:
+            self.first[digest] = _label_entry(label, published)
+
+    def close(self) -> None:
+        self.first.close()
+
+
+def _label_entry(label: str, published: bool) -> bytes:
+    return b"\x00" + bytes((published,)) + label.encode("utf-8", "surrogatepass")
 
 
 def _duplicate(outcome: Outcome, earlier: str) -> Outcome:
