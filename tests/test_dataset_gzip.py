@@ -74,3 +74,27 @@ def test_an_unknown_dataset_form_is_a_usage_error(tmp_path: Path) -> None:
     done = cli("export", str(source), "-o", str(tmp_path / "out"), "--dataset", "zip")
     assert done.returncode == 2
     assert "nq.gz" in done.stderr
+
+
+def test_a_graph_that_comes_back_later_is_refused_however_far_back(tmp_path: Path) -> None:
+    """The loader remembers every graph of a file (on disk past a few thousand): a graph whose
+    quads are split would be half-replaced by the second part."""
+    from ld_publish.errors import InputError
+    from ld_publish.loaders import read_record_graphs
+
+    quads = [f"<urn:s> <urn:p> \"{n}\" <urn:g:{n}> .\n" for n in range(4500)]
+    for name, back in (("near.nq", 4498), ("far.nq", 3)):
+        path = tmp_path / name
+        path.write_text("".join(quads) + quads[back], "utf-8")
+        read = 0
+        try:
+            for _ in read_record_graphs(path):
+                read += 1
+        except InputError as exc:
+            assert f"<urn:g:{back}> are not contiguous" in exc.message
+        else:
+            raise AssertionError("a split graph was read")
+        assert read == 4500
+    whole = tmp_path / "whole.nq.gz"
+    whole.write_bytes(gzip.compress("".join(quads).encode()))
+    assert sum(1 for _ in read_record_graphs(whole)) == 4500

@@ -13,6 +13,8 @@ import pyoxigraph as ox
 
 from ..errors import InputError, Location
 from ..graph import RecordGraph
+from ..key_index import KeyTable
+from ..keys import key_digest
 
 DATASET_FILE = "dataset.nq"
 DATASETS = (DATASET_FILE, DATASET_FILE + ".gz")  # an export writes one of them
@@ -69,27 +71,31 @@ def read_record_graphs(path: Path) -> Iterator[RecordGraph]:
 
 
 def _grouped(quads: Iterator[ox.Quad], path: Path, where: Location) -> Iterator[RecordGraph]:
-    seen: set[str] = set()
-    current: str | None = None
-    triples: list[ox.Triple] = []
-    for quad in quads:
-        g = quad.graph_name
-        if not isinstance(g, ox.NamedNode):
-            raise InputError(
-                "a quad outside any named graph; each record must be in its own named graph",
-                where=where, hint="load N-Quads written by `ld-publish export`")
-        if g.value != current:
-            if current is not None:
-                yield _graph(current, triples, path)
-            if g.value in seen:
+    seen = KeyTable()  # every graph met: on disk past a few thousand, so memory stays flat
+    try:
+        current: str | None = None
+        triples: list[ox.Triple] = []
+        for quad in quads:
+            g = quad.graph_name
+            if not isinstance(g, ox.NamedNode):
                 raise InputError(
-                    f"the quads of graph <{g.value}> are not contiguous", where=where,
-                    hint="sort the file by graph (export writes it so) before loading")
-            seen.add(g.value)
-            current, triples = g.value, []
-        triples.append(quad.triple)
-    if current is not None:
-        yield _graph(current, triples, path)
+                    "a quad outside any named graph; each record must be in its own named graph",
+                    where=where, hint="load N-Quads written by `ld-publish export`")
+            if g.value != current:
+                if current is not None:
+                    yield _graph(current, triples, path)
+                digest = key_digest(g.value)
+                if seen.get(digest) is not None:
+                    raise InputError(
+                        f"the quads of graph <{g.value}> are not contiguous", where=where,
+                        hint="sort the file by graph (export writes it so) before loading")
+                seen[digest] = b""
+                current, triples = g.value, []
+            triples.append(quad.triple)
+        if current is not None:
+            yield _graph(current, triples, path)
+    finally:
+        seen.close()
 
 
 def _graph(name: str, triples: list[ox.Triple], path: Path) -> RecordGraph:
