@@ -10,11 +10,13 @@ process (the main process or one of its workers).
 
     python bench/bench_export.py                 # N = 1,000 and 20,000, both sizes
     python bench/bench_export.py 5000 --size rich --workers 1
+    python bench/bench_export.py 20000 1000000 --size compact --to turtle --dataset nq.gz
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import random
 import resource
@@ -92,7 +94,8 @@ def generate(path: Path, count: int, seed: int = 7, size: str = "rich") -> None:
             handle.write(json.dumps(synthetic_record(n, rng, size), ensure_ascii=False) + "\n")
 
 
-def run(count: int, workers: int, engine: str, size: str, folder: str) -> dict[str, Any]:
+def run(count: int, workers: int, engine: str, size: str, folder: str,
+        to: str = "turtle,jsonld", dataset: str = "nq") -> dict[str, Any]:
     """One measured export into ``folder`` (a fresh folder; the caller removes it later)."""
     source = Path(folder) / "records.jsonl"
     generate(source, count, size=size)
@@ -100,13 +103,15 @@ def run(count: int, workers: int, engine: str, size: str, folder: str) -> dict[s
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "ld_publish", "export", str(source), "-o",
-                    str(out), "-q", "--workers", str(workers), "--engine", engine],
+                    str(out), "-q", "--workers", str(workers), "--engine", engine, "--to", to,
+                    "--dataset", dataset],
                    check=True)
     elapsed = time.perf_counter() - start
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     report = json.loads((out / "report.json").read_text())
-    with (out / "dataset.nq").open("rb") as dataset:
-        triples = sum(1 for _ in dataset)
+    opener = gzip.open if dataset == "nq.gz" else open
+    with opener(out / f"dataset.{dataset}", "rb") as quads:
+        triples = sum(1 for _ in quads)
     return {"records": count, "size": size, "triples": triples,
             "triples_per_s": round(triples / elapsed), "seconds": round(elapsed, 2),
             "records_per_s": round(count / elapsed), "written": report["written"],
@@ -120,6 +125,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="0: one per core")
     parser.add_argument("--engine", default="fast", choices=["fast", "pyshacl"])
     parser.add_argument("--size", choices=[*SIZES, "both"], default="both")
+    parser.add_argument("--to", default="turtle,jsonld", help="formats of the record files")
+    parser.add_argument("--dataset", default="nq", choices=["nq", "nq.gz"],
+                        help="nq.gz for runs whose dataset.nq would not fit on the disk "
+                             "(1,000,000 compact records: ~38 GB)")
     parser.add_argument("--dir", default="output", help="where the runs write (default output/)")
     args = parser.parse_args()
     sizes = list(SIZES) if args.size == "both" else [args.size]
@@ -148,7 +157,8 @@ def _table(args: argparse.Namespace, sizes: list[str], scratch: str) -> None:
             folder.mkdir()
             result = json.loads(subprocess.run(
                 [sys.executable, __file__, "--one", str(count), str(args.workers), args.engine,
-                 size, str(folder)], check=True, capture_output=True, text=True).stdout)
+                 size, str(folder), args.to, args.dataset], check=True, capture_output=True,
+                text=True).stdout)
             print(f"| {size} | {result['records']:,} | {result['triples'] // count} "
                   f"| {result['seconds']} | {result['records_per_s']:,} "
                   f"| {result['triples_per_s']:,} | {result['written']:,} "
@@ -156,8 +166,8 @@ def _table(args: argparse.Namespace, sizes: list[str], scratch: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 7 and sys.argv[1] == "--one":
+    if len(sys.argv) == 9 and sys.argv[1] == "--one":
         print(json.dumps(run(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5],
-                             sys.argv[6])))
+                             sys.argv[6], sys.argv[7], sys.argv[8])))
     else:
         main()

@@ -4,6 +4,7 @@ Layout of ``<out>/``::
 
     records/<name>.ttl|.jsonld|.nt|.nq   one document per record per format
     dataset.nq                           every record's named graph, for bulk loading
+                                         (dataset.nq.gz with ``dataset="nq.gz"``)
     context.jsonld                       the JSON-LD context the documents inline
     quarantine/<name>.json               what could not be published, with reason and report
     report.json                          the run report (read = written + quarantined + merged)
@@ -15,15 +16,16 @@ half-written document behind.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
-from .errors import OutputError
+from .errors import OutputError, UsageError
 from .keys import FirstOfKey
 from .layout import (
     CONTEXT,
@@ -134,30 +136,38 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
            options: Options | None = None, *, report_unmapped: bool = False,
            progress: Callable[[RunReport], None] | None = None,
            on_record: Callable[[dict[str, Any]], None] | None = None,
-           cluster: str | None = None, partition_bytes: int | None = None) -> RunReport:
+           cluster: str | None = None, partition_bytes: int | None = None,
+           dataset: str = "nq") -> RunReport:
     """Export ``inputs`` (files, folders, ``-``) to ``out``; returns the run report.
 
     Raises :class:`~ld_publish.errors.InputError` only when an input path does not exist;
     unreadable inputs are listed in ``report.failed_sources`` (and quarantined) and the other
     inputs go on. ``cluster`` (``local[:N]`` or ``tcp://host:port``) runs the records on a
     Dask cluster in partitions of about ``partition_bytes`` (:mod:`ld_publish.cluster`); the
-    output is the same as without it.
+    output is the same as without it. ``dataset`` is ``nq`` or ``nq.gz`` (gzip-compressed:
+    about a tenth of the size, for runs whose N-Quads would fill the disk).
     """
     options = options or Options()
+    if dataset not in DATASET_FORMATS:
+        raise UsageError(f"unknown dataset format {dataset!r}",
+                         hint=f"use one of {', '.join(DATASET_FORMATS)}")
     check_exist(inputs)
     if options.reader:
         readers.get(options.reader)  # an unknown name fails before anything is created
     if cluster is None:
         return _in_folder(inputs, Path(out), options, report_unmapped, progress, on_record,
-                          None)
+                          None, dataset)
     from .cluster import connect
 
     # Connected before the output folder is touched: a cluster that is not there changes
     # nothing.
     with connect(cluster, partition_bytes) as writer:
         return _in_folder(inputs, Path(out), options, report_unmapped, progress, on_record,
-                          writer)
+                          writer, dataset)
 
+
+# The forms of the run-wide N-Quads file: option value -> file name.
+DATASET_FORMATS = {"nq": DATASET, "nq.gz": DATASET + ".gz"}
 
 # Writes a run's records into a Sink, in input order.
 Writer = Callable[[list[str], "Options", "Sink"], None]
@@ -166,7 +176,7 @@ Writer = Callable[[list[str], "Options", "Sink"], None]
 def _in_folder(inputs: list[str], root: Path, options: Options, report_unmapped: bool,
                progress: Callable[[RunReport], None] | None,
                on_record: Callable[[dict[str, Any]], None] | None,
-               cluster: Writer | None) -> RunReport:
+               cluster: Writer | None, dataset: str) -> RunReport:
     records_dir = root / RECORDS
     quarantine_dir = root / QUARANTINE
     try:
@@ -176,13 +186,14 @@ def _in_folder(inputs: list[str], root: Path, options: Options, report_unmapped:
     with folder_lock(root, "export"):
         for folder in (root, records_dir, quarantine_dir):
             remove_temporaries(folder)  # what a killed run left
-        return _export(inputs, root, options, report_unmapped, progress, on_record, cluster)
+        return _export(inputs, root, options, report_unmapped, progress, on_record, cluster,
+                       dataset)
 
 
 def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bool,
             progress: Callable[[RunReport], None] | None,
             on_record: Callable[[dict[str, Any]], None] | None,
-            cluster: Writer | None) -> RunReport:
+            cluster: Writer | None, dataset_format: str) -> RunReport:
     records_dir, quarantine_dir = root / RECORDS, root / QUARANTINE
     report = RunReport()
     # Workers write each record's documents themselves; only metadata comes back.
@@ -199,10 +210,17 @@ def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bo
         atomic_write(quarantine_dir / f"{file_name('source:' + failure.label)}.json",
                       _json(entry))
 
-    dataset_tmp = temporary_name(root / DATASET)
+    final = root / DATASET_FORMATS[dataset_format]
+    dataset_tmp = temporary_name(final)
     entries = ReportStream(root / REPORT)
     try:
-        dataset: IO[bytes] = open(dataset_tmp, "wb")  # noqa: SIM115 - closed below
+        raw: IO[bytes] = open(dataset_tmp, "wb")  # noqa: SIM115 - closed below
+        dataset = raw
+        if dataset_format == "nq.gz":
+            # No name and no time in the header: the same records give the same bytes. Level 1:
+            # the main process writes it, and higher levels cost it several times the CPU.
+            dataset = cast(IO[bytes], gzip.GzipFile(filename="", mode="wb", fileobj=raw,
+                                                    compresslevel=1, mtime=0))
     except OSError as exc:
         entries.discard()
         raise OutputError(f"cannot write to {root}: {exc.strerror}") from None
@@ -215,11 +233,16 @@ def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bo
                 _write_records(inputs, options, sink)
             else:
                 cluster(inputs, options, sink)
+        raw.close()  # GzipFile leaves its file open
+        sink.firsts.close()  # the key table: the records to merge stay
         if sink.firsts.merges:
             from .merge_run import merge_into_export
 
-            merge_into_export(inputs, options, sink, dataset_tmp)
-        os.replace(dataset_tmp, root / DATASET)
+            merge_into_export(inputs, options, sink, dataset_tmp, gz=dataset_format == "nq.gz")
+        os.replace(dataset_tmp, final)
+        for other in DATASET_FORMATS.values():  # an earlier run's, in the other form
+            if other != final.name:
+                (root / other).unlink(missing_ok=True)
         report.removed_stale = _remove_stale(root, started)
         entries.close(report.totals())
     except BaseException as exc:
@@ -227,8 +250,11 @@ def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bo
         # and report.json says which they are and why the run stopped. dataset.nq is not
         # published: it would pass for a complete run's.
         dataset.close()
+        raw.close()
+        sink.firsts.close()
         dataset_tmp.unlink(missing_ok=True)
-        (root / DATASET).unlink(missing_ok=True)  # an older run's would not match the report
+        for name in DATASET_FORMATS.values():  # an older run's would not match the report
+            (root / name).unlink(missing_ok=True)
         problem = (f"cannot write to {root}: {exc.strerror or exc}" if isinstance(exc, OSError)
                    else str(exc).partition("\n")[0] or type(exc).__name__)
         entries.close_early({**report.totals(), "complete": False, "stopped_by": problem})

@@ -7,7 +7,8 @@ validation, in the workers. So the main process marks every record whose key it 
 before as *held* when it sends it out: a worker processes a held record in full (its findings
 are shown whatever happens) but keeps its documents in memory instead of writing them, and
 :func:`publish_once` writes them here only if no earlier record of the key was published.
-Keys are remembered as 16-byte digests, so memory stays small however long the keys are.
+Keys are remembered as 16-byte digests in :mod:`ld_publish.key_index`, so memory stays flat
+however many and however long the keys are.
 
 A later valid record of a published key from *another source* is, when the caller merges
 (export, load), not a duplicate: it is kept and merged into the first when the run ends
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .formats import rdf_formats
+from .key_index import KeyTable
 from .layout import atomic_write, file_name
 
 __all__ = ["FirstOfKey", "MergeGroup", "Place", "key_digest", "place_label", "publish_once",
@@ -53,14 +55,20 @@ def write_documents(key: str, documents: dict[str, bytes], folder: str) -> tuple
 def publish_once(outcomes: Iterator[Outcome], options: Options,
                  firsts: FirstOfKey | None = None) -> Iterator[Outcome]:
     """``outcomes`` (in input order) with every key published at most once. ``firsts``: the
-    caller's, when it merges records of one key from several sources (it holds the merges)."""
-    firsts = firsts if firsts is not None else FirstOfKey()
-    for outcome in outcomes:
-        outcome, publish_held = firsts.decide(outcome)
-        if publish_held and options.write_to is not None:
-            files = write_documents(outcome.key, outcome.documents, options.write_to)
-            outcome = replace(outcome, documents={}, files=files)
-        yield outcome
+    caller's, when it merges records of one key from several sources (it holds the merges,
+    and the caller closes it)."""
+    own = firsts is None
+    decider = FirstOfKey() if firsts is None else firsts
+    try:
+        for outcome in outcomes:
+            outcome, publish_held = decider.decide(outcome)
+            if publish_held and options.write_to is not None:
+                files = write_documents(outcome.key, outcome.documents, options.write_to)
+                outcome = replace(outcome, documents={}, files=files)
+            yield outcome
+    finally:
+        if own:
+            decider.close()
 
 
 # Where a record was read: its source's path (label), line (None: no lines), position.
@@ -88,10 +96,12 @@ class MergeGroup:
 class FirstOfKey:
     """What :func:`publish_once` remembers of the keys met so far (also the cluster merge's).
 
-    One entry per key for the whole run, so it is kept small (about 110 bytes a key, was 250):
-    the first record's place is packed into one integer (its file as an index into the files
-    met, its line and position) with whether it was published, rather than a tuple of a label
-    string and a flag; the label is rebuilt only for the message of a duplicate or a merge.
+    One entry per key for the whole run, so it is kept out of memory: entries live in a
+    :class:`~ld_publish.key_index.KeyTable` (on disk past a few thousand keys), each the first
+    record's place packed into one integer (its file as an index into the files met, its line
+    and position) with whether it was published; the label is rebuilt only for the message of
+    a duplicate or a merge. A cluster merge, which learns places as they come, keeps those.
+    The files met are kept in memory: one entry per input file, not per record.
 
     With ``merging``, a later valid record of a key published from *another* source (another
     file, so another reader or another description) is kept in :attr:`merges` instead of being
@@ -103,34 +113,36 @@ class FirstOfKey:
     _BITS = 40  # lines and positions below 2**40
 
     def __init__(self, merging: bool = False) -> None:
-        self.first: dict[bytes, int | tuple[Place, bool]] = {}
+        self.first = KeyTable()
         self._paths: dict[str, int] = {}
         self._path_list: list[str] = []
         self.merging = merging
         self.merges: dict[str, MergeGroup] = {}  # by key, in the order merges were met
 
-    def _pack(self, place: Place, published: bool) -> int | tuple[Place, bool]:
+    def _pack(self, place: Place, published: bool) -> bytes:
         path, line_or_none, position = place
         line = 0 if line_or_none is None else line_or_none + 1
         if line >= 1 << self._BITS or not 0 <= position < 1 << self._BITS:
-            return (place, published)
+            return _place_entry(place, published)
         index = self._paths.get(path)
         if index is None:
             index = self._paths[path] = len(self._path_list)
             self._path_list.append(path)
-        return (((index << self._BITS | line) << self._BITS | position) << 1
-                | published)
+        packed = ((index << self._BITS | line) << self._BITS | position) << 1 | published
+        return b"\x01" + packed.to_bytes((packed.bit_length() + 7) // 8 or 1, "little")
 
-    def _unpack(self, entry: int | tuple[Place, bool]) -> tuple[Place, bool]:
+    def _unpack(self, entry: bytes) -> tuple[Place, bool]:
         """(the first record's place, whether it was published)."""
-        if isinstance(entry, tuple):
-            return entry
-        published = bool(entry & 1)
-        entry >>= 1
-        position = entry & ((1 << self._BITS) - 1)
-        entry >>= self._BITS
-        line = entry & ((1 << self._BITS) - 1)
-        path = self._path_list[entry >> self._BITS]
+        if entry[0] == 0:
+            where, at_line, at = entry[2:].decode("utf-8", "surrogatepass").split("\0")
+            return (where, int(at_line) if at_line else None, int(at)), bool(entry[1])
+        packed = int.from_bytes(entry[1:], "little")
+        published = bool(packed & 1)
+        packed >>= 1
+        position = packed & ((1 << self._BITS) - 1)
+        packed >>= self._BITS
+        line = packed & ((1 << self._BITS) - 1)
+        path = self._path_list[packed >> self._BITS]
         return (path, None if line == 0 else line - 1, position), published
 
     def decide(self, outcome: Outcome) -> tuple[Outcome, bool]:
@@ -175,11 +187,22 @@ class FirstOfKey:
 
     def settled(self, digest: bytes, place: Place, published: bool) -> None:
         """Note a record that was first of its key everywhere (a cluster partition wrote it)."""
-        if digest not in self.first:
-            self.first[digest] = (place, published)
+        if self.first.get(digest) is None:
+            self.first[digest] = _place_entry(place, published)
+
+    def close(self) -> None:
+        """Let go of the key table (the records to merge stay)."""
+        self.first.close()
 
 
 STDIN = "<stdin>"  # the label of standard input (ld_publish.sources), which is read once
+
+
+def _place_entry(place: Place, published: bool) -> bytes:
+    # A path holds no NUL; the place is kept whole (the merge phase reads the record again).
+    path, line, position = place
+    text = f"{path}\0{'' if line is None else line}\0{position}"
+    return b"\x00" + bytes((published,)) + text.encode("utf-8", "surrogatepass")
 
 
 def _merged(outcome: Outcome, earlier: str) -> Outcome:

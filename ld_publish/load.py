@@ -122,6 +122,7 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
                              batch_graphs=batch_size, force=force, progress=progress, bulk=bulk,
                              on_split=None if on_split is None
                              else lambda batch, why: on_split(len(batch), why))
+        firsts.close()  # the key table: the records to merge stay
         # Records refused before reaching the store were read too (counted before the merge
         # phase, whose quarantined merges are no records of their own).
         rejected = quarantine.count - report.quarantined
@@ -137,6 +138,7 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
     except BaseException:
         # Report what stopped the run: on a full disk, closing the store fails as well, and
         # that error would hide the first.
+        firsts.close()
         _close_quietly(journal, loader)
         raise
     if journal is not None:

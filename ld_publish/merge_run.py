@@ -18,11 +18,12 @@ and the report says why. So does a first record that cannot be read again (its f
 
 from __future__ import annotations
 
+import gzip
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from .keys import FirstOfKey, MergeGroup
 from .layout import temporary_name
@@ -90,9 +91,10 @@ def _sources(group: MergeGroup) -> tuple[Source, ...]:
 
 
 def merge_into_export(inputs: Sequence[Input], options: Options, sink: Sink,
-                      dataset: Path) -> None:
+                      dataset: Path, gz: bool = False) -> None:
     """The merge phase of an export (see the module docs): ``options.write_to`` is the run's
-    ``records/``; ``dataset`` the run's ``dataset.nq`` as written so far (closed)."""
+    ``records/``; ``dataset`` the run's ``dataset.nq`` as written so far (closed; ``gz``:
+    gzip-compressed, as ``--dataset nq.gz`` writes it)."""
     from .export import record_entry
 
     replacements: dict[bytes, bytes] = {}
@@ -110,7 +112,7 @@ def merge_into_export(inputs: Sequence[Input], options: Options, sink: Sink,
                 replacements[graph_of(outcome.nquads)] = outcome.nquads
         sink.report.merges.append(entry)
     if replacements:
-        rewrite_dataset(dataset, replacements)
+        rewrite_dataset(dataset, replacements, gz)
 
 
 def graph_of(quad: bytes) -> bytes:
@@ -122,20 +124,26 @@ def graph_of(quad: bytes) -> bytes:
     return line[line.rindex(b" <", 0, end) + 1:end]
 
 
-def rewrite_dataset(path: Path, replacements: dict[bytes, bytes]) -> None:
-    """``path`` (N-Quads, a record's graph in consecutive lines) with each graph named in
-    ``replacements`` replaced by its new quads, where the old one stood."""
+def rewrite_dataset(path: Path, replacements: dict[bytes, bytes], gz: bool = False) -> None:
+    """``path`` (N-Quads, a record's graph in consecutive lines; ``gz``: gzip-compressed) with
+    each graph named in ``replacements`` replaced by its new quads, where the old one stood."""
     tmp = temporary_name(path.with_name(path.name + ".merged"))
     try:
-        with open(path, "rb") as old, open(tmp, "wb") as new:
-            done: set[bytes] = set()
-            for line in old:
-                graph = graph_of(line)
-                if graph not in replacements:
-                    new.write(line)
-                elif graph not in done:
-                    new.write(replacements[graph])
-                    done.add(graph)
+        with open(path, "rb") as raw_old, open(tmp, "wb") as raw_new:
+            old = cast(IO[bytes], gzip.GzipFile(fileobj=raw_old, mode="rb")) if gz else raw_old
+            # As export writes it: no name or time in the header, level 1 (same bytes).
+            new: IO[bytes] = cast(IO[bytes], gzip.GzipFile(
+                filename="", mode="wb", fileobj=raw_new, compresslevel=1, mtime=0)
+            ) if gz else raw_new
+            with old, new:
+                done: set[bytes] = set()
+                for line in old:
+                    graph = graph_of(line)
+                    if graph not in replacements:
+                        new.write(line)
+                    elif graph not in done:
+                        new.write(replacements[graph])
+                        done.add(graph)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -109,8 +109,10 @@ def _files(item: str) -> list[Path] | None:
     """An export's output folder is its dataset.nq (each record once; report.json and the
     context are bookkeeping); any other folder its files, a file itself."""
     folder = Path(item)
-    if (folder / DATASET).is_file() and (folder / REPORT).is_file():
-        return [folder / DATASET]
+    if (folder / REPORT).is_file():
+        for name in (DATASET, DATASET + ".gz"):
+            if (folder / name).is_file():
+                return [folder / name]
     return files_of(item)
 
 

@@ -279,3 +279,15 @@ def test_the_records_read_again_are_the_records_the_run_read(tmp_path: Path) -> 
     wanted = {(w.source.path, w.source.line, w.source.position): w for w in works[::7]}
     missing = (str(big), 999, 999)
     assert records_at(inputs, None, [*wanted, missing]) == wanted
+
+
+def test_a_gzipped_dataset_holds_the_merged_graph_too(tmp_path: Path) -> None:
+    import gzip
+
+    export(tmp_path / "plain", BIB, CROSSREF, options=("-q",))
+    for run in ("a", "b"):
+        export(tmp_path / run, BIB, CROSSREF, options=("-q", "--dataset", "nq.gz"))
+    packed = (tmp_path / "a" / "dataset.nq.gz").read_bytes()
+    assert packed == (tmp_path / "b" / "dataset.nq.gz").read_bytes()  # the same bytes
+    assert gzip.decompress(packed) == (tmp_path / "plain" / "dataset.nq").read_bytes()
+    assert not (tmp_path / "a" / "dataset.nq").exists()

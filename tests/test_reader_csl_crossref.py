@@ -118,3 +118,27 @@ def test_a_type_that_is_no_string_is_no_crossref_csl() -> None:
     item = {"type": [[1]], "title": "x", "indexed": {}, "reference-count": 1}
     assert not is_crossref_csl(item)
     assert not looks_like_crossref_csl(json.dumps([item]).encode())
+
+
+def test_items_one_per_line_are_read_per_line_under_either_name(tmp_path: Path) -> None:
+    """A harvest of content negotiation stores one item per line: read as JSON Lines whether
+    the file is called .jsonl or .json, and a bad line costs only itself."""
+    [real] = json.loads(WINTER.read_text("utf-8"))
+    lines = [json.dumps(real), json.dumps(ITEM), "[1]", "not json", json.dumps(ITEM | {
+        "DOI": "10.1098/rsif.2017.0388"})]
+    for name in ("harvest.jsonl", "harvest.json"):
+        path = tmp_path / name
+        path.write_text("\n".join(lines) + "\n", "utf-8")
+        source = InputSource.from_path(path)
+        assert detect(source).name == "csl-json"
+        got = list(readers.get("csl-json").read(source))
+        assert [type(g).__name__ for g in got] == ["Work", "Work", "Rejected", "Rejected",
+                                                    "Work"]
+        works = [g for g in got if isinstance(g, Work)]
+        assert [w.doi for w in works] == ["10.1038/193293a0", "10.1098/rsif.2017.0387",
+                                          "10.1098/rsif.2017.0388"]
+        assert [w.source.line for w in works] == [1, 2, 5]
+        orcid = works[1].authors()[0].identifier("orcid")
+        assert orcid is not None and orcid.value == "0000-0002-5577-3516"
+        rejected = [g for g in got if not isinstance(g, Work)]
+        assert "line 4 is not valid JSON" in rejected[1].reason

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 
 from ..errors import InputError, Location
 from ..graph import RecordGraph
+from ..key_index import KeyTable
+from ..keys import key_digest
 
 DATASET_FILE = "dataset.nq"
+DATASETS = (DATASET_FILE, DATASET_FILE + ".gz")  # an export writes one of them
 
 
 def is_nquads_input(item: str | Path) -> bool:
     """An export's output folder (it has dataset.nq or report.json) or an N-Quads file."""
     path = Path(item)
     if path.is_dir():
-        return (path / DATASET_FILE).is_file() or (path / "report.json").is_file()
+        return any((path / name).is_file() for name in (*DATASETS, "report.json"))
     return path.name.endswith((".nq", ".nq.gz"))
 
 
@@ -28,8 +35,8 @@ def nquads_files(inputs: Iterable[str | Path]) -> list[Path]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            dataset = path / DATASET_FILE
-            found = [dataset] if dataset.is_file() else sorted(path.rglob("*.nq"))
+            datasets = [path / name for name in DATASETS if (path / name).is_file()]
+            found = datasets[:1] or sorted(path.rglob("*.nq"))
             if not found:
                 raise InputError(f"{path}: no N-Quads (*.nq) files in this folder",
                                  hint="give an export's output folder or N-Quads files")
@@ -47,12 +54,28 @@ def read_record_graphs(path: Path) -> Iterator[RecordGraph]:
     ``ld-publish export`` writes them so. Holding only the current graph keeps memory flat for
     files of any size; a graph that reappears later is refused rather than half-replaced.
     """
-    seen: set[str] = set()
-    current: str | None = None
-    triples: list[ox.Triple] = []
     where = Location(file=str(path))
     try:
-        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+        with ExitStack() as files:
+            # pyoxigraph reads a path itself, faster than through a Python stream.
+            quads = (ox.parse(cast(IO[bytes], files.enter_context(gzip.open(path))),
+                              format=ox.RdfFormat.N_QUADS)
+                     if path.name.endswith(".gz")
+                     else ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
+            yield from _grouped(quads, path, where)
+    except SyntaxError as e:
+        raise InputError(f"not valid N-Quads: {e}", where=where,
+                         hint="check the file is N-Quads (.nq) written by the export") from None
+    except (OSError, EOFError, zlib.error) as e:  # gzip.BadGzipFile is an OSError
+        raise InputError(f"cannot read: {e}", where=where) from None
+
+
+def _grouped(quads: Iterator[ox.Quad], path: Path, where: Location) -> Iterator[RecordGraph]:
+    seen = KeyTable()  # every graph met: on disk past a few thousand, so memory stays flat
+    try:
+        current: str | None = None
+        triples: list[ox.Triple] = []
+        for quad in quads:
             g = quad.graph_name
             if not isinstance(g, ox.NamedNode):
                 raise InputError(
@@ -61,20 +84,18 @@ def read_record_graphs(path: Path) -> Iterator[RecordGraph]:
             if g.value != current:
                 if current is not None:
                     yield _graph(current, triples, path)
-                if g.value in seen:
+                digest = key_digest(g.value)
+                if seen.get(digest) is not None:
                     raise InputError(
                         f"the quads of graph <{g.value}> are not contiguous", where=where,
                         hint="sort the file by graph (export writes it so) before loading")
-                seen.add(g.value)
+                seen[digest] = b""
                 current, triples = g.value, []
             triples.append(quad.triple)
-    except SyntaxError as e:
-        raise InputError(f"not valid N-Quads: {e}", where=where,
-                         hint="check the file is N-Quads (.nq) written by the export") from None
-    except OSError as e:
-        raise InputError(f"cannot read: {e}", where=where) from None
-    if current is not None:
-        yield _graph(current, triples, path)
+        if current is not None:
+            yield _graph(current, triples, path)
+    finally:
+        seen.close()
 
 
 def _graph(name: str, triples: list[ox.Triple], path: Path) -> RecordGraph:

@@ -285,6 +285,20 @@ def load_json(source: InputSource, what: str = "JSON") -> tuple[Any, bool]:
                          where=Location(file=source.label, line=exc.lineno)) from None
 
 
+def first_line_is_json(content: str | InputSource) -> bool:
+    """Whether the first non-empty line of a text or a source is JSON on its own: a file that
+    fails as one JSON document with "Extra data" is then JSON Lines."""
+    if isinstance(content, str):
+        first = next((line for line in content.splitlines() if line.strip()), "")
+    else:
+        first = next((line.text for line in content.lines() if line.text.strip()), "")
+    try:
+        json.loads(first)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
 def json_head(head: bytes) -> tuple[Any, set[str]]:
     """The parsed head (or None when it is cut off or not JSON) and the object keys it names."""
     text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")

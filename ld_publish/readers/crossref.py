@@ -18,6 +18,7 @@ from ..errors import InputError, Location, RecordError
 from ..model import Rejected, Source, Work
 from ..sources import InputSource, decode_text
 from .base import at_least_one, readers
+from .common import first_line_is_json
 from .crossref_work import read_work
 from .csl_crossref import looks_like_crossref_csl
 from .jsondepth import loads_bounded, too_deep
@@ -77,14 +78,14 @@ class CrossrefReader:
             text = decode_text(data, source.label)
         except InputError:
             # One line in another encoding must not cost the other lines of a JSON Lines file.
-            if _first_line_is_json(data.decode("utf-8", "replace")):
+            if first_line_is_json(data.decode("utf-8", "replace")):
                 yield from self._read_lines(source)
                 return
             raise
         try:
             document, cut = loads_bounded(text)
         except json.JSONDecodeError as exc:
-            if exc.msg == "Extra data" and _first_line_is_json(text):
+            if exc.msg == "Extra data" and first_line_is_json(text):
                 yield from self._read_lines(source)
                 return
             raise InputError(
@@ -185,15 +186,6 @@ class CrossrefReader:
             # Odd shapes (a number where a list belongs) must not stop the other records.
             return Rejected(where, f"unexpected data shape: {exc}", raw,
                             hint="compare the record with the Crossref REST API schema")
-
-
-def _first_line_is_json(text: str) -> bool:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    try:
-        json.loads(first)
-    except (ValueError, RecursionError):
-        return False
-    return True
 
 
 readers.register("crossref", CrossrefReader(), aliases=CrossrefReader.aliases)

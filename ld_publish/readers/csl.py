@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import RecordError
+from ..errors import InputError, RecordError
 from ..model import (
     Container,
     Contributor,
@@ -33,6 +33,7 @@ from .common import (
     CSL_TYPES,
     Findings,
     classify_json,
+    first_line_is_json,
     load_json,
     looks_like_organization,
     split_pages,
@@ -45,7 +46,7 @@ from .csl_crossref import (
     is_crossref_csl,
     looks_like_crossref_csl,
 )
-from .jsondepth import too_deep
+from .jsondepth import loads_bounded, too_deep
 
 __all__ = ["CslReader", "csl_item_to_work"]
 
@@ -92,42 +93,73 @@ class CslReader:
         return at_least_one(self._read(source), source)
 
     def _read(self, source: InputSource) -> Iterator[Work | Rejected]:
-        document, cut = load_json(source)
+        if source.name.endswith((".jsonl", ".ndjson")):
+            yield from self._read_lines(source)
+            return
+        try:
+            document, cut = load_json(source)
+        except InputError as exc:
+            # Items one per line (what a harvest of DOI content negotiation gives) under a
+            # .json name: read per line rather than fail the whole file.
+            if exc.message.startswith("not valid JSON: Extra data") and \
+                    first_line_is_json(source):
+                yield from self._read_lines(source)
+                return
+            raise
         items = document if isinstance(document, list) else [document]
         if isinstance(document, dict) and isinstance(document.get("items"), list):
             items = document["items"]
         for index, item in enumerate(items):
             src = Source(source.label, self.name, index + 1, None,
                          f"[{index}]" if isinstance(document, list) else None)
-            deep = too_deep(item, src, functools.partial(json.dumps, item, ensure_ascii=False)) \
-                if cut else None
-            if deep is not None:
-                yield deep
+            yield _item(item, src, cut)
+
+    def _read_lines(self, source: InputSource) -> Iterator[Work | Rejected]:
+        position = 0
+        for number, line, error in source.lines():
+            if not line.strip():
                 continue
-            if not isinstance(item, dict):
-                yield Rejected(src, "a CSL-JSON item must be an object",
-                               json.dumps(item, ensure_ascii=False), None,
-                               "each item is {\"type\": ..., \"title\": ...}")
-                continue
-            problem = _not_csl(item)
-            if problem:
-                yield Rejected(src, f"not a CSL-JSON item: {problem}",
-                               json.dumps(item, ensure_ascii=False, indent=1), "type",
-                               "a CSL item has a CSL \"type\" such as article-journal, "
-                               "chapter or post-weblog, and a string \"title\"")
+            position += 1
+            src = Source(source.label, self.name, position, number, f"line {number}")
+            if error is not None:
+                yield Rejected(src, f"line {number} is {error.reason}", line.rstrip("\r\n"),
+                               hint=error.hint)
                 continue
             try:
-                yield csl_item_to_work(item, src)
-            except RecordError as exc:  # a value that must not be read (an unsafe DTD)
-                yield Rejected(src, exc.message, json.dumps(item, ensure_ascii=False, indent=1),
-                               exc.where.field, exc.hint)
-            except (TypeError, ValueError, AttributeError) as exc:
-                # A value of the wrong JSON type deep inside; quarantine this item only.
-                yield Rejected(src, f"the item has a value of an unexpected kind: {exc}",
-                               json.dumps(item, ensure_ascii=False, indent=1), None,
-                               "compare the item with the CSL-JSON schema")
+                item, cut = loads_bounded(line)
+            except json.JSONDecodeError as exc:
+                yield Rejected(src, f"line {number} is not valid JSON: {exc.msg}",
+                               line.rstrip("\r\n"), hint="each line must hold one CSL item")
+                continue
+            yield _item(item, src, cut)
 
 
+def _item(item: Any, src: Source, cut: bool) -> Work | Rejected:
+    """One CSL item read, or rejected with the reason."""
+    deep = too_deep(item, src, functools.partial(json.dumps, item, ensure_ascii=False)) \
+        if cut else None
+    if deep is not None:
+        return deep
+    if not isinstance(item, dict):
+        return Rejected(src, "a CSL-JSON item must be an object",
+                        json.dumps(item, ensure_ascii=False), None,
+                        "each item is {\"type\": ..., \"title\": ...}")
+    problem = _not_csl(item)
+    if problem:
+        return Rejected(src, f"not a CSL-JSON item: {problem}",
+                        json.dumps(item, ensure_ascii=False, indent=1), "type",
+                        "a CSL item has a CSL \"type\" such as article-journal, "
+                        "chapter or post-weblog, and a string \"title\"")
+    try:
+        return csl_item_to_work(item, src)
+    except RecordError as exc:  # a value that must not be read (an unsafe DTD)
+        return Rejected(src, exc.message, json.dumps(item, ensure_ascii=False, indent=1),
+                        exc.where.field, exc.hint)
+    except (TypeError, ValueError, AttributeError) as exc:
+        # A value of the wrong JSON type deep inside; quarantine this item only.
+        return Rejected(src, f"the item has a value of an unexpected kind: {exc}",
+                        json.dumps(item, ensure_ascii=False, indent=1), None,
+                        "compare the item with the CSL-JSON schema")
 
 
 def _not_csl(item: dict[str, Any]) -> str | None:

@@ -27,6 +27,18 @@ NO_FAILURES: list[Failure] = []  # shared; never mutated
 NO_VALUES: list[Term] = []  # shared; never mutated
 
 
+def _forward_values(by: dict[str, list[Term]] | None, forward: tuple[str, ...]
+                    ) -> list[Term]:
+    """The values of a focus node (``by``: its outgoing edges by predicate) on the forward
+    predicates of a property shape, each once."""
+    if not by:
+        return NO_VALUES
+    if len(forward) == 1:
+        return by.get(forward[0], NO_VALUES)
+    values = [v for iri in forward for v in by.get(iri, NO_VALUES)]
+    return list(dict.fromkeys(values)) if len(values) > 1 else values
+
+
 @dataclass(eq=False)
 class CompiledShape:
     node: Node
@@ -73,14 +85,7 @@ class CompiledShape:
                     return
                 continue
             # prop.results() inlined for the common case: see ``forward``.
-            if not by:
-                values = NO_VALUES
-            elif len(forward) == 1:
-                values = by.get(forward[0], NO_VALUES)
-            else:
-                values = [v for iri in forward for v in by.get(iri, NO_VALUES)]
-                if len(values) > 1:
-                    values = list(dict.fromkeys(values))
+            values = _forward_values(by, forward)
             for check in prop.checks if values else prop.empty_checks:
                 for failure in check(ev, focus, values):
                     out.append((prop, failure))
@@ -94,15 +99,7 @@ class CompiledShape:
         if forward is not None:
             # A property shape on forward predicates (the members of most sh:or lists): its
             # checks run straight on the values, cheaper than remembering the verdict.
-            by = ev.index.out.get(node)
-            if not by:
-                values = NO_VALUES
-            elif len(forward) == 1:
-                values = by.get(forward[0], NO_VALUES)
-            else:
-                values = [v for iri in forward for v in by.get(iri, NO_VALUES)]
-                if len(values) > 1:
-                    values = list(dict.fromkeys(values))
+            values = _forward_values(ev.index.out.get(node), forward)
             for check in self.checks if values else self.empty_checks:
                 if check(ev, node, values):
                     return False
