@@ -231,7 +231,7 @@ def test_a_source_failing_in_a_range_drops_what_the_later_ranges_wrote(tmp_path:
                                lambda index, part: done[index])
 
     out = tmp_path / "out"
-    report = _in_folder([str(source)], out, Options(), False, None, None, writer)
+    report = _in_folder([str(source)], out, Options(), False, None, None, writer, "nq")
     assert report.read == report.written == len(kept) < 12
     assert report.failed_sources == [{"file": str(source), "error": "the reader broke here"}]
     entries = json.loads((out / "report.json").read_text("utf-8"))["records"]
