@@ -115,6 +115,11 @@ _common = [
 ]
 
 
+PREFER_HELP = ("When one work is read from several sources (files or readers), the readers "
+               "whose values win field by field, most trusted first (default: the source "
+               "with more of each field; see the README).")
+
+
 def common_options(func: F) -> F:
     for option in reversed(_common):
         func = option(func)
@@ -143,22 +148,30 @@ def common_options(func: F) -> F:
               show_default=True,
               help="Form of the run-wide N-Quads file: dataset.nq, or dataset.nq.gz "
                    "(gzip; about a tenth of the size, for runs of millions of records).")
+@click.option("--prefer", metavar="READER[,READER...]",
+              help=PREFER_HELP)
 @handle_errors
 def export(inputs: tuple[str, ...], reader: str | None, base: str, profile: str, engine: Engine,
            workers: int, quiet: bool, limits: tuple[str, ...], formats: str, out: str,
            strict: bool, report_unmapped: bool, license_iri: str | None,
-           cluster: str | None, partition_size: str | None, dataset: str) -> None:
+           cluster: str | None, partition_size: str | None, dataset: str,
+           prefer: str | None) -> None:
     """Export records to RDF files under OUT (one file per record per format)."""
     from .export import export as run_export
+    from .merge_run import parse_prefer
 
     options = Options(base=base, profile=Profile(profile), formats=_format_list(formats),
                       reader=reader, engine=engine, workers=workers, license=license_iri,
-                      limits=parse_limits(limits))
+                      limits=parse_limits(limits), prefer=parse_prefer(prefer))
     options.mapping()  # a bad --base or --license is a usage error before anything is read
     partition_bytes = _cluster_options(cluster, partition_size)
     progress = Progress(quiet, "exporting")
 
     def tell(record: dict[str, Any]) -> None:
+        if record["status"] == "merged":
+            progress.done()
+            say(f"merged {record['source']} into {record['into']} ({record['key']})",
+                quiet=quiet)
         if record["status"] == "quarantined":
             progress.done()
             say(f"quarantined {record['source']} ({record['key']}): {record['reason']}",

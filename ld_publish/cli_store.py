@@ -23,6 +23,7 @@ from .loaders.http import HttpTransport
 from .loaders.profiles import profiles
 from .loaders.sparql import make_client
 from .mapping import DEFAULT_BASE, Profile
+from .merge_run import parse_prefer
 from .pipeline import Options, SourceFailure
 from .query import FORMATS, format_answer, query_endpoint, query_store
 
@@ -127,6 +128,9 @@ def build_options(store_path: str | None, endpoint: str | None, store_type: str,
 @click.option("-q", "--quiet", is_flag=True, help="print only errors and the final counts")
 @click.option("--limit", "limits", multiple=True, metavar="NAME=N",
               help="change a limit on record inputs (repeatable; as for export)")
+@click.option("--prefer", metavar="READER[,READER...]",
+              help="one work read from several sources: the readers whose values win when "
+                   "they are merged, most trusted first (as for export)")
 @handled
 def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str | None,
                  store_type: str, user: str | None, password_env: str | None,
@@ -134,7 +138,8 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
                  update: str | None, batch_size: int, journal: str | None, force: bool,
                  bulk: bool,
                  quarantine_dir: str, reader: str | None, base: str, profile: str,
-                 workers: int, strict: bool, quiet: bool, limits: tuple[str, ...]) -> None:
+                 workers: int, strict: bool, quiet: bool, limits: tuple[str, ...],
+                 prefer: str | None) -> None:
     """Load records (anything `export` reads) or an export's output folder / N-Quads files
     into a triplestore: one named graph per record, replaced, never appended."""
     failures: list[SourceFailure] = []
@@ -159,7 +164,7 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
         options = build_options(store_path, endpoint, store_type, user, password_env,
                                 password_file, timeout, retries, gsp, update)
         pipeline = Options(base=base, profile=Profile(profile), reader=reader, workers=workers,
-                           limits=parse_limits(limits))
+                           limits=parse_limits(limits), prefer=parse_prefer(prefer))
         report = load(list(inputs), options, pipeline=pipeline, quarantine_dir=quarantine_dir,
                       journal_path=journal, batch_size=batch_size, force=force, bulk=bulk,
                       on_quarantine=quarantined, on_failure=failures.append,

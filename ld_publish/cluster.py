@@ -11,7 +11,9 @@ The driver (this module, in the ``ld-publish`` process) cuts the inputs into par
 3. the driver takes the partitions' results in input order and feeds their entries and
    N-Quads to the run's report and ``dataset.nq``, deciding each held record as
    :func:`~ld_publish.keys.publish_once` does. So ``records/``, ``dataset.nq`` and
-   ``report.json`` are what a local run writes, byte for byte.
+   ``report.json`` are what a local run writes, byte for byte. The records to merge (a key met
+   in several sources) are kept by the run's :class:`~ld_publish.keys.FirstOfKey`, and the
+   merge phase (:mod:`ld_publish.merge_run`) runs here, as at the end of a local run.
 
 A source that fails as a whole fails as in a local run: in a range, the ranges after it are
 dropped and what their tasks wrote is removed. The workers must see the output folder (the
@@ -274,8 +276,12 @@ class _Merge:
 
     sink: Sink
     work: Path
-    firsts: FirstOfKey = field(default_factory=FirstOfKey)
     dropped: set[int] = field(default_factory=set)  # ranged files a worker failed
+
+    @property
+    def firsts(self) -> FirstOfKey:
+        # The run's: it keeps the records to merge for the end of the run, as a local run's.
+        return self.sink.firsts
 
     def run(self, queue: list[tuple[Part, Any] | SourceFailure], result: Any) -> None:
         waiting = deque(queue)
@@ -310,7 +316,7 @@ class _Merge:
 
     def _settled(self, item: Settled, line: bytes, shard: Any) -> None:
         if item.digest is not None:
-            self.firsts.settled(item.digest, item.label, item.written)
+            self.firsts.settled(item.digest, item.place, item.written)
         nquads = shard.read(item.nquads) if item.written else None
         self.sink.add_entry(line, item.written, item.warnings, item.infos, nquads)
 

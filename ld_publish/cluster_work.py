@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .errors import ClusterError, InputError
 from .export import _json_line, record_entry
-from .keys import key_digest
+from .keys import Place, key_digest, place_label
 from .layout import atomic_write, temporary_name
 from .limits import use
 from .model import Rejected
@@ -35,7 +35,7 @@ __all__ = ["Failed", "Held", "PartDone", "Settled", "file_digest", "process_part
            "version"]
 
 # (piece, source in the piece, record in the source): a record's place in its partition.
-Place = tuple[int, int, int]
+PartPlace = tuple[int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +44,16 @@ class Settled:
     when written, its N-Quads the next ``nquads`` bytes of the shard."""
 
     digest: bytes | None  # of the key; None for a record its reader refused
-    label: str
+    place: Place  # the record's source path, line and position
     written: bool
     warnings: int
     infos: int
     nquads: int
+
+    @property
+    def label(self) -> str:
+        """The record's source label, as :meth:`ld_publish.model.Source.label` gives it."""
+        return place_label(self.place)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +126,7 @@ def scan_part(part: Part, options: Options) -> tuple[Scan, ...]:
     return tuple(scan_piece(piece, options.reader) for piece in part.pieces)
 
 
-def process_part(part: Part, options: Options, root: str, held: frozenset[Place],
+def process_part(part: Part, options: Options, root: str, held: frozenset[PartPlace],
                  where: tuple[int, int] | None, digest: str | None,
                  report_unmapped: bool) -> PartDone:
     """Process a partition's records (see the module docs); ``where``: the lines and records
@@ -165,7 +170,7 @@ def process_part(part: Part, options: Options, root: str, held: frozenset[Place]
                             size = nquads.write(outcome.nquads)
                         items.append(Settled(
                             key_digest(outcome.key) if outcome.from_work else None,
-                            outcome.source.label(), not outcome.quarantined, warnings, infos,
+                            _place(outcome), not outcome.quarantined, warnings, infos,
                             size))
         os.replace(shard_tmp, shard)
         os.replace(entries_tmp, entries)
@@ -173,6 +178,11 @@ def process_part(part: Part, options: Options, root: str, held: frozenset[Place]
         shard_tmp.unlink(missing_ok=True)
         entries_tmp.unlink(missing_ok=True)
     return PartDone(part.index, tuple(items), shard.name, entries.name)
+
+
+def _place(outcome: Outcome) -> Place:
+    source = outcome.source
+    return (source.path, source.line, source.position)
 
 
 WORK = ".ld-publish-work"

@@ -7,7 +7,7 @@ Layout of ``<out>/``::
                                          (dataset.nq.gz with ``dataset="nq.gz"``)
     context.jsonld                       the JSON-LD context the documents inline
     quarantine/<name>.json               what could not be published, with reason and report
-    report.json                          the run report (balances read = written + quarantined)
+    report.json                          the run report (read = written + quarantined + merged)
 
 ``<name>`` is the record key made file-safe plus a short hash, so two keys never share a file.
 Every file is written in full to a temporary name and renamed, so a crash never leaves a
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from .errors import OutputError, UsageError
+from .keys import FirstOfKey
 from .layout import (
     CONTEXT,
     DATASET,
@@ -51,7 +52,8 @@ __all__ = ["RunReport", "Sink", "export", "record_entry"]
 
 @dataclass
 class RunReport:
-    """Counts of a run. ``read == written + quarantined`` always.
+    """Counts of a run. ``read == written + quarantined + merged`` always (``merged``: the
+    records merged into an earlier record of their work from another source).
 
     The per-record entries are not kept here: they stream into ``report.json`` (and to the
     ``on_record`` callback) as records finish, so memory does not grow with the input.
@@ -67,23 +69,29 @@ class RunReport:
     skipped_sources: list[dict[str, str]] = field(default_factory=list)
     #: Record and quarantine files an earlier run wrote and this one did not.
     removed_stale: int = 0
+    merged: int = 0
+    #: What each merge of a work's descriptions took from which source (ld_publish.merge_run).
+    merges: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def balanced(self) -> bool:
-        return self.read == self.written + self.quarantined
+        return self.read == self.written + self.quarantined + self.merged
 
     def totals(self) -> dict[str, Any]:
         return {
             "read": self.read, "written": self.written, "quarantined": self.quarantined,
             "warnings": self.warnings, "infos": self.infos, "balanced": self.balanced,
             "failed_sources": self.failed_sources, "skipped_sources": self.skipped_sources,
-            "removed_stale": self.removed_stale, "complete": True,
+            "removed_stale": self.removed_stale, "merged": self.merged,
+            "merges": self.merges, "complete": True,
         }
 
     def summary(self) -> str:
         text = (f"read {self.read} records: {self.written} written, "
                 f"{self.quarantined} quarantined, {self.warnings} warnings, {self.infos} "
                 "notices")
+        if self.merged:
+            text += f"; {self.merged} records merged"
         if self.failed_sources:
             text += f"; {len(self.failed_sources)} inputs could not be read"
         if self.skipped_sources:
@@ -216,7 +224,8 @@ def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bo
     except OSError as exc:
         entries.discard()
         raise OutputError(f"cannot write to {root}: {exc.strerror}") from None
-    sink = Sink(report, dataset, entries, failed, root, report_unmapped, progress, on_record)
+    sink = Sink(report, dataset, entries, failed, root, report_unmapped, progress, on_record,
+                FirstOfKey(merging=True))
     started = _now_on(root)
     try:
         with dataset:
@@ -225,6 +234,11 @@ def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bo
             else:
                 cluster(inputs, options, sink)
         raw.close()  # GzipFile leaves its file open
+        sink.firsts.close()  # the key table: the records to merge stay
+        if sink.firsts.merges:
+            from .merge_run import merge_into_export
+
+            merge_into_export(inputs, options, sink, dataset_tmp, gz=dataset_format == "nq.gz")
         os.replace(dataset_tmp, final)
         for other in DATASET_FORMATS.values():  # an earlier run's, in the other form
             if other != final.name:
@@ -237,6 +251,7 @@ def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bo
         # published: it would pass for a complete run's.
         dataset.close()
         raw.close()
+        sink.firsts.close()
         dataset_tmp.unlink(missing_ok=True)
         for name in DATASET_FORMATS.values():  # an older run's would not match the report
             (root / name).unlink(missing_ok=True)
@@ -287,7 +302,7 @@ def _remove_stale(root: Path, started: int) -> int:
 
 
 def _write_records(inputs: list[str], options: Options, sink: Sink) -> None:
-    for outcome in process(inputs, options, on_failure=sink.failed):
+    for outcome in process(inputs, options, on_failure=sink.failed, firsts=sink.firsts):
         sink.add(outcome)
 
 
@@ -304,12 +319,17 @@ class Sink:
     report_unmapped: bool
     progress: Callable[[RunReport], None] | None
     on_record: Callable[[dict[str, Any]], None] | None
+    # Decides the records of a key met before, and keeps those to merge (ld_publish.keys).
+    firsts: FirstOfKey = field(default_factory=FirstOfKey)
 
     def add(self, outcome: Outcome) -> None:
         self.report.read += 1
         entry, warnings, infos = record_entry(outcome, self.root, self.report_unmapped)
-        self._settle(_json_line(entry), entry, not outcome.quarantined, warnings, infos,
-                     outcome.nquads)
+        if outcome.merged_into is not None:
+            self.report.merged += 1
+        self._settle(_json_line(entry), entry,
+                     not outcome.quarantined and outcome.merged_into is None, warnings, infos,
+                     outcome.nquads, outcome.merged_into is not None)
 
     def add_entry(self, line: bytes, written: bool, warnings: int, infos: int,
                   nquads: bytes | None) -> None:
@@ -319,7 +339,7 @@ class Sink:
         self._settle(line, None, written, warnings, infos, nquads)
 
     def _settle(self, line: bytes, entry: dict[str, Any] | None, written: bool,
-                warnings: int, infos: int, nquads: bytes | None) -> None:
+                warnings: int, infos: int, nquads: bytes | None, merged: bool = False) -> None:
         report = self.report
         report.warnings += warnings
         report.infos += infos
@@ -327,7 +347,7 @@ class Sink:
             report.written += 1
             if nquads is not None:
                 self.dataset.write(nquads)
-        else:
+        elif not merged:  # a merged record is counted by add()
             report.quarantined += 1
         self.entries.add(line)
         if self.on_record:
@@ -365,6 +385,9 @@ def record_entry(outcome: Outcome, root: Path, report_unmapped: bool,
         if outcome.report is not None:
             entry["violations"] = [_finding_dict(f) for f in outcome.report.findings
                                    if f.severity == "violation"]
+    elif outcome.merged_into is not None:
+        # Its graph is its work's, written when the run ends (ld_publish.merge_run).
+        entry.update(status="merged", into=outcome.merged_into)
     else:
         files = [f"{RECORDS}/{file}" for file in outcome.files]
         entry.update(status="written", files=files)

@@ -1,5 +1,5 @@
 """One published record per key: the first *valid* record with a key is published; later ones
-are quarantined with their own findings.
+of its source are quarantined with their own findings, later ones of other sources merged.
 
 Two records with one key would write the same files and the same named graph, the later
 silently replacing the earlier. Which record is the first valid one is known only after
@@ -9,24 +9,29 @@ are shown whatever happens) but keeps its documents in memory instead of writing
 :func:`publish_once` writes them here only if no earlier record of the key was published.
 Keys are remembered as 16-byte digests in :mod:`ld_publish.key_index`, so memory stays flat
 however many and however long the keys are.
+
+A later valid record of a published key from *another source* is, when the caller merges
+(export, load), not a duplicate: it is kept and merged into the first when the run ends
+(:mod:`ld_publish.merge_run`, docs/decisions/0009-merging-sources.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .formats import rdf_formats
 from .key_index import KeyTable
 from .layout import atomic_write, file_name
 
-__all__ = ["FirstOfKey", "key_digest", "publish_once", "write_documents"]
+__all__ = ["FirstOfKey", "MergeGroup", "Place", "key_digest", "place_label", "publish_once",
+           "write_documents"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .model import Source
+    from .model import Work
     from .pipeline import Options, Outcome
 
 
@@ -47,18 +52,45 @@ def write_documents(key: str, documents: dict[str, bytes], folder: str) -> tuple
     return tuple(names)
 
 
-def publish_once(outcomes: Iterator[Outcome], options: Options) -> Iterator[Outcome]:
-    """``outcomes`` (in input order) with every key published at most once."""
-    firsts = FirstOfKey()
+def publish_once(outcomes: Iterator[Outcome], options: Options,
+                 firsts: FirstOfKey | None = None) -> Iterator[Outcome]:
+    """``outcomes`` (in input order) with every key published at most once. ``firsts``: the
+    caller's, when it merges records of one key from several sources (it holds the merges,
+    and the caller closes it)."""
+    own = firsts is None
+    decider = FirstOfKey() if firsts is None else firsts
     try:
         for outcome in outcomes:
-            outcome, publish_held = firsts.decide(outcome)
+            outcome, publish_held = decider.decide(outcome)
             if publish_held and options.write_to is not None:
                 files = write_documents(outcome.key, outcome.documents, options.write_to)
                 outcome = replace(outcome, documents={}, files=files)
             yield outcome
     finally:
-        firsts.close()
+        if own:
+            decider.close()
+
+
+# Where a record was read: its source's path (label), line (None: no lines), position.
+Place = tuple[str, int | None, int]
+
+
+def place_label(place: Place) -> str:
+    """What :meth:`Source.label` says of the record at ``place``."""
+    path, line, position = place
+    return f"{path if line is None else f'{path}:{line}'} #{position}"
+
+
+@dataclass(eq=False, slots=True)
+class MergeGroup:
+    """The records of one key to merge: the published first one's place (it is read again at
+    the end of the run, not kept) and the later valid records of other sources, kept (few)."""
+
+    first: Place
+    later: list[Work] = field(default_factory=list)
+
+    def from_source(self, path: str) -> bool:
+        return path == self.first[0] or any(r.source.path == path for r in self.later)
 
 
 class FirstOfKey:
@@ -68,32 +100,42 @@ class FirstOfKey:
     :class:`~ld_publish.key_index.KeyTable` (on disk past a few thousand keys), each the first
     record's place packed into one integer (its file as an index into the files met, its line
     and position) with whether it was published; the label is rebuilt only for the message of
-    a duplicate. A cluster merge, which learns places as labels, keeps those as they come.
+    a duplicate or a merge. A cluster merge, which learns places as they come, keeps those.
     The files met are kept in memory: one entry per input file, not per record.
+
+    With ``merging``, a later valid record of a key published from *another* source (another
+    file, so another reader or another description) is kept in :attr:`merges` instead of being
+    quarantined: the run merges it with the first at its end (:mod:`ld_publish.merge_run`).
+    Within one source a repeated key stays a duplicate (two records of one file with one DOI
+    are a data error, not two descriptions).
     """
 
     _BITS = 40  # lines and positions below 2**40
 
-    def __init__(self) -> None:
+    def __init__(self, merging: bool = False) -> None:
         self.first = KeyTable()
         self._paths: dict[str, int] = {}
         self._path_list: list[str] = []
+        self.merging = merging
+        self.merges: dict[str, MergeGroup] = {}  # by key, in the order merges were met
 
-    def _pack(self, source: Source, published: bool) -> bytes:
-        line = 0 if source.line is None else source.line + 1
-        if line >= 1 << self._BITS or not 0 <= source.position < 1 << self._BITS:
-            return _label_entry(source.label(), published)
-        index = self._paths.get(source.path)
+    def _pack(self, place: Place, published: bool) -> bytes:
+        path, line_or_none, position = place
+        line = 0 if line_or_none is None else line_or_none + 1
+        if line >= 1 << self._BITS or not 0 <= position < 1 << self._BITS:
+            return _place_entry(place, published)
+        index = self._paths.get(path)
         if index is None:
-            index = self._paths[source.path] = len(self._path_list)
-            self._path_list.append(source.path)
-        packed = ((index << self._BITS | line) << self._BITS | source.position) << 1 | published
+            index = self._paths[path] = len(self._path_list)
+            self._path_list.append(path)
+        packed = ((index << self._BITS | line) << self._BITS | position) << 1 | published
         return b"\x01" + packed.to_bytes((packed.bit_length() + 7) // 8 or 1, "little")
 
-    def _unpack(self, entry: bytes) -> tuple[str, bool]:
-        """(the first record's source label, whether it was published)."""
+    def _unpack(self, entry: bytes) -> tuple[Place, bool]:
+        """(the first record's place, whether it was published)."""
         if entry[0] == 0:
-            return entry[2:].decode("utf-8", "surrogatepass"), bool(entry[1])
+            where, at_line, at = entry[2:].decode("utf-8", "surrogatepass").split("\0")
+            return (where, int(at_line) if at_line else None, int(at)), bool(entry[1])
         packed = int.from_bytes(entry[1:], "little")
         published = bool(packed & 1)
         packed >>= 1
@@ -101,8 +143,7 @@ class FirstOfKey:
         packed >>= self._BITS
         line = packed & ((1 << self._BITS) - 1)
         path = self._path_list[packed >> self._BITS]
-        where = path if line == 0 else f"{path}:{line - 1}"
-        return f"{where} #{position}", published
+        return (path, None if line == 0 else line - 1, position), published
 
     def decide(self, outcome: Outcome) -> tuple[Outcome, bool]:
         """The outcome as published (in input order), and whether it is a held record whose
@@ -111,31 +152,62 @@ class FirstOfKey:
             return outcome, False
         digest = key_digest(outcome.key)
         found = self.first.get(digest)
+        source = outcome.source
         if found is not None:
-            earlier, earlier_published = self._unpack(found)
+            place, earlier_published = self._unpack(found)
+            earlier = place_label(place)
             # The same record read twice (one file named twice) is published twice, identically.
-            if earlier_published and earlier != outcome.source.label():
+            if earlier_published and earlier != source.label():
+                if not outcome.quarantined and self._merges(outcome, place):
+                    return _merged(outcome, earlier), False
                 return _duplicate(outcome, earlier), False
+        place = (source.path, source.line, source.position)
         if outcome.quarantined:
             if found is None:
-                self.first[digest] = self._pack(outcome.source, False)
+                self.first[digest] = self._pack(place, False)
             return outcome, False
-        self.first[digest] = self._pack(outcome.source, True)
+        self.first[digest] = self._pack(place, True)
         if outcome.record is not None:  # held by the worker, with the record for _duplicate
             return replace(outcome, record=None), True
         return outcome, False
 
-    def settled(self, digest: bytes, label: str, published: bool) -> None:
+    def _merges(self, outcome: Outcome, first: Place) -> bool:
+        """Keep ``outcome``'s record to merge, if it is of another source than the key's
+        other records (and the first can be read again: standard input cannot)."""
+        if not self.merging or outcome.record is None or first[0] == STDIN:
+            return False
+        group = self.merges.get(outcome.key)
+        if group is None:
+            group = MergeGroup(first)
+        if group.from_source(outcome.source.path):
+            return False
+        group.later.append(outcome.record)
+        self.merges[outcome.key] = group
+        return True
+
+    def settled(self, digest: bytes, place: Place, published: bool) -> None:
         """Note a record that was first of its key everywhere (a cluster partition wrote it)."""
         if self.first.get(digest) is None:
-            self.first[digest] = _label_entry(label, published)
+            self.first[digest] = _place_entry(place, published)
 
     def close(self) -> None:
+        """Let go of the key table (the records to merge stay)."""
         self.first.close()
 
 
-def _label_entry(label: str, published: bool) -> bytes:
-    return b"\x00" + bytes((published,)) + label.encode("utf-8", "surrogatepass")
+STDIN = "<stdin>"  # the label of standard input (ld_publish.sources), which is read once
+
+
+def _place_entry(place: Place, published: bool) -> bytes:
+    # A path holds no NUL; the place is kept whole (the merge phase reads the record again).
+    path, line, position = place
+    text = f"{path}\0{'' if line is None else line}\0{position}"
+    return b"\x00" + bytes((published,)) + text.encode("utf-8", "surrogatepass")
+
+
+def _merged(outcome: Outcome, earlier: str) -> Outcome:
+    return replace(outcome, documents={}, files=(), nquads=None, graph=None, record=None,
+                   merged_into=earlier)
 
 
 def _duplicate(outcome: Outcome, earlier: str) -> Outcome:

@@ -17,10 +17,12 @@ from typing import Any
 from .errors import LdPublishError, OutputError
 from .graph import RecordGraph
 from .journal import LoadJournal
+from .keys import FirstOfKey
 from .layout import atomic_write, file_name
 from .loaders import LoaderOptions, LoadReport, graphs_from_inputs, load_graphs, loaders
 from .loaders.base import Loader
 from .loaders.nquads import is_nquads_input
+from .merge_run import merged_records
 from .pipeline import Options, Outcome, SourceFailure, process
 from .readers.native_codec import work_to_dict
 
@@ -84,11 +86,17 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
     nquads = [item for item in inputs if is_nquads_input(item)]
     records = [item for item in inputs if not is_nquads_input(item)]
 
+    firsts = FirstOfKey(merging=True)
+    merged = 0
+
     def graphs() -> Iterator[RecordGraph]:
+        nonlocal merged
         yield from graphs_from_inputs(nquads)
         if records:
-            for outcome in process(records, pipeline, on_failure=on_failure):
-                if outcome.graph is not None and not outcome.quarantined:
+            for outcome in process(records, pipeline, on_failure=on_failure, firsts=firsts):
+                if outcome.merged_into is not None:
+                    merged += 1  # its graph is its work's, loaded when the stream ends
+                elif outcome.graph is not None and not outcome.quarantined:
                     yield outcome.graph
                 else:
                     quarantine.outcome(outcome)
@@ -114,19 +122,51 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
                              batch_graphs=batch_size, force=force, progress=progress, bulk=bulk,
                              on_split=None if on_split is None
                              else lambda batch, why: on_split(len(batch), why))
+        firsts.close()  # the key table: the records to merge stay
+        # Records refused before reaching the store were read too (counted before the merge
+        # phase, whose quarantined merges are no records of their own).
+        rejected = quarantine.count - report.quarantined
+        if firsts.merges:
+            # Apart, after every batch of the stream: a batch must not hold a key's graph
+            # twice (a bulk loader would add the two), and the merged graph must come last.
+            again = load_graphs(_merged_graphs(records, pipeline, firsts, quarantine,
+                                               on_quarantine),
+                                loader, quarantine=store_refused, force=force)
+            report.triples_loaded += again.triples_loaded
+            report.requests += again.requests
+            report.seconds += again.seconds
     except BaseException:
         # Report what stopped the run: on a full disk, closing the store fails as well, and
         # that error would hide the first.
+        firsts.close()
         _close_quietly(journal, loader)
         raise
     if journal is not None:
         journal.close()
     loader.close()  # a store that cannot write what it holds to disk is an error still
-    # Records refused before reaching the store were read too.
-    rejected = quarantine.count - report.quarantined
-    report.read += rejected
+    report.read += rejected + merged
     report.quarantined += rejected
+    report.merged = merged
     return report
+
+
+def _merged_graphs(records: list[str], pipeline: Options, firsts: FirstOfKey,
+                   quarantine: _Quarantine, on_quarantine: Callable[[str, str], None] | None
+                   ) -> Iterator[RecordGraph]:
+    """The merged graphs of the keys met in several sources (:mod:`ld_publish.merge_run`); a
+    merged record that violates the shapes goes to quarantine, its first record's graph
+    stays."""
+    for result in merged_records(records, pipeline, firsts):
+        outcome = result.outcome
+        if outcome is not None and outcome.graph is not None and result.published:
+            yield outcome.graph
+        elif outcome is not None:
+            quarantine.write(f"merged:{outcome.key}", {
+                "key": outcome.key, "reason": f"merging its sources: {outcome.reason}",
+                "sources": [source.label() for source in result.sources],
+                **({"report": outcome.report.to_dict()} if outcome.report else {})})
+            if on_quarantine:
+                on_quarantine(f"the merge of {outcome.key}", outcome.reason or "")
 
 
 def _close_quietly(journal: LoadJournal | None, loader: Loader) -> None:

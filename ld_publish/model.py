@@ -401,6 +401,8 @@ class Work:
     notices: tuple[Notice, ...] = ()
     unmapped: tuple[str, ...] = ()  # source field paths the reader did not carry over
     extra: tuple[tuple[str, str], ...] = field(default=())  # reserved for reader extensions
+    # The other sources of a record merged from several (ld_publish.merge); `source` is the first.
+    merged_from: tuple[Source, ...] = ()
 
     def identifier(self, scheme: str) -> Identifier | None:
         return next((i for i in self.identifiers if i.scheme == scheme), None)

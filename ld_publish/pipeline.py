@@ -11,7 +11,7 @@ split it (JSON Lines) is only cut into record lines here, and the workers decode
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import islice
@@ -20,7 +20,7 @@ from typing import TypeVar
 from .errors import InputError, LdPublishError, RecordError, UnclaimedSource
 from .graph import RecordGraph
 from .key_index import KeyFilter
-from .keys import key_digest, publish_once, write_documents
+from .keys import FirstOfKey, Place, key_digest, publish_once, write_documents
 from .limits import DEFAULT_LIMITS, Limits, counts_over_limit, strings_over_limit, use
 from .mapping import MappingOptions, Profile, map_work
 from .mapping.iris import DEFAULT_BASE
@@ -58,6 +58,9 @@ class Options:
     replace_shapes: bool = False
     license: str | None = None  # the published graphs' licence (an IRI)
     limits: Limits = DEFAULT_LIMITS  # what one record may hold (see ld_publish.limits)
+    # Reader names, most trusted first: whose values win when the descriptions of one work
+    # from several sources are merged (ld_publish.merge).
+    prefer: tuple[str, ...] = ()
 
     def mapping(self) -> MappingOptions:
         return MappingOptions(base=self.base, profile=self.profile, license=self.license)
@@ -80,6 +83,9 @@ class Outcome:
     raw: str | None = None
     unmapped: tuple[str, ...] = ()
     from_work: bool = True  # False: a reader refused the record (its key is only a place)
+    # Set when the record is merged into its key's published record (the label of that one):
+    # a later description of the work from another source (ld_publish.merge_run).
+    merged_into: str | None = None
 
     @property
     def quarantined(self) -> bool:
@@ -192,6 +198,47 @@ def read_records(inputs: Sequence[Input], reader: str | None = None
             yield source
         else:
             yield from _guarded(source.label, _read(source, reader))
+
+
+def records_at(inputs: Sequence[Input], reader: str | None, places: Iterable[Place]
+               ) -> dict[Place, Work]:
+    """The records at ``places`` (path, line, position) read again from ``inputs``: only the
+    sources holding one, each once and up to its last wanted record. A record not found (its
+    file changed since) is missing from the answer."""
+    wanted: dict[str, set[tuple[int | None, int]]] = {}
+    for path, line, position in places:
+        wanted.setdefault(path, set()).add((line, position))
+    found: dict[Place, Work] = {}
+    # Standard input was read once and is gone (keys.FirstOfKey merges nothing into it).
+    for source in _sources([item for item in inputs if item != "-"]):
+        if not wanted:
+            break
+        if isinstance(source, SourceFailure) or source.label not in wanted:
+            continue
+        left = wanted.pop(source.label)
+        for item in _guarded(source.label, _reread(source, reader, left)):
+            where = (item.source.line, item.source.position) if isinstance(item, Work) else None
+            if where in left:
+                assert isinstance(item, Work)
+                left.discard(where)
+                found[(source.label, *where)] = item
+                if not left:
+                    break
+    return found
+
+
+def _reread(source: InputSource, reader: str | None, places: set[tuple[int | None, int]]
+            ) -> Iterator[Work | Rejected]:
+    """The records of ``source``; of a source its reader splits, only those at ``places``
+    are decoded (the others are only cut off: a large JSON Lines file is not decoded again)."""
+    chosen = reader_for(source, reader)
+    if not isinstance(chosen, SplittingReader):
+        yield from _read(source, chosen)
+        return
+    digest = source.digest()
+    for raw in chosen.split(source):
+        if (raw.source.line, raw.source.position) in places:
+            yield chosen.decode(_digested(raw, digest))
 
 
 def _sources(inputs: Sequence[Input]) -> Iterator[InputSource | SourceFailure]:
@@ -335,15 +382,19 @@ def _works(stream: Iterator[Work | Rejected | SourceFailure], seen: KeyFilter,
 
 
 def process(inputs: Sequence[Input], options: Options | None = None,
-            on_failure: Callable[[SourceFailure], None] | None = None) -> Iterator[Outcome]:
-    """Outcomes for every record of ``inputs`` in input order (see module docs)."""
+            on_failure: Callable[[SourceFailure], None] | None = None,
+            firsts: FirstOfKey | None = None) -> Iterator[Outcome]:
+    """Outcomes for every record of ``inputs`` in input order (see module docs). ``firsts``
+    decides the records of a key met before (:mod:`ld_publish.keys`): pass one that merges to
+    have the records to merge in its ``merges`` when the stream ends."""
     options = options or Options()
     check_exist(inputs)  # before the first record is asked for, so callers fail early
     workers = options.workers or os.cpu_count() or 1
 
     use(options.limits)  # for the readers, here and in the workers (forked after this)
     seen = KeyFilter()  # the keys met so far (a maybe is enough: see key_index)
-    yield from publish_once(_outcomes(inputs, options, workers, seen, on_failure), options)
+    yield from publish_once(_outcomes(inputs, options, workers, seen, on_failure), options,
+                            firsts)
 
 
 def _outcomes(inputs: Sequence[Input], options: Options, workers: int, seen: KeyFilter,

@@ -145,16 +145,20 @@ def test_python_dash_m_and_version() -> None:
     assert result.returncode == 0 and "ld-publish" in result.stdout
 
 
-def test_a_second_record_with_the_same_key_is_quarantined_not_overwritten(tmp_path: Path) -> None:
+def test_a_second_record_of_the_key_from_another_file_is_merged_not_overwritten(
+        tmp_path: Path) -> None:
+    # crlf.txt is the seed page with CRLF line ends: another description of the same work.
     result = run("export", str(PAGE / "seed.txt"), str(PAGE / "crlf.txt"), "-o", str(tmp_path))
     assert result.returncode == 0
+    assert "1 records merged" in result.stderr
     report = json.loads((tmp_path / "report.json").read_text())
-    assert (report["written"], report["quarantined"]) == (1, 1)
-    [entry] = [r for r in report["records"] if r["status"] == "quarantined"]
+    assert (report["written"], report["quarantined"], report["merged"]) == (1, 0, 1)
+    [entry] = [r for r in report["records"] if r["status"] == "merged"]
     assert entry["source"].startswith(str(PAGE / "crlf.txt"))
-    assert "same key" in entry["reason"] and "seed.txt" in entry["reason"]
+    assert entry["into"].startswith(str(PAGE / "seed.txt"))
     [written] = [r for r in report["records"] if r["status"] == "written"]
     assert written["source"].startswith(str(PAGE / "seed.txt"))
+    assert report["merges"][0]["sources"] == [written["source"], entry["source"]]
 
 
 def test_tar_archive_is_read_member_by_member_and_damage_is_reported(tmp_path: Path) -> None:

@@ -231,7 +231,7 @@ def test_a_source_failing_in_a_range_drops_what_the_later_ranges_wrote(tmp_path:
                                lambda index, part: done[index])
 
     out = tmp_path / "out"
-    report = _in_folder([str(source)], out, Options(), False, None, None, writer)
+    report = _in_folder([str(source)], out, Options(), False, None, None, writer, "nq")
     assert report.read == report.written == len(kept) < 12
     assert report.failed_sources == [{"file": str(source), "error": "the reader broke here"}]
     entries = json.loads((out / "report.json").read_text("utf-8"))["records"]
@@ -317,12 +317,16 @@ def test_duplicate_keys_and_invalid_records_across_partitions_as_locally(
     assert [f["file"] for f in report["failed_sources"]] == [str(duplicates / "empty.jsonl")]
     # 241 lines of the ranged file (one no JSON), 2 + 1 + 1 of the others; quarantined: the
     # key's first and last (invalid; the last also names the published one), its third (a
-    # duplicate), the line that is no JSON, both records of later.jsonl and the copy on
-    # standard input (their keys were published before).
-    assert (report["read"], report["written"], report["quarantined"]) == (245, 238, 7)
+    # duplicate within its file) and the line that is no JSON; merged into the records
+    # published first (their keys were, from other sources): both records of later.jsonl and
+    # the copy on standard input.
+    assert (report["read"], report["written"], report["quarantined"], report["merged"]) == (
+        245, 238, 4, 3)
     reasons = [entry.get("reason", "") for entry in report["records"]]
     assert sum("not valid JSON" in reason for reason in reasons) == 1
-    assert sum("same key" in reason for reason in reasons) == 5
+    assert sum("same key" in reason for reason in reasons) == 2
+    assert [len(merge["sources"]) for merge in report["merges"]] == [2, 2, 2]
+    assert report["merges"][-1]["sources"][-1] == "<stdin> #1"
 
 
 # ---- 3: a worker killed in the middle of a partition --------------------------------------

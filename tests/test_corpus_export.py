@@ -25,7 +25,7 @@ import bibtexparser
 import pyoxigraph as ox
 import pytest
 from lxml import etree
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from tests.paths import CORPUS as CORPUS_DIR
@@ -353,7 +353,8 @@ def _runs(names: tuple[str, ...]) -> list[list[str]]:
     """The files split into as few runs as possible with no DOI twice in one run.
 
     Three corpus files describe the eLife article and three the DataCite blog post; one run with
-    all of them quarantines the later descriptions by design (see the duplicate-key test).
+    all of them merges the later descriptions into the first (see the merge test), and these
+    tests check each description as its reader reads it.
     """
     runs: list[tuple[set[str], list[str]]] = []
     for name in names:
@@ -611,15 +612,15 @@ def _entry(report: dict[str, Any], name: str) -> dict[str, Any]:
     return entry
 
 
-def test_one_run_with_every_file_quarantines_later_descriptions(
+def test_one_run_with_every_file_merges_later_descriptions(
         all_in_one: tuple[Path, dict[str, Any]]) -> None:
-    """The first description of a DOI is published; each later one is quarantined with a
-    reason that names the key and the file that was published."""
+    """The first description of a DOI is published; each later one, from another file, is
+    merged into it (ld_publish.merge_run), and the report names the file it went into."""
     _, report = all_in_one
     duplicates = _duplicates()
     assert duplicates, "the corpus no longer has two descriptions of one DOI"
     assert report["balanced"] and report["read"] == len(FILES)
-    assert report["quarantined"] == len(duplicates)
+    assert (report["quarantined"], report["merged"]) == (0, len(duplicates))
     assert report["written"] == len(FILES) - len(duplicates)
     later = {name for name, _ in duplicates}
     for name in FILES:
@@ -627,20 +628,23 @@ def test_one_run_with_every_file_quarantines_later_descriptions(
             assert _entry(report, name)["status"] == "written"
     for name, earlier in duplicates:
         entry = _entry(report, name)
-        doi = facts_of(name).doi
-        assert entry["status"] == "quarantined"
-        assert f"same key {doi!r}" in entry["reason"]
-        assert str(CORPUS / earlier) in entry["reason"]
+        assert entry["status"] == "merged"
+        assert entry["into"].startswith(str(CORPUS / earlier))
 
 
-def test_each_quarantined_record_keeps_its_own_quarantine_file(
+def test_each_merged_graph_names_every_file_of_its_doi(
         all_in_one: tuple[Path, dict[str, Any]]) -> None:
     out, report = all_in_one
-    files = []
-    for name, _ in _duplicates():
-        entry = _entry(report, name)
-        files.append(entry["file"])
-        quarantined = json.loads((out / entry["file"]).read_text("utf-8"))
-        assert quarantined["key"] == facts_of(name).doi
-        assert quarantined["source"]["file"] == str(CORPUS / name)
-    assert len(set(files)) == len(files)
+    files_of: dict[str, list[str]] = {}
+    for name in FILES:
+        files_of.setdefault(facts_of(name).doi, []).append(name)
+    merges = {merge["key"]: merge for merge in report["merges"]}
+    assert set(merges) == {doi for doi, names in files_of.items() if len(names) > 1}
+    for doi, merge in merges.items():
+        assert merge["status"] == "written"
+        assert [label.split(" #")[0].split(":")[0] for label in merge["sources"]] == [
+            str(CORPUS / name) for name in files_of[doi]]
+        turtle = Graph().parse(out / merge["files"][0], format="turtle")
+        titles = {str(title) for title in turtle.objects(
+            None, URIRef("http://purl.org/dc/terms/title"))}
+        assert {Path(name).name for name in files_of[doi]} <= titles

@@ -28,7 +28,8 @@ CORPUS = CORPUS_DIR
 SEED = HERE / "fixtures" / "page" / "seed.txt"
 
 # Runs without two records of one DOI (the eLife article and the DataCite blog post come in
-# three formats each; within one run a repeated key is quarantined, across runs it replaces).
+# three formats each; within one run they would be merged into one graph, which
+# tests/test_merge_export.py checks; here each description is checked as read).
 RUNS = [
     ["crossref/commonmeta-py_crossref_10.7554-elife.01567.json",
      "crossref/dnet-hadoop_sfi_funded_article_10.1371-journal.pone.0233284.json",

@@ -45,17 +45,21 @@ class LoadReport:
     triples_loaded: int = 0
     requests: int = 0
     seconds: float = 0.0
+    #: Records merged into an earlier record of their work from another source: the store
+    #: holds the merged graph (ld_publish.merge_run).
+    merged: int = 0
 
     @property
     def balanced(self) -> bool:
-        return self.read == self.loaded + self.unchanged + self.quarantined
+        return self.read == self.loaded + self.unchanged + self.quarantined + self.merged
 
     def as_dict(self) -> dict[str, float | int]:
         return asdict(self)
 
     def summary(self) -> str:
+        merged = f" + merged {self.merged}" if self.merged else ""
         return (f"read {self.read} = loaded {self.loaded} + unchanged {self.unchanged} "
-                f"+ quarantined {self.quarantined}; {self.triples_loaded} triples in "
+                f"+ quarantined {self.quarantined}{merged}; {self.triples_loaded} triples in "
                 f"{self.seconds:.1f}s")
 
 

@@ -30,32 +30,37 @@ def source_nodes(minter: Minter, source: Source) -> tuple[Term, Term]:
 
 
 def add_provenance(b: GraphBuilder, minter: Minter, graph: Term, root: Term,
-                   source: Source, license_iri: str | None = None) -> None:
-    record, file = source_nodes(minter, source)
+                   sources: tuple[Source, ...], license_iri: str | None = None) -> None:
+    """``sources``: the record's source and, for a record merged from several, the others
+    (each named; the graph was derived from all of them)."""
+    nodes = [source_nodes(minter, source) for source in sources]
     agent = minter.shared("agent", f"ld-publish-{__version__}")
     activity = iri(iri_value(graph) + "/generation")
     b.add(graph, RDF_TYPE, PROV.Entity)
     b.add(graph, RDF_TYPE, FOAF.Document)
     # Says which work the record is about, among the cited and related works in the graph.
     b.add(graph, FOAF.primaryTopic, root)
-    b.add(graph, PROV.wasDerivedFrom, record)
+    for record, _ in nodes:
+        b.add(graph, PROV.wasDerivedFrom, record)
     b.add(graph, PROV.wasGeneratedBy, activity)
     b.add(graph, PROV.wasAttributedTo, agent)
     if license_iri:
         b.add(graph, DCTERMS.license, iri(license_iri))
 
-    b.add(record, RDF_TYPE, PROV.Entity)
-    b.add(record, DCTERMS.isPartOf, file)
-    b.add(record, DCTERMS.identifier,
-          b.plain(source.pointer or f"record {source.position}", "source.pointer"))
-    b.add(file, RDF_TYPE, PROV.Entity)
-    b.add(file, DCTERMS.title, b.plain(source.name, "source.name"))
-    if source.digest:
-        b.add(file, DCTERMS.identifier, literal("sha256:" + source.digest))
-    b.add(file, RDFS.comment, literal(f"read by the ld-publish {source.format} reader"))
+    for source, (record, file) in zip(sources, nodes, strict=True):
+        b.add(record, RDF_TYPE, PROV.Entity)
+        b.add(record, DCTERMS.isPartOf, file)
+        b.add(record, DCTERMS.identifier,
+              b.plain(source.pointer or f"record {source.position}", "source.pointer"))
+        b.add(file, RDF_TYPE, PROV.Entity)
+        b.add(file, DCTERMS.title, b.plain(source.name, "source.name"))
+        if source.digest:
+            b.add(file, DCTERMS.identifier, literal("sha256:" + source.digest))
+        b.add(file, RDFS.comment, literal(f"read by the ld-publish {source.format} reader"))
 
     b.add(activity, RDF_TYPE, PROV.Activity)
-    b.add(activity, PROV.used, record)
+    for record, _ in nodes:
+        b.add(activity, PROV.used, record)
     b.add(activity, PROV.wasAssociatedWith, agent)
     b.add(agent, RDF_TYPE, PROV.SoftwareAgent)
     b.add(agent, RDFS.label, literal(f"ld-publish {__version__}"))

@@ -103,7 +103,8 @@ def map_work(work: Work, options: MappingOptions | None = None) -> MappedRecord:
     add_references(b, minter, node, work.references)
     add_related(b, minter, node, work.related, schema_cls)
     _licences_and_subjects(b, minter, node, work)
-    add_provenance(b, minter, graph_name, node, work.source, options.license)
+    add_provenance(b, minter, graph_name, node, (work.source, *work.merged_from),
+                   options.license)
 
     graph = RecordGraph.from_terms(work.key, iri_value(graph_name), iri_value(node), b.triples,
                                    work.source.label(), b.fields, b.order)

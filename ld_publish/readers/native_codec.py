@@ -52,10 +52,11 @@ class RecordError(ValueError):
 # -- Work -> dict ------------------------------------------------------------------------------
 
 def work_to_dict(work: Work) -> dict[str, Any]:
-    """The record as plain JSON data (``source`` left out: it says where a record was read)."""
+    """The record as plain JSON data (``source`` and ``merged_from`` left out: they say where
+    a record was read)."""
     out: dict[str, Any] = {"format": FORMAT, "key": work.key}
     for f in dataclasses.fields(work):
-        if f.name in ("key", "source"):
+        if f.name in ("key", "source", "merged_from"):
             continue
         value = getattr(work, f.name)
         if value is None or value == () or (f.name == "type" and value == f.default):

@@ -1,0 +1,163 @@
+"""The end of a run that met one work in several sources: the merge phase.
+
+While the records stream, the first valid record of a key is published as always, and a later
+valid record of the key from another source is kept (:class:`~ld_publish.keys.FirstOfKey`
+with ``merging``; only those, and duplicates are few) and reported as merged. When the stream
+ends, the first records those keys need are read again (each of their sources once: their
+place is known), merged field by field with the kept ones (:func:`ld_publish.merge.merge`),
+mapped and validated as any record, and:
+
+* export writes the merged record's documents over the first's in ``records/`` and rewrites
+  ``dataset.nq`` in one pass, the key's graph replaced where the first one's stood (so the
+  file keeps input order and a cluster run writes the same bytes);
+* load replaces the key's graph in the store with the merged one.
+
+A merged record that violates the shapes is not published: the first record's graph stays,
+and the report says why. So does a first record that cannot be read again (its file changed).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, cast
+
+from .keys import FirstOfKey, MergeGroup
+from .layout import temporary_name
+from .merge import Merged, merge
+from .model import Source
+from .pipeline import Options, Outcome, process_work, records_at
+from .sources import Input
+
+if TYPE_CHECKING:
+    from .export import Sink
+
+__all__ = ["MergeResult", "graph_of", "merge_into_export", "merged_records", "parse_prefer",
+           "rewrite_dataset"]
+
+
+@dataclass(frozen=True, slots=True)
+class MergeResult:
+    """One key's merge: its records' sources (the first's first), what came from which, and
+    the merged record as processed (``outcome``; None when the first could not be read)."""
+
+    key: str
+    sources: tuple[Source, ...]
+    merged: Merged | None
+    outcome: Outcome | None
+
+    @property
+    def published(self) -> bool:
+        return self.outcome is not None and not self.outcome.quarantined
+
+    def entry(self) -> dict[str, Any]:
+        """What ``report.json`` says of the merge: the sources and the fields each gave."""
+        labels = [source.label() for source in self.sources]
+        entry: dict[str, Any] = {"key": self.key, "sources": labels}
+        if self.merged is None:
+            entry["status"] = "not merged"
+            entry["reason"] = (f"the first record ({labels[0]}) could not be read again (its "
+                               "file changed during the run?); it stays as it was published")
+            return entry
+        entry["taken"] = {label: list(self.merged.fields_of(i))
+                          for i, label in enumerate(labels)}
+        return entry
+
+
+def merged_records(inputs: Sequence[Input], options: Options, firsts: FirstOfKey
+                   ) -> Iterator[MergeResult]:
+    """Each key of ``firsts.merges`` merged and processed with ``options`` (a record's
+    documents are written when ``options.write_to`` is set), in the order the merges were met
+    in the stream (input order, in a local and a cluster run alike)."""
+    groups = firsts.merges
+    found = records_at(inputs, options.reader, [group.first for group in groups.values()])
+    for key, group in groups.items():
+        first = found.get(group.first)
+        if first is None:
+            yield MergeResult(key, _sources(group), None, None)
+            continue
+        merged = merge([first, *group.later], options.prefer)
+        yield MergeResult(key, (first.source, *merged.work.merged_from), merged,
+                          process_work(merged.work, options))
+
+
+def _sources(group: MergeGroup) -> tuple[Source, ...]:
+    path, line, position = group.first
+    first = Source(path, "?", position, line)
+    return (first, *(record.source for record in group.later))
+
+
+def merge_into_export(inputs: Sequence[Input], options: Options, sink: Sink,
+                      dataset: Path, gz: bool = False) -> None:
+    """The merge phase of an export (see the module docs): ``options.write_to`` is the run's
+    ``records/``; ``dataset`` the run's ``dataset.nq`` as written so far (closed; ``gz``:
+    gzip-compressed, as ``--dataset nq.gz`` writes it)."""
+    from .export import record_entry
+
+    replacements: dict[bytes, bytes] = {}
+    for result in merged_records(inputs, options, sink.firsts):
+        entry = result.entry()
+        if result.outcome is not None:
+            # The merged record as a record of the run: its files (or, when it violates the
+            # shapes, its quarantine file with the violations) and its findings.
+            outcome = result.outcome
+            found, _, _ = record_entry(outcome, sink.root, sink.report_unmapped)
+            found.pop("key")
+            found.pop("source")
+            entry.update(found)
+            if result.published and outcome.nquads:
+                replacements[graph_of(outcome.nquads)] = outcome.nquads
+        sink.report.merges.append(entry)
+    if replacements:
+        rewrite_dataset(dataset, replacements, gz)
+
+
+def graph_of(quad: bytes) -> bytes:
+    """The graph IRI (with its brackets) of the first line of N-Quads ``quad``: a record's
+    quads are all in its named graph, the last term of each line (``… <g> .``)."""
+    line = quad.split(b"\n", 1)[0].rstrip()
+    # An IRI holds no space, so the last " <" starts the graph term.
+    end = line.rindex(b">") + 1
+    return line[line.rindex(b" <", 0, end) + 1:end]
+
+
+def rewrite_dataset(path: Path, replacements: dict[bytes, bytes], gz: bool = False) -> None:
+    """``path`` (N-Quads, a record's graph in consecutive lines; ``gz``: gzip-compressed) with
+    each graph named in ``replacements`` replaced by its new quads, where the old one stood."""
+    tmp = temporary_name(path.with_name(path.name + ".merged"))
+    try:
+        with open(path, "rb") as raw_old, open(tmp, "wb") as raw_new:
+            old = cast(IO[bytes], gzip.GzipFile(fileobj=raw_old, mode="rb")) if gz else raw_old
+            # As export writes it: no name or time in the header, level 1 (same bytes).
+            new: IO[bytes] = cast(IO[bytes], gzip.GzipFile(
+                filename="", mode="wb", fileobj=raw_new, compresslevel=1, mtime=0)
+            ) if gz else raw_new
+            with old, new:
+                done: set[bytes] = set()
+                for line in old:
+                    graph = graph_of(line)
+                    if graph not in replacements:
+                        new.write(line)
+                    elif graph not in done:
+                        new.write(replacements[graph])
+                        done.add(graph)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def parse_prefer(value: str | None) -> tuple[str, ...]:
+    """``--prefer READER[,READER...]``: reader names (aliases resolved), most trusted first;
+    an unknown name is a usage error before anything is read."""
+    from .readers import readers
+
+    names: list[str] = []
+    for item in (value or "").split(","):
+        if item.strip():
+            name = readers.get(item.strip()).name
+            if name not in names:
+                names.append(name)
+    return tuple(names)
