@@ -49,7 +49,7 @@ from .cluster_work import (
 from .errors import ClusterError, InputError, OutputError, UsageError
 from .export import Sink, Writer
 from .formats import rdf_formats
-from .key_index import KeyFilter
+from .key_index import KeyTable
 from .keys import FirstOfKey
 from .layout import QUARANTINE, RECORDS, file_name, remove_temporaries
 from .partitions import Part, Scan, plan
@@ -177,7 +177,7 @@ class _Run:
             scans[item.index] = self._task(f"scan-{item.index}", scan_part, item, options,
                                            priority=10)
         queue: list[tuple[Part, Any] | SourceFailure] = []
-        seen = KeyFilter()
+        seen = KeyTable()
         before: dict[int, tuple[int, int]] = {}  # ranged file -> (lines, records) so far
         stopped: set[int] = set()  # ranged files a scan failed: their later ranges go unread
         for item in items:
@@ -257,9 +257,8 @@ _SAME_SOFTWARE = ("install the same ld-publish (pip install 'ld-publish[cluster]
                   "environment of the scheduler and of every worker")
 
 
-def _held(scans: tuple[Scan, ...], seen: KeyFilter) -> Iterator[tuple[int, int, int]]:
-    """The places of the records whose key an earlier record of the run may have (a wrong
-    maybe costs only the driver publishing a first record itself)."""
+def _held(scans: tuple[Scan, ...], seen: KeyTable) -> Iterator[tuple[int, int, int]]:
+    """The places of the records whose key an earlier record of the run has."""
     for p, scan in enumerate(scans):
         for s, keys in enumerate(scan.keys):
             for r, key in enumerate(keys):

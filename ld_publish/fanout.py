@@ -22,7 +22,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from .errors import LdPublishError
-from .key_index import KeyFilter
+from .key_index import KeyTable
 from .keys import key_digest
 from .model import Rejected, Work
 from .pipeline import (
@@ -113,7 +113,7 @@ class _Fanout:
     pool: ProcessPoolExecutor
     options: Options
     workers: int
-    seen: KeyFilter  # digests of the keys met so far
+    seen: KeyTable  # digests of the keys met so far
     failed: set[int]  # serials of sources a worker failed to decode
     on_failure: Callable[[SourceFailure], None] | None
     # Slots in input order: outcomes decided here and chunks sent to the workers.
@@ -224,7 +224,7 @@ class _Fanout:
 
 
 def fan_out(first: list[Job | Outcome], stream: Iterator[tuple[Origin, Split]],
-            options: Options, workers: int, seen: KeyFilter, failed: set[int],
+            options: Options, workers: int, seen: KeyTable, failed: set[int],
             on_failure: Callable[[SourceFailure], None] | None) -> Iterator[Outcome]:
     """Outcomes of ``first`` (records read so far) and then of ``stream``, in input order."""
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),

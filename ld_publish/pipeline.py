@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from .errors import InputError, LdPublishError, RecordError, UnclaimedSource
 from .graph import RecordGraph
-from .key_index import KeyFilter
+from .key_index import KeyTable
 from .keys import FirstOfKey, Place, key_digest, publish_once, write_documents
 from .limits import DEFAULT_LIMITS, Limits, counts_over_limit, strings_over_limit, use
 from .mapping import MappingOptions, Profile, map_work
@@ -363,7 +363,7 @@ def _decoded(items: Iterator[tuple[Origin, Split]], failed: set[int]
             yield item
 
 
-def _works(stream: Iterator[Work | Rejected | SourceFailure], seen: KeyFilter,
+def _works(stream: Iterator[Work | Rejected | SourceFailure], seen: KeyTable,
            on_failure: Callable[[SourceFailure], None] | None) -> Iterator[Job | Outcome]:
     """Records to process, each with whether it is held (its key was met before: see
     :mod:`ld_publish.keys`), and the outcomes of records refused by their reader."""
@@ -392,12 +392,15 @@ def process(inputs: Sequence[Input], options: Options | None = None,
     workers = options.workers or os.cpu_count() or 1
 
     use(options.limits)  # for the readers, here and in the workers (forked after this)
-    seen = KeyFilter()  # the keys met so far (a maybe is enough: see key_index)
-    yield from publish_once(_outcomes(inputs, options, workers, seen, on_failure), options,
-                            firsts)
+    seen = KeyTable()  # the keys met so far
+    try:
+        yield from publish_once(_outcomes(inputs, options, workers, seen, on_failure),
+                                options, firsts)
+    finally:
+        seen.close()
 
 
-def _outcomes(inputs: Sequence[Input], options: Options, workers: int, seen: KeyFilter,
+def _outcomes(inputs: Sequence[Input], options: Options, workers: int, seen: KeyTable,
               on_failure: Callable[[SourceFailure], None] | None) -> Iterator[Outcome]:
     if workers <= 1:
         yield from _serial(_works(read_records(inputs, options.reader), seen, on_failure),
