@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import os
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -31,8 +32,8 @@ from .partitions import Part, Position, Scan, read_piece, scan_piece
 from .pipeline import Options, Outcome, SourceFailure, process_work, rejected_outcome
 from .sources import InputSource
 
-__all__ = ["Failed", "Held", "PartDone", "Settled", "file_digest", "process_part", "scan_part",
-           "version"]
+__all__ = ["Failed", "Held", "PartDone", "Place", "Settled", "file_digest", "part_outcomes",
+           "process_part", "scan_part", "version"]
 
 # (piece, source in the piece, record in the source): a record's place in its partition.
 Place = tuple[int, int, int]
@@ -136,37 +137,29 @@ def process_part(part: Part, options: Options, root: str, held: frozenset[Place]
     # label names the file as the driver sees it. (A local run finds no file "<stdin>".)
     paths = {piece.label: piece.path for piece in part.pieces
              if piece.kind != "tar" and piece.label != "<stdin>"}
-    position = Position(where[0], where[1], digest) if where else None
     stem = f"part-{part.index:06d}"
     shard, entries = work / f"{stem}.nq", work / f"{stem}.jsonl"
     shard_tmp, entries_tmp = temporary_name(shard), temporary_name(entries)
     items: list[Settled | Held | Failed] = []
     try:
         with open(shard_tmp, "wb") as nquads, open(entries_tmp, "wb") as lines:
-            for p, piece in enumerate(part.pieces):
-                for s, records in enumerate(read_piece(piece, options.reader, position)):
-                    for r, item in enumerate(records):
-                        if isinstance(item, SourceFailure):
-                            items.append(Failed(item, piece.range_of))
-                            break
-                        if isinstance(item, Rejected):
-                            outcome = rejected_outcome(item)
-                        elif (p, s, r) in held:
-                            items.append(_aside(process_work(item, options, True), work,
-                                                f"{stem}-{p}-{s}-{r}"))
-                            continue
-                        else:
-                            outcome = process_work(item, options)
-                        entry, warnings, infos = record_entry(
-                            outcome, out, report_unmapped, lambda label: paths.get(label, label))
-                        lines.write(_json_line(entry) + b"\n")
-                        size = 0
-                        if not outcome.quarantined and outcome.nquads is not None:
-                            size = nquads.write(outcome.nquads)
-                        items.append(Settled(
-                            key_digest(outcome.key) if outcome.from_work else None,
-                            outcome.source.label(), not outcome.quarantined, warnings, infos,
-                            size))
+            for found in part_outcomes(part, options, held, where, digest):
+                if isinstance(found, Failed):
+                    items.append(found)
+                    continue
+                (p, s, r), outcome, is_held = found
+                if is_held:
+                    items.append(_aside(outcome, work, f"{stem}-{p}-{s}-{r}"))
+                    continue
+                entry, warnings, infos = record_entry(
+                    outcome, out, report_unmapped, lambda label: paths.get(label, label))
+                lines.write(_json_line(entry) + b"\n")
+                size = 0
+                if not outcome.quarantined and outcome.nquads is not None:
+                    size = nquads.write(outcome.nquads)
+                items.append(Settled(
+                    key_digest(outcome.key) if outcome.from_work else None,
+                    outcome.source.label(), not outcome.quarantined, warnings, infos, size))
         os.replace(shard_tmp, shard)
         os.replace(entries_tmp, entries)
     finally:
@@ -175,10 +168,32 @@ def process_part(part: Part, options: Options, root: str, held: frozenset[Place]
     return PartDone(part.index, tuple(items), shard.name, entries.name)
 
 
+def part_outcomes(part: Part, options: Options, held: frozenset[Place],
+                  where: tuple[int, int] | None, digest: str | None
+                  ) -> Iterator[tuple[Place, Outcome, bool] | Failed]:
+    """Every record of a partition processed, in input order, with its place and whether it
+    is held; a source that fails as a whole ends with its :class:`Failed` (what export's,
+    load's and site's tasks share)."""
+    position = Position(where[0], where[1], digest) if where else None
+    for p, piece in enumerate(part.pieces):
+        for s, records in enumerate(read_piece(piece, options.reader, position)):
+            for r, item in enumerate(records):
+                if isinstance(item, SourceFailure):
+                    yield Failed(item, piece.range_of)
+                    break
+                if isinstance(item, Rejected):
+                    yield (p, s, r), rejected_outcome(item), False
+                elif (p, s, r) in held:
+                    yield (p, s, r), process_work(item, options, True), True
+                else:
+                    yield (p, s, r), process_work(item, options), False
+
+
 WORK = ".ld-publish-work"
 
 
 def _aside(outcome: Outcome, work: Path, stem: str) -> Held:
+    """A held record's documents and N-Quads, aside in the work folder."""
     aside = []
     for fmt, data in outcome.documents.items():
         name = f"{stem}.{fmt}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -77,18 +78,63 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
          on_failure: Callable[[SourceFailure], None] | None = None,
          on_resume: Callable[[int], None] | None = None,
          on_split: Callable[[int, str], None] | None = None,
-         progress: Callable[[LoadReport], None] | None = None) -> LoadReport:
-    """Load ``inputs`` (record files, folders, ``-``, export folders, N-Quads files)."""
+         progress: Callable[[LoadReport], None] | None = None,
+         cluster: str | None = None, partition_bytes: int | None = None,
+         work_dir: str | Path | None = None) -> LoadReport:
+    """Load ``inputs`` (record files, folders, ``-``, export folders, N-Quads files).
+
+    ``cluster`` (``local[:N]`` or ``tcp://host:port``): the records are read, mapped and
+    validated on a Dask cluster (:mod:`ld_publish.cluster_graphs`) in partitions of about
+    ``partition_bytes``, their graphs loaded from here in input order; ``work_dir`` is a
+    folder every worker sees (default: a new temporary folder, enough for ``local``)."""
     pipeline = replace(pipeline or Options(), formats=(), keep_graph=True, write_to=None)
-    quarantine = _Quarantine(Path(quarantine_dir) if quarantine_dir else None)
     nquads = [item for item in inputs if is_nquads_input(item)]
     records = [item for item in inputs if not is_nquads_input(item)]
+    if cluster is None or not records:
+        return _load(inputs, nquads, process(records, pipeline, on_failure=on_failure),
+                     options, quarantine_dir, journal_path, batch_size, force, bulk,
+                     on_quarantine, on_resume, on_split, progress)
+    from .cluster import session
+    from .cluster_graphs import run_records
+    from .sources import check_exist
+
+    check_exist(records)
+    # Connected before the store is opened: a cluster that is not there changes nothing.
+    with session(cluster, partition_bytes) as run, _work_folder(work_dir) as work, \
+            contextlib.closing(run_records(run, records, pipeline, work, on_failure)) as found:
+        # closing: a store that fails ends the run while partitions are still out
+        return _load(inputs, nquads, found, options, quarantine_dir, journal_path,
+                     batch_size, force, bulk, on_quarantine, on_resume, on_split, progress)
+
+
+@contextlib.contextmanager
+def _work_folder(given: str | Path | None) -> Iterator[Path]:
+    """The cluster run's work folder: inside ``given``, or in a temporary folder of its own."""
+    from .cluster_work import WORK
+
+    if given is not None:
+        yield Path(given) / WORK
+        return
+    with tempfile.TemporaryDirectory(prefix="ld-publish-load-") as folder:
+        yield Path(folder) / WORK
+
+
+def _load(inputs: list[str], nquads: list[str], records: Iterator[RecordGraph | Outcome],
+          options: LoaderOptions, quarantine_dir: str | Path | None,
+          journal_path: str | Path | None, batch_size: int, force: bool, bulk: bool,
+          on_quarantine: Callable[[str, str], None] | None,
+          on_resume: Callable[[int], None] | None,
+          on_split: Callable[[int, str], None] | None,
+          progress: Callable[[LoadReport], None] | None) -> LoadReport:
+    quarantine = _Quarantine(Path(quarantine_dir) if quarantine_dir else None)
 
     def graphs() -> Iterator[RecordGraph]:
         yield from graphs_from_inputs(nquads)
-        if records:
-            for outcome in process(records, pipeline, on_failure=on_failure):
-                if outcome.graph is not None and not outcome.quarantined:
+        if len(nquads) < len(inputs):
+            for outcome in records:
+                if isinstance(outcome, RecordGraph):  # published, from a cluster worker
+                    yield outcome
+                elif outcome.graph is not None and not outcome.quarantined:
                     yield outcome.graph
                 else:
                     quarantine.outcome(outcome)
