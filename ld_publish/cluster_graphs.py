@@ -44,8 +44,8 @@ from .pipeline import Options, Outcome, SourceFailure
 
 __all__ = ["Published", "records_part", "run_records"]
 
-# What a site task makes of a published record's graph on the worker (picklable).
-Render = Callable[[RecordGraph], Any]
+# What a site task makes of a published record on the worker (picklable).
+Render = Callable[[Outcome], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +101,8 @@ def records_part(part: Part, options: Options, work: str, held: frozenset[Place]
                     elif outcome.quarantined or outcome.graph is None:
                         item = replace(outcome, graph=None, nquads=None)
                     else:
-                        graph = outcome.graph
                         item = Published(outcome.key, outcome.source.label(),
-                                         render(graph) if render else bare(graph))
+                                         render(outcome) if render else bare(outcome.graph))
                 pickler.dump(item)
                 pickler.clear_memo()  # one record at a time: no references across records
                 count += 1
