@@ -8,10 +8,15 @@ subprocesses, as users run it.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
+import signal
 import socket
 import sys
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +191,68 @@ def test_work_dir_without_cluster_is_a_usage_error(tmp_path: Path) -> None:
     result = cli("load", str(source), "--store", str(tmp_path / "store"),
                  "--work-dir", str(tmp_path / "w"))
     assert result.returncode == 2 and "--work-dir is for --cluster" in result.stderr
+
+
+# ---- a worker killed in the middle of a partition ------------------------------------------
+
+class KillWhileWriting(distributed.WorkerPlugin):  # type: ignore[misc]
+    """SIGKILLs the worker process that first starts a partition's task, once the task's shard
+    holds a few records (a real death, mid-task)."""
+
+    def __init__(self, marker: str, work: str) -> None:
+        self.marker = marker
+        self.work = work
+
+    def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
+        if finish != "executing" or not str(key).startswith("ld-publish-part-"):
+            return
+        try:
+            fd = os.open(self.marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        except FileExistsError:
+            return  # killed one already
+        os.close(fd)
+        threading.Thread(target=self._kill_soon, daemon=True).start()
+
+    def _kill_soon(self) -> None:
+        mine = f".{os.getpid()}.tmp"
+        for _ in range(3000):  # until this process's shard has some records (or 30 s)
+            found = [p for p in Path(self.work).glob("*/.part-*") if p.name.endswith(mine)]
+            if found and found[0].stat().st_size > 50_000:
+                break
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[Any]:
+    """A LocalCluster of two worker processes, reached over loopback TCP."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
+def test_a_killed_worker_changes_nothing_in_the_store(scheduler: Any, tmp_path: Path) -> None:
+    rng = random.Random(19)
+    source = write_jsonl(tmp_path / "r.jsonl", [synthetic_record(n, rng, "rich")
+                                                for n in range(500)])
+    local = cli("load", str(source), "--store", str(tmp_path / "local"), "-q",
+                "--quarantine", str(tmp_path / "q1"))
+    assert local.returncode == 0, local.stderr
+    work, marker = tmp_path / "work", tmp_path / "killed"
+    work.mkdir()
+    scheduler.register_plugin(KillWhileWriting(str(marker), str(work)), name="kill-load")
+    try:
+        result = cli("load", str(source), "--store", str(tmp_path / "cluster"), "-q",
+                     "--quarantine", str(tmp_path / "q2"), "--cluster",
+                     scheduler.scheduler.address, "--partition-size", "256K",
+                     "--work-dir", str(work))
+    finally:
+        scheduler.unregister_worker_plugin("kill-load")
+    assert result.returncode == 0, result.stderr
+    assert marker.exists()  # a worker was killed
+    assert counts(result.stderr) == counts(local.stderr)
+    assert counts(local.stderr).startswith("read 500 = loaded 500 + unchanged 0 + "
+                                           "quarantined 0;")
+    assert store_quads(tmp_path / "cluster") == store_quads(tmp_path / "local")
+    scheduler.wait_for_workers(2)  # the nanny restarted it
