@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -22,6 +23,7 @@ from .layout import atomic_write, file_name
 from .loaders import LoaderOptions, LoadReport, graphs_from_inputs, load_graphs, loaders
 from .loaders.base import Loader
 from .loaders.nquads import is_nquads_input
+from .locations import local_path, local_paths
 from .pipeline import Options, Outcome, SourceFailure, process
 from .readers.native_codec import work_to_dict
 
@@ -88,6 +90,9 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
     ``partition_bytes``, their graphs loaded from here in input order; ``work_dir`` is a
     folder every worker sees (default: a new temporary folder, enough for ``local``)."""
     pipeline = replace(pipeline or Options(), formats=(), keep_graph=True, write_to=None)
+    inputs = local_paths(inputs, "input")
+    if work_dir is not None:
+        work_dir = local_path(os.fspath(work_dir), "--work-dir")
     nquads = [item for item in inputs if is_nquads_input(item)]
     records = [item for item in inputs if not is_nquads_input(item)]
     if cluster is None or not records:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,7 @@ from typing import Any
 from ..errors import InputError, OutputError, UsageError
 from ..graph import RecordGraph
 from ..layout import remove_temporaries, temporary_name
+from ..locations import local_path, local_paths
 from ..locking import folder_lock
 from ..mapping.iris import check_base
 from ..pipeline import Options, Outcome, SourceFailure, process
@@ -185,6 +187,7 @@ def build_site(inputs: list[str], out: str | Path, pipeline: Options,
     options = options or SiteOptions()
     base = check_site_base(pipeline.base)
     replace(pipeline, base=base).mapping()  # a bad --license fails before anything is read
+    inputs, out = local_paths(inputs, "input"), local_path(os.fspath(out), "site folder")
     check_exist(inputs)
     if cluster is None:
         return _build(inputs, Path(out), base, pipeline, options, on_quarantine, progress, None)
