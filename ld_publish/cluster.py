@@ -53,7 +53,7 @@ from .layout import QUARANTINE, RECORDS, file_name, remove_temporaries
 from .partitions import Part, Scan, plan
 from .pipeline import Options, SourceFailure
 
-__all__ = ["connect", "parse_cluster", "session"]
+__all__ = ["Run", "connect", "parse_cluster", "session"]
 
 # What a partition's processing task is: (function, arguments) for a partition, its held
 # records' places, the lines and records before a range and the range's file digest.
@@ -97,7 +97,7 @@ def connect(spec: str, partition_bytes: int | None = None) -> Iterator[Writer]:
 
 
 @contextmanager
-def session(spec: str, partition_bytes: int | None = None) -> Iterator[_Run]:
+def session(spec: str, partition_bytes: int | None = None) -> Iterator[Run]:
     """Start (``local``) or join (``tcp://``) a cluster for one run (export's, load's or
     site's: :mod:`ld_publish.cluster_graphs`)."""
     address, count = parse_cluster(spec)
@@ -139,7 +139,7 @@ def session(spec: str, partition_bytes: int | None = None) -> Iterator[_Run]:
             raise ClusterError(f"the Dask scheduler at {address} has no workers", hint=(
                 f"start workers with `dask worker {address}` on machines that see the "
                 "inputs and the output folder")) from None
-        yield _Run(client, partition_bytes)
+        yield Run(client, partition_bytes)
     finally:
         client.close()
         if cluster is not None:
@@ -147,14 +147,14 @@ def session(spec: str, partition_bytes: int | None = None) -> Iterator[_Run]:
 
 
 @dataclass(eq=False)
-class _Run:
+class Run:
     client: Any  # distributed.Client
     partition_bytes: int | None
     token: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     futures: dict[str, Any] = field(default_factory=dict)  # by key: what to cancel at the end
 
     def write(self, inputs: list[str], options: Options, sink: Sink) -> None:
-        self._same_software()
+        self.same_software()
         work = sink.root / WORK
         shutil.rmtree(work, ignore_errors=True)  # what a killed run left
         work.mkdir()
@@ -166,8 +166,8 @@ class _Run:
                 return process_part, (part, options, root, held, where, digest,
                                       sink.report_unmapped)
 
-            queue = self._submit(inputs, options, work, task)
-            _Merge(sink, work).run(queue, self._result)
+            queue = self.submit(inputs, options, work, task)
+            _Merge(sink, work).run(queue, self.result)
         finally:
             self.client.cancel(list(self.futures.values()))
             self.futures.clear()
@@ -177,8 +177,8 @@ class _Run:
             if folder.is_dir():
                 remove_temporaries(folder)
 
-    def _submit(self, inputs: list[str], options: Options, work: Path, task: Task
-                ) -> list[tuple[Part, Any] | SourceFailure]:
+    def submit(self, inputs: list[str], options: Options, work: Path, task: Task
+               ) -> list[tuple[Part, Any] | SourceFailure]:
         """Scan every partition, then send each to be processed (``task`` tells the function
         and its arguments); the queue in input order. ``work``: the run's work folder, which
         the workers see (standard input is copied there)."""
@@ -204,13 +204,13 @@ class _Run:
             if isinstance(item, SourceFailure):
                 queue.append(item)
                 continue
-            scan: tuple[Scan, ...] = self._result(scans.pop(item.index), item)
+            scan: tuple[Scan, ...] = self.result(scans.pop(item.index), item)
             piece = item.pieces[0]
             where, digest = None, None
             if piece.kind == "range":
                 if piece.range_of in stopped:
                     continue
-                found = self._result(digests[piece.range_of], item)
+                found = self.result(digests[piece.range_of], item)
                 if isinstance(found, InputError):
                     stopped.add(piece.range_of)
                     queue.append(SourceFailure(piece.label, found))
@@ -226,7 +226,7 @@ class _Run:
             queue.append((item, self._task(f"part-{item.index}", func, *args)))
         return queue
 
-    def _same_software(self) -> None:
+    def same_software(self) -> None:
         """Every worker runs this ld-publish: another version could write other bytes."""
         try:
             found = self.client.run(version)
@@ -244,7 +244,7 @@ class _Run:
         self.futures[future.key] = future
         return future
 
-    def _result(self, future: Any, part: Part) -> Any:
+    def result(self, future: Any, part: Part) -> Any:
         from distributed import KilledWorker
         from distributed.comm.core import CommClosedError
 

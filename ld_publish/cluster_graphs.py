@@ -2,7 +2,7 @@
 driver in input order.
 
 Reading, mapping and validating run on the workers per partition, planned, scanned and placed
-exactly as for ``export --cluster`` (:meth:`ld_publish.cluster._Run._submit`, the same held
+exactly as for ``export --cluster`` (:meth:`ld_publish.cluster.Run.submit`, the same held
 records). A task writes what the driver needs of each record to a *shard* in the run's work
 folder (a stream of pickles, one per record, so the driver holds one record at a time and
 the Dask results stay small):
@@ -33,8 +33,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .cluster import _Run
-from .cluster_work import Failed, Place, _visible, _worker_process, part_outcomes
+from .cluster import Run
+from .cluster_work import Failed, Place, part_outcomes, visible, worker_process
 from .graph import RecordGraph
 from .keys import FirstOfKey, key_digest
 from .layout import temporary_name
@@ -81,9 +81,9 @@ def records_part(part: Part, options: Options, work: str, held: frozenset[Place]
                  where: tuple[int, int] | None, digest: str | None,
                  render: Render | None) -> RecordsDone:
     """A worker's task: the partition's records into its shard (see the module docs)."""
-    _worker_process()
+    worker_process()
     use(options.limits)
-    _visible(work, "the work folder")
+    visible(work, "the work folder")
     shard = Path(work) / f"part-{part.index:06d}.pickles"
     tmp = temporary_name(shard)
     count = 0
@@ -112,14 +112,14 @@ def records_part(part: Part, options: Options, work: str, held: frozenset[Place]
     return RecordsDone(part.index, shard.name, count)
 
 
-def run_records(run: _Run, inputs: list[str], options: Options, work: Path,
+def run_records(run: Run, inputs: list[str], options: Options, work: Path,
                 on_failure: Callable[[SourceFailure], None] | None,
                 render: Render | None = None) -> Generator[Any | Outcome, None, None]:
     """The records of ``inputs`` in input order: a :class:`Published` record's payload, or the
     outcome a local :func:`~ld_publish.pipeline.process` gives for the others (quarantined,
     or held and then published or not). ``work``: a folder the workers see, made and removed
     here."""
-    run._same_software()
+    run.same_software()
     shutil.rmtree(work, ignore_errors=True)  # what a killed run left
     work.mkdir(parents=True)
     where = str(work.resolve())
@@ -129,8 +129,8 @@ def run_records(run: _Run, inputs: list[str], options: Options, work: Path,
         return records_part, (part, options, where, held, before, digest, render)
 
     try:
-        queue = run._submit(inputs, options, work, task)
-        yield from _merged(queue, run._result, work, on_failure)
+        queue = run.submit(inputs, options, work, task)
+        yield from _merged(queue, run.result, work, on_failure)
     finally:
         run.client.cancel(list(run.futures.values()))
         run.futures.clear()

@@ -33,7 +33,7 @@ from .pipeline import Options, Outcome, SourceFailure, process_work, rejected_ou
 from .sources import InputSource
 
 __all__ = ["Failed", "Held", "PartDone", "Place", "Settled", "file_digest", "part_outcomes",
-           "process_part", "scan_part", "version"]
+           "process_part", "scan_part", "version", "visible", "worker_process"]
 
 # (piece, source in the piece, record in the source): a record's place in its partition.
 Place = tuple[int, int, int]
@@ -80,7 +80,7 @@ class PartDone:
 _started = False
 
 
-def _worker_process() -> None:
+def worker_process() -> None:
     # As the local pool's workers do (ld_publish.fanout): records free themselves by reference
     # counting, so the cyclic collector need not rescan the long-lived objects again and again.
     global _started
@@ -105,7 +105,7 @@ def file_digest(path: str, label: str) -> str | InputError:
         return exc
 
 
-def _visible(path: str, what: str) -> None:
+def visible(path: str, what: str) -> None:
     # A worker on a machine without the shared file system would otherwise fail with a bare
     # "No such file", read as a full disk or an unreadable input.
     if not os.path.exists(path):
@@ -117,7 +117,7 @@ def _visible(path: str, what: str) -> None:
 def scan_part(part: Part, options: Options) -> tuple[Scan, ...]:
     """The first pass over a partition: one :class:`Scan` per piece."""
     for piece in part.pieces:
-        _visible(piece.path, f"the input {piece.label}")
+        visible(piece.path, f"the input {piece.label}")
     use(options.limits)
     return tuple(scan_piece(piece, options.reader) for piece in part.pieces)
 
@@ -127,11 +127,11 @@ def process_part(part: Part, options: Options, root: str, held: frozenset[Place]
                  report_unmapped: bool) -> PartDone:
     """Process a partition's records (see the module docs); ``where``: the lines and records
     before a range, ``digest`` its file's."""
-    _worker_process()
+    worker_process()
     use(options.limits)
     out = Path(root)
     work = out / WORK
-    _visible(str(work), "the output folder")
+    visible(str(work), "the output folder")
     options = replace(options, write_to=str(out / "records"))
     # A quarantined record carries its source's text, read by the label locally: here the
     # label names the file as the driver sees it. (A local run finds no file "<stdin>".)
