@@ -78,6 +78,9 @@ def local_load(corpus: Path) -> tuple[Path, Path, str]:
     return store, quarantine, counts(result.stderr)
 
 
+# Two loads of 3,000 rich records (1.1 million triples each, the local one in this test's
+# setup) take two to five minutes on a loaded two-core machine: more than the suite's 300 s.
+@pytest.mark.timeout(900)
 def test_a_cluster_load_fills_the_store_as_a_local_load(corpus: Path,
                                                         local_load: tuple[Path, Path, str]
                                                         ) -> None:
