@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 from click.core import ParameterSource
 
-from .cli import Progress, common_options, end_run, handle_errors, say
+from .cli import Progress, _cluster_options, common_options, end_run, handle_errors, say
 from .errors import UsageError
 from .limits import parse_limits
 from .mapping import Profile
@@ -27,10 +27,17 @@ from .validation import Engine
 @click.option("--license", "license_iri", metavar="IRI",
               help="Licence of the published metadata (dcterms:license, rel=license).")
 @click.option("--strict", is_flag=True, help="Exit 1 when any record is quarantined.")
+@click.option("--cluster", metavar="local[:N]|tcp://HOST:PORT",
+              help="Read, map, validate and render the records on a Dask cluster whose "
+                   "workers see the inputs and OUT (see the README); the site is the same as "
+                   "without it.")
+@click.option("--partition-size", metavar="BYTES",
+              help="With --cluster: input bytes per task (e.g. 64M).")
 @handle_errors
 def site_command(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
                  engine: Engine, workers: int, quiet: bool, limits: tuple[str, ...], out: str,
-                 title: str, license_iri: str | None, strict: bool) -> None:
+                 title: str, license_iri: str | None, strict: bool, cluster: str | None,
+                 partition_size: str | None) -> None:
     """Publish records as a static site under OUT: a landing page per record, a document at
     every minted IRI (HTML, Turtle, JSON-LD, N-Triples), VoID, sitemap and server
     configuration. --base must end in / and is where the site will be hosted."""
@@ -41,6 +48,7 @@ def site_command(inputs: tuple[str, ...], reader: str | None, base: str, profile
     check_site_base(base)
     options = Options(base=base, profile=Profile(profile), reader=reader, engine=engine,
                       workers=workers, license=license_iri, limits=parse_limits(limits))
+    partition_bytes = _cluster_options(cluster, partition_size)
     progress = Progress(quiet, "publishing")
 
     def quarantined(outcome: Outcome) -> None:
@@ -49,7 +57,8 @@ def site_command(inputs: tuple[str, ...], reader: str | None, base: str, profile
             quiet=quiet)
 
     report = build_site(list(inputs), out, options, SiteOptions(title, license_iri),
-                        on_quarantine=quarantined, progress=lambda r: progress.update(r.read))
+                        on_quarantine=quarantined, progress=lambda r: progress.update(r.read),
+                        cluster=cluster, partition_bytes=partition_bytes)
     progress.done()
     end_run(report, out, quiet=quiet, strict=strict)
 

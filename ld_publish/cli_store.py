@@ -131,6 +131,15 @@ def build_options(store_path: str | None, endpoint: str | None, store_type: str,
 @click.option("--prefer", metavar="READER[,READER...]",
               help="one work read from several sources: the readers whose values win when "
                    "they are merged, most trusted first (as for export)")
+@click.option("--cluster", metavar="local[:N]|tcp://HOST:PORT",
+              help="read, map and validate the records on a Dask cluster (as export "
+                   "--cluster; see the README); the store is loaded from here, with the same "
+                   "result as without it")
+@click.option("--partition-size", metavar="BYTES",
+              help="with --cluster: input bytes per task (e.g. 64M)")
+@click.option("--work-dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="with --cluster: a folder every worker sees, for their intermediate files "
+                   "(default: a temporary folder, which only workers on this machine see)")
 @handled
 def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str | None,
                  store_type: str, user: str | None, password_env: str | None,
@@ -139,7 +148,8 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
                  bulk: bool,
                  quarantine_dir: str, reader: str | None, base: str, profile: str,
                  workers: int, strict: bool, quiet: bool, limits: tuple[str, ...],
-                 prefer: str | None) -> None:
+                 prefer: str | None, cluster: str | None, partition_size: str | None,
+                 work_dir: str | None) -> None:
     """Load records (anything `export` reads) or an export's output folder / N-Quads files
     into a triplestore: one named graph per record, replaced, never appended."""
     failures: list[SourceFailure] = []
@@ -161,6 +171,12 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
                        err=True, nl=False)
 
     try:
+        from .cli import _cluster_options  # cli imports this module
+
+        partition_bytes = _cluster_options(cluster, partition_size)
+        if work_dir is not None and cluster is None:
+            raise UsageError("--work-dir is for --cluster runs",
+                             hint="add --cluster local, or drop --work-dir")
         options = build_options(store_path, endpoint, store_type, user, password_env,
                                 password_file, timeout, retries, gsp, update)
         pipeline = Options(base=base, profile=Profile(profile), reader=reader, workers=workers,
@@ -169,7 +185,8 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
                       journal_path=journal, batch_size=batch_size, force=force, bulk=bulk,
                       on_quarantine=quarantined, on_failure=failures.append,
                       on_resume=None if quiet else resumed,
-                      on_split=None if quiet else split, progress=progress)
+                      on_split=None if quiet else split, progress=progress,
+                      cluster=cluster, partition_bytes=partition_bytes, work_dir=work_dir)
     except LdPublishError as e:
         fail(e)
         return

@@ -28,7 +28,7 @@ import re
 import shutil
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,6 +40,7 @@ from .cluster_work import (
     Failed,
     Held,
     PartDone,
+    PartPlace,
     Settled,
     file_digest,
     process_part,
@@ -55,7 +56,12 @@ from .layout import QUARANTINE, RECORDS, file_name, remove_temporaries
 from .partitions import Part, Scan, plan
 from .pipeline import Options, SourceFailure
 
-__all__ = ["connect", "parse_cluster"]
+__all__ = ["Run", "connect", "parse_cluster", "session"]
+
+# What a partition's processing task is: (function, arguments) for a partition, its held
+# records' places, the lines and records before a range and the range's file digest.
+Task = Callable[[Part, frozenset[PartPlace], tuple[int, int] | None, str | None],
+                tuple[Any, tuple[Any, ...]]]
 
 _SPEC = re.compile(r"local(?::(\d+))?|tcp://([^\s:/]+|\[[0-9a-fA-F:.]+\]):(\d{1,5})")
 _SPEC_HINT = ("use local (one worker per core), local:N (N workers on this machine) or "
@@ -89,6 +95,14 @@ def _timeout() -> float:
 @contextmanager
 def connect(spec: str, partition_bytes: int | None = None) -> Iterator[Writer]:
     """Start (``local``) or join (``tcp://``) a cluster; yields what writes a run's records."""
+    with session(spec, partition_bytes) as run:
+        yield run.write
+
+
+@contextmanager
+def session(spec: str, partition_bytes: int | None = None) -> Iterator[Run]:
+    """Start (``local``) or join (``tcp://``) a cluster for one run (export's, load's or
+    site's: :mod:`ld_publish.cluster_graphs`)."""
     address, count = parse_cluster(spec)
     try:
         import distributed
@@ -128,7 +142,7 @@ def connect(spec: str, partition_bytes: int | None = None) -> Iterator[Writer]:
             raise ClusterError(f"the Dask scheduler at {address} has no workers", hint=(
                 f"start workers with `dask worker {address}` on machines that see the "
                 "inputs and the output folder")) from None
-        yield _Run(client, partition_bytes).write
+        yield Run(client, partition_bytes)
     finally:
         client.close()
         if cluster is not None:
@@ -136,20 +150,27 @@ def connect(spec: str, partition_bytes: int | None = None) -> Iterator[Writer]:
 
 
 @dataclass(eq=False)
-class _Run:
+class Run:
     client: Any  # distributed.Client
     partition_bytes: int | None
     token: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     futures: dict[str, Any] = field(default_factory=dict)  # by key: what to cancel at the end
 
     def write(self, inputs: list[str], options: Options, sink: Sink) -> None:
-        self._same_software()
+        self.same_software()
         work = sink.root / WORK
         shutil.rmtree(work, ignore_errors=True)  # what a killed run left
         work.mkdir()
         try:
-            queue = self._submit(inputs, options, sink, work)
-            _Merge(sink, work).run(queue, self._result)
+            root = str(sink.root.resolve())
+
+            def task(part: Part, held: frozenset[PartPlace], where: tuple[int, int] | None,
+                     digest: str | None) -> tuple[Any, tuple[Any, ...]]:
+                return process_part, (part, options, root, held, where, digest,
+                                      sink.report_unmapped)
+
+            queue = self.submit(inputs, options, work, task)
+            _Merge(sink, work).run(queue, self.result)
         finally:
             self.client.cancel(list(self.futures.values()))
             self.futures.clear()
@@ -159,9 +180,11 @@ class _Run:
             if folder.is_dir():
                 remove_temporaries(folder)
 
-    def _submit(self, inputs: list[str], options: Options, sink: Sink, work: Path
-                ) -> list[tuple[Part, Any] | SourceFailure]:
-        """Scan every partition, then send each to be processed; the queue in input order."""
+    def submit(self, inputs: list[str], options: Options, work: Path, task: Task
+               ) -> list[tuple[Part, Any] | SourceFailure]:
+        """Scan every partition, then send each to be processed (``task`` tells the function
+        and its arguments); the queue in input order. ``work``: the run's work folder, which
+        the workers see (standard input is copied there)."""
         workers = sum(self.client.nthreads().values()) or 1
         items = plan(list(inputs), options.reader, self.partition_bytes, workers, work)
         scans: dict[int, Any] = {}
@@ -184,13 +207,13 @@ class _Run:
             if isinstance(item, SourceFailure):
                 queue.append(item)
                 continue
-            scan: tuple[Scan, ...] = self._result(scans.pop(item.index), item)
+            scan: tuple[Scan, ...] = self.result(scans.pop(item.index), item)
             piece = item.pieces[0]
             where, digest = None, None
             if piece.kind == "range":
                 if piece.range_of in stopped:
                     continue
-                found = self._result(digests[piece.range_of], item)
+                found = self.result(digests[piece.range_of], item)
                 if isinstance(found, InputError):
                     stopped.add(piece.range_of)
                     queue.append(SourceFailure(piece.label, found))
@@ -202,12 +225,11 @@ class _Run:
                 if scan[0].failed:
                     stopped.add(piece.range_of)
             held = frozenset(_held(scan, seen))
-            queue.append((item, self._task(
-                f"part-{item.index}", process_part, item, options, str(sink.root.resolve()),
-                held, where, digest, sink.report_unmapped)))
+            func, args = task(item, held, where, digest)
+            queue.append((item, self._task(f"part-{item.index}", func, *args)))
         return queue
 
-    def _same_software(self) -> None:
+    def same_software(self) -> None:
         """Every worker runs this ld-publish: another version could write other bytes."""
         try:
             found = self.client.run(version)
@@ -225,7 +247,7 @@ class _Run:
         self.futures[future.key] = future
         return future
 
-    def _result(self, future: Any, part: Part) -> Any:
+    def result(self, future: Any, part: Part) -> Any:
         from distributed import KilledWorker
         from distributed.comm.core import CommClosedError
 

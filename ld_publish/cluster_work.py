@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import os
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -31,8 +32,9 @@ from .partitions import Part, Position, Scan, read_piece, scan_piece
 from .pipeline import Options, Outcome, SourceFailure, process_work, rejected_outcome
 from .sources import InputSource
 
-__all__ = ["Failed", "Held", "PartDone", "Settled", "file_digest", "process_part", "scan_part",
-           "version"]
+__all__ = ["Failed", "Held", "PartDone", "PartPlace", "Place", "Settled", "file_digest",
+           "part_outcomes", "process_part", "scan_part", "version", "visible",
+           "worker_process"]
 
 # (piece, source in the piece, record in the source): a record's place in its partition.
 PartPlace = tuple[int, int, int]
@@ -84,7 +86,7 @@ class PartDone:
 _started = False
 
 
-def _worker_process() -> None:
+def worker_process() -> None:
     # As the local pool's workers do (ld_publish.fanout): records free themselves by reference
     # counting, so the cyclic collector need not rescan the long-lived objects again and again.
     global _started
@@ -109,7 +111,7 @@ def file_digest(path: str, label: str) -> str | InputError:
         return exc
 
 
-def _visible(path: str, what: str) -> None:
+def visible(path: str, what: str) -> None:
     # A worker on a machine without the shared file system would otherwise fail with a bare
     # "No such file", read as a full disk or an unreadable input.
     if not os.path.exists(path):
@@ -121,7 +123,7 @@ def _visible(path: str, what: str) -> None:
 def scan_part(part: Part, options: Options) -> tuple[Scan, ...]:
     """The first pass over a partition: one :class:`Scan` per piece."""
     for piece in part.pieces:
-        _visible(piece.path, f"the input {piece.label}")
+        visible(piece.path, f"the input {piece.label}")
     use(options.limits)
     return tuple(scan_piece(piece, options.reader) for piece in part.pieces)
 
@@ -131,47 +133,39 @@ def process_part(part: Part, options: Options, root: str, held: frozenset[PartPl
                  report_unmapped: bool) -> PartDone:
     """Process a partition's records (see the module docs); ``where``: the lines and records
     before a range, ``digest`` its file's."""
-    _worker_process()
+    worker_process()
     use(options.limits)
     out = Path(root)
     work = out / WORK
-    _visible(str(work), "the output folder")
+    visible(str(work), "the output folder")
     options = replace(options, write_to=str(out / "records"))
     # A quarantined record carries its source's text, read by the label locally: here the
     # label names the file as the driver sees it. (A local run finds no file "<stdin>".)
     paths = {piece.label: piece.path for piece in part.pieces
              if piece.kind != "tar" and piece.label != "<stdin>"}
-    position = Position(where[0], where[1], digest) if where else None
     stem = f"part-{part.index:06d}"
     shard, entries = work / f"{stem}.nq", work / f"{stem}.jsonl"
     shard_tmp, entries_tmp = temporary_name(shard), temporary_name(entries)
     items: list[Settled | Held | Failed] = []
     try:
         with open(shard_tmp, "wb") as nquads, open(entries_tmp, "wb") as lines:
-            for p, piece in enumerate(part.pieces):
-                for s, records in enumerate(read_piece(piece, options.reader, position)):
-                    for r, item in enumerate(records):
-                        if isinstance(item, SourceFailure):
-                            items.append(Failed(item, piece.range_of))
-                            break
-                        if isinstance(item, Rejected):
-                            outcome = rejected_outcome(item)
-                        elif (p, s, r) in held:
-                            items.append(_aside(process_work(item, options, True), work,
-                                                f"{stem}-{p}-{s}-{r}"))
-                            continue
-                        else:
-                            outcome = process_work(item, options)
-                        entry, warnings, infos = record_entry(
-                            outcome, out, report_unmapped, lambda label: paths.get(label, label))
-                        lines.write(_json_line(entry) + b"\n")
-                        size = 0
-                        if not outcome.quarantined and outcome.nquads is not None:
-                            size = nquads.write(outcome.nquads)
-                        items.append(Settled(
-                            key_digest(outcome.key) if outcome.from_work else None,
-                            _place(outcome), not outcome.quarantined, warnings, infos,
-                            size))
+            for found in part_outcomes(part, options, held, where, digest):
+                if isinstance(found, Failed):
+                    items.append(found)
+                    continue
+                (p, s, r), outcome, is_held = found
+                if is_held:
+                    items.append(_aside(outcome, work, f"{stem}-{p}-{s}-{r}"))
+                    continue
+                entry, warnings, infos = record_entry(
+                    outcome, out, report_unmapped, lambda label: paths.get(label, label))
+                lines.write(_json_line(entry) + b"\n")
+                size = 0
+                if not outcome.quarantined and outcome.nquads is not None:
+                    size = nquads.write(outcome.nquads)
+                items.append(Settled(
+                    key_digest(outcome.key) if outcome.from_work else None,
+                    _place(outcome), not outcome.quarantined, warnings, infos, size))
         os.replace(shard_tmp, shard)
         os.replace(entries_tmp, entries)
     finally:
@@ -185,10 +179,32 @@ def _place(outcome: Outcome) -> Place:
     return (source.path, source.line, source.position)
 
 
+def part_outcomes(part: Part, options: Options, held: frozenset[PartPlace],
+                  where: tuple[int, int] | None, digest: str | None
+                  ) -> Iterator[tuple[PartPlace, Outcome, bool] | Failed]:
+    """Every record of a partition processed, in input order, with its place and whether it
+    is held; a source that fails as a whole ends with its :class:`Failed` (what export's,
+    load's and site's tasks share)."""
+    position = Position(where[0], where[1], digest) if where else None
+    for p, piece in enumerate(part.pieces):
+        for s, records in enumerate(read_piece(piece, options.reader, position)):
+            for r, item in enumerate(records):
+                if isinstance(item, SourceFailure):
+                    yield Failed(item, piece.range_of)
+                    break
+                if isinstance(item, Rejected):
+                    yield (p, s, r), rejected_outcome(item), False
+                elif (p, s, r) in held:
+                    yield (p, s, r), process_work(item, options, True), True
+                else:
+                    yield (p, s, r), process_work(item, options), False
+
+
 WORK = ".ld-publish-work"
 
 
 def _aside(outcome: Outcome, work: Path, stem: str) -> Held:
+    """A held record's documents and N-Quads, aside in the work folder."""
     aside = []
     for fmt, data in outcome.documents.items():
         name = f"{stem}.{fmt}"

@@ -38,6 +38,7 @@ from .layout import (
     remove_temporaries,
     temporary_name,
 )
+from .locations import local_path, local_paths
 from .locking import folder_lock
 from .pipeline import Options, Outcome, SourceFailure, process
 from .readers import readers
@@ -151,6 +152,7 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
     if dataset not in DATASET_FORMATS:
         raise UsageError(f"unknown dataset format {dataset!r}",
                          hint=f"use one of {', '.join(DATASET_FORMATS)}")
+    inputs, out = local_paths(inputs, "input"), local_path(os.fspath(out), "output folder")
     check_exist(inputs)
     if options.reader:
         readers.get(options.reader)  # an unknown name fails before anything is created

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from .layout import atomic_write, file_name
 from .loaders import LoaderOptions, LoadReport, graphs_from_inputs, load_graphs, loaders
 from .loaders.base import Loader
 from .loaders.nquads import is_nquads_input
+from .locations import local_path, local_paths
 from .merge_run import merged_records
 from .pipeline import Options, Outcome, SourceFailure, process
 from .readers.native_codec import work_to_dict
@@ -79,22 +82,89 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
          on_failure: Callable[[SourceFailure], None] | None = None,
          on_resume: Callable[[int], None] | None = None,
          on_split: Callable[[int, str], None] | None = None,
-         progress: Callable[[LoadReport], None] | None = None) -> LoadReport:
-    """Load ``inputs`` (record files, folders, ``-``, export folders, N-Quads files)."""
+         progress: Callable[[LoadReport], None] | None = None,
+         cluster: str | None = None, partition_bytes: int | None = None,
+         work_dir: str | Path | None = None) -> LoadReport:
+    """Load ``inputs`` (record files, folders, ``-``, export folders, N-Quads files).
+
+    ``cluster`` (``local[:N]`` or ``tcp://host:port``): the records are read, mapped and
+    validated on a Dask cluster (:mod:`ld_publish.cluster_graphs`) in partitions of about
+    ``partition_bytes``, their graphs loaded from here in input order; ``work_dir`` is a
+    folder every worker sees (default: a new temporary folder, enough for ``local``)."""
     pipeline = replace(pipeline or Options(), formats=(), keep_graph=True, write_to=None)
-    quarantine = _Quarantine(Path(quarantine_dir) if quarantine_dir else None)
+    inputs = local_paths(inputs, "input")
+    if work_dir is not None:
+        work_dir = local_path(os.fspath(work_dir), "--work-dir")
     nquads = [item for item in inputs if is_nquads_input(item)]
     records = [item for item in inputs if not is_nquads_input(item)]
-
+    # Records of one work from several sources are merged (ld_publish.merge_run): the later
+    # ones are kept by this, and their work's graph replaced once the stream has ended.
     firsts = FirstOfKey(merging=True)
-    merged = 0
+    run = _Run(inputs, nquads, records, pipeline, firsts, options, quarantine_dir,
+               journal_path, batch_size, force, bulk, on_quarantine, on_resume, on_split,
+               progress)
+    if cluster is None or not records:
+        return run.load(process(records, pipeline, on_failure=on_failure, firsts=firsts))
+    from .cluster import session
+    from .cluster_graphs import run_records
+    from .sources import check_exist
 
-    def graphs() -> Iterator[RecordGraph]:
-        nonlocal merged
-        yield from graphs_from_inputs(nquads)
-        if records:
-            for outcome in process(records, pipeline, on_failure=on_failure, firsts=firsts):
-                if outcome.merged_into is not None:
+    check_exist(records)
+    # Connected before the store is opened: a cluster that is not there changes nothing.
+    with session(cluster, partition_bytes) as dask, _work_folder(work_dir) as work, \
+            contextlib.closing(run_records(dask, records, pipeline, work, on_failure,
+                                           firsts=firsts)) as found:
+        # closing: a store that fails ends the run while partitions are still out
+        return run.load(found)
+
+
+@contextlib.contextmanager
+def _work_folder(given: str | Path | None) -> Iterator[Path]:
+    """The cluster run's work folder: inside ``given``, or in a temporary folder of its own."""
+    from .cluster_work import WORK
+
+    if given is not None:
+        yield Path(given) / WORK
+        return
+    with tempfile.TemporaryDirectory(prefix="ld-publish-load-") as folder:
+        yield Path(folder) / WORK
+
+
+@dataclass(eq=False)
+class _Run:
+    """One load: what :func:`load` was given, and the loading of a stream of records (the
+    local pipeline's outcomes, or a cluster's in input order), then the merge phase."""
+
+    inputs: list[str]
+    nquads: list[str]
+    records: list[str]  # the record inputs (read again by the merge phase)
+    pipeline: Options
+    firsts: FirstOfKey
+    options: LoaderOptions
+    quarantine_dir: str | Path | None
+    journal_path: str | Path | None
+    batch_size: int
+    force: bool
+    bulk: bool
+    on_quarantine: Callable[[str, str], None] | None
+    on_resume: Callable[[int], None] | None
+    on_split: Callable[[int, str], None] | None
+    progress: Callable[[LoadReport], None] | None
+
+    def load(self, found: Iterator[RecordGraph | Outcome]) -> LoadReport:
+        quarantine = _Quarantine(Path(self.quarantine_dir) if self.quarantine_dir else None)
+        on_quarantine, on_split, firsts = self.on_quarantine, self.on_split, self.firsts
+        merged = 0
+
+        def graphs() -> Iterator[RecordGraph]:
+            nonlocal merged
+            yield from graphs_from_inputs(self.nquads)
+            if not self.records:
+                return
+            for outcome in found:
+                if isinstance(outcome, RecordGraph):  # published, from a cluster worker
+                    yield outcome
+                elif outcome.merged_into is not None:
                     merged += 1  # its graph is its work's, loaded when the stream ends
                 elif outcome.graph is not None and not outcome.quarantined:
                     yield outcome.graph
@@ -103,51 +173,53 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
                     if on_quarantine:
                         on_quarantine(outcome.source.label(), outcome.reason or "")
 
-    def store_refused(graph: RecordGraph, reason: str) -> None:
-        quarantine.graph(graph, reason)
-        if on_quarantine:
-            # A file of N-Quads holds many graphs: name the one refused.
-            where = f"{graph.source_label} graph <{graph.name}>" if graph.source_label else (
-                f"graph <{graph.name}>")
-            on_quarantine(where, reason)
+        def store_refused(graph: RecordGraph, reason: str) -> None:
+            quarantine.graph(graph, reason)
+            if on_quarantine:
+                # A file of N-Quads holds many graphs: name the one refused.
+                where = (f"{graph.source_label} graph <{graph.name}>" if graph.source_label
+                         else f"graph <{graph.name}>")
+                on_quarantine(where, reason)
 
-    loader = open_loader(options)
-    journal: LoadJournal | None = None
-    try:
-        if journal_path:
-            journal = LoadJournal(Path(journal_path), loader.target)
-            if journal.resumed and on_resume is not None:
-                on_resume(len(journal.loaded))
-        report = load_graphs(graphs(), loader, quarantine=store_refused, journal=journal,
-                             batch_graphs=batch_size, force=force, progress=progress, bulk=bulk,
-                             on_split=None if on_split is None
-                             else lambda batch, why: on_split(len(batch), why))
-        firsts.close()  # the key table: the records to merge stay
-        # Records refused before reaching the store were read too (counted before the merge
-        # phase, whose quarantined merges are no records of their own).
-        rejected = quarantine.count - report.quarantined
-        if firsts.merges:
-            # Apart, after every batch of the stream: a batch must not hold a key's graph
-            # twice (a bulk loader would add the two), and the merged graph must come last.
-            again = load_graphs(_merged_graphs(records, pipeline, firsts, quarantine,
-                                               on_quarantine),
-                                loader, quarantine=store_refused, force=force)
-            report.triples_loaded += again.triples_loaded
-            report.requests += again.requests
-            report.seconds += again.seconds
-    except BaseException:
-        # Report what stopped the run: on a full disk, closing the store fails as well, and
-        # that error would hide the first.
-        firsts.close()
-        _close_quietly(journal, loader)
-        raise
-    if journal is not None:
-        journal.close()
-    loader.close()  # a store that cannot write what it holds to disk is an error still
-    report.read += rejected + merged
-    report.quarantined += rejected
-    report.merged = merged
-    return report
+        loader = open_loader(self.options)
+        journal: LoadJournal | None = None
+        try:
+            if self.journal_path:
+                journal = LoadJournal(Path(self.journal_path), loader.target)
+                if journal.resumed and self.on_resume is not None:
+                    self.on_resume(len(journal.loaded))
+            report = load_graphs(graphs(), loader, quarantine=store_refused, journal=journal,
+                                 batch_graphs=self.batch_size, force=self.force,
+                                 progress=self.progress, bulk=self.bulk,
+                                 on_split=None if on_split is None
+                                 else lambda batch, why: on_split(len(batch), why))
+            firsts.close()  # the key table: the records to merge stay
+            # Records refused before reaching the store were read too (counted before the
+            # merge phase, whose quarantined merges are no records of their own).
+            rejected = quarantine.count - report.quarantined
+            if firsts.merges:
+                # Apart, after every batch of the stream: a batch must not hold a key's graph
+                # twice (a bulk loader would add the two), and the merged graph must come
+                # last.
+                again = load_graphs(_merged_graphs(self.records, self.pipeline, firsts,
+                                                   quarantine, on_quarantine),
+                                    loader, quarantine=store_refused, force=self.force)
+                report.triples_loaded += again.triples_loaded
+                report.requests += again.requests
+                report.seconds += again.seconds
+        except BaseException:
+            # Report what stopped the run: on a full disk, closing the store fails as well,
+            # and that error would hide the first.
+            firsts.close()
+            _close_quietly(journal, loader)
+            raise
+        if journal is not None:
+            journal.close()
+        loader.close()  # a store that cannot write what it holds to disk is an error still
+        report.read += rejected + merged
+        report.quarantined += rejected
+        report.merged = merged
+        return report
 
 
 def _merged_graphs(records: list[str], pipeline: Options, firsts: FirstOfKey,

@@ -18,7 +18,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -27,25 +29,21 @@ from typing import Any
 from ..errors import InputError, OutputError, UsageError
 from ..graph import RecordGraph
 from ..layout import remove_temporaries, temporary_name
+from ..locations import local_path, local_paths
 from ..locking import folder_lock
-from ..mapping.iris import check_base, segment
+from ..mapping.iris import check_base
 from ..pipeline import Options, Outcome, SourceFailure, process
 from ..sources import check_exist
-from ..writers.jsonld import JsonLdWriter
-from ..writers.turtle import to_turtle
 from . import describe
 from .html import CSS
-from .index import Listing, index_page, listing
-from .landing import landing_page
+from .index import Listing, index_page
 from .output import SiteWriter
 from .paths import MANIFEST, Manifest, file_path, normalize
-from .view import record_view
+from .render import RESERVED, Guess, Look, Render, Rendered, page_iri, record_documents
 from .void import DATASET_PATH, DUMP, DatasetStats, robots, sitemaps, void_terms
 from .webconf import htaccess, nginx
 
 REPORT = "report.json"
-#: Names the site itself uses at the top of the folder; no IRI's documents may take them.
-RESERVED = ("index", "void", "sitemap", "robots", "site", "dataset", "report", "nginx", "_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +97,7 @@ class _Build:
         self.root = root
         self.base = base
         self.options = options
+        self.look = Look(base, options.title, options.license)
         self.writer = writer
         self.taken: set[str] = set(RESERVED)
         self.resources = describe.Resources(base)
@@ -110,34 +109,39 @@ class _Build:
     def key_of(self, iri: str) -> str:
         return normalize(iri[len(self.base):])
 
-    def record(self, graph: RecordGraph) -> bool:
-        """Publish one record; ``False`` when another record already has its page IRI."""
-        page_iri = f"{self.base}work/{segment(graph.key)}"
-        key = self.key_of(page_iri)
+    def record(self, graph: RecordGraph, rendered: Rendered | None = None) -> bool:
+        """Publish one record (``rendered``: as a cluster worker rendered it); ``False`` when
+        another record already has its page IRI."""
+        page = page_iri(self.base, graph)
+        key = self.key_of(page)
         if key in self.writer.manifest.entries:
             return False
         path = file_path(key, self.taken)
-        view = record_view(graph)
-        jsonld = JsonLdWriter().write(graph)
-        html = landing_page(view, base=self.base, path=path, page_url=page_iri,
-                            site_title=self.options.title, jsonld=jsonld,
-                            license_iri=self.options.license)
-        self.writer.entry(key, "record", path, {".html": html, ".ttl": to_turtle(graph),
-                                                ".jsonld": jsonld, ".nt": graph.ntriples()})
-        self.pages.append(page_iri)
-        self.listings.append(listing(view, page_iri))
+        if rendered is not None and rendered.page.path == path:
+            documents, line = rendered.page.documents, rendered.listing
+        else:
+            documents, line = record_documents(graph, self.look, path)
+        self.writer.entry(key, "record", path, documents)
+        self.pages.append(page)
+        self.listings.append(line)
         self.stats.add(graph, describe.local_test(graph, self.base))
-        for described in self.resources.add(graph, page_iri):
-            self.resource(described)
+        if rendered is None:
+            for described in self.resources.add(graph, page):
+                self.resource(described)
+            return True
+        self.resources.take(rendered.shared)
+        for described, guess in rendered.local:
+            self.resource(described, guess)
         return True
 
-    def resource(self, described: describe.Described) -> None:
+    def resource(self, described: describe.Described, guess: Guess | None = None) -> None:
         key = self.key_of(described.iri)
         if key in self.writer.manifest.entries:
             return
         path = file_path(key, self.taken)
-        self.writer.entry(key, "resource", path, describe.documents(
-            described, self.base, path, self.options.title))
+        self.writer.entry(key, "resource", path, guess.documents
+                          if guess is not None and guess.path == path else
+                          describe.documents(described, self.base, path, self.options.title))
         self.report.resources += 1
 
     def finish(self) -> None:
@@ -172,13 +176,31 @@ class _Build:
 def build_site(inputs: list[str], out: str | Path, pipeline: Options,
                options: SiteOptions | None = None, *,
                on_quarantine: Callable[[Outcome], None] | None = None,
-               progress: Callable[[SiteReport], None] | None = None) -> SiteReport:
-    """Build (or update) the site for ``inputs`` in ``out`` (see the module docs)."""
+               progress: Callable[[SiteReport], None] | None = None,
+               cluster: str | None = None, partition_bytes: int | None = None) -> SiteReport:
+    """Build (or update) the site for ``inputs`` in ``out`` (see the module docs).
+
+    ``cluster`` (``local[:N]`` or ``tcp://host:port``): the records are read, mapped,
+    validated and rendered on a Dask cluster whose workers see ``out``, in partitions of
+    about ``partition_bytes`` (:mod:`ld_publish.cluster_graphs`, :mod:`.render`); the site is
+    the same as without it."""
     options = options or SiteOptions()
     base = check_site_base(pipeline.base)
     replace(pipeline, base=base).mapping()  # a bad --license fails before anything is read
+    inputs, out = local_paths(inputs, "input"), local_path(os.fspath(out), "site folder")
     check_exist(inputs)
-    root = Path(out)
+    if cluster is None:
+        return _build(inputs, Path(out), base, pipeline, options, on_quarantine, progress, None)
+    from ..cluster import session
+
+    # Connected before the site folder is touched: a cluster that is not there changes nothing.
+    with session(cluster, partition_bytes) as run:
+        return _build(inputs, Path(out), base, pipeline, options, on_quarantine, progress, run)
+
+
+def _build(inputs: list[str], root: Path, base: str, pipeline: Options, options: SiteOptions,
+           on_quarantine: Callable[[Outcome], None] | None,
+           progress: Callable[[SiteReport], None] | None, run: Any) -> SiteReport:
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -191,7 +213,7 @@ def build_site(inputs: list[str], out: str | Path, pipeline: Options,
         build = _Build(root, base, options, writer)
         _records(build, inputs, replace(pipeline, formats=(), keep_graph=True, write_to=None,
                                         license=options.license or pipeline.license),
-                 on_quarantine, progress)
+                 on_quarantine, progress, run)
         build.finish()
         report = build.report
         report.written, report.unchanged = writer.counts.written, writer.counts.unchanged
@@ -201,7 +223,7 @@ def build_site(inputs: list[str], out: str | Path, pipeline: Options,
 
 def _records(build: _Build, inputs: list[str], pipeline: Options,
              on_quarantine: Callable[[Outcome], None] | None,
-             progress: Callable[[SiteReport], None] | None) -> None:
+             progress: Callable[[SiteReport], None] | None, run: Any) -> None:
     report = build.report
 
     def failed(failure: SourceFailure) -> None:
@@ -218,10 +240,10 @@ def _records(build: _Build, inputs: list[str], pipeline: Options,
     try:
         with open(tmp, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
                                                    mtime=0) as dump:
-            for outcome in process(inputs, pipeline, on_failure=failed):
+            for outcome, rendered in _outcomes(build, inputs, pipeline, failed, run):
                 report.read += 1
                 if not outcome.quarantined and outcome.graph is not None:
-                    if build.record(outcome.graph):
+                    if build.record(outcome.graph, rendered):
                         report.published += 1
                         dump.write(outcome.graph.nquads())
                         if progress:
@@ -249,6 +271,23 @@ def _records(build: _Build, inputs: list[str], pipeline: Options,
                           ) from None
     finally:
         tmp.unlink(missing_ok=True)  # whatever stopped the run, no half dump is left
+
+
+def _outcomes(build: _Build, inputs: list[str], pipeline: Options,
+              failed: Callable[[SourceFailure], None], run: Any
+              ) -> Iterator[tuple[Outcome, Rendered | None]]:
+    """The records' outcomes in input order, with what a cluster worker rendered of them."""
+    if run is None:
+        for outcome in process(inputs, pipeline, on_failure=failed):
+            yield outcome, None
+        return
+    from ..cluster_graphs import run_records
+    from ..cluster_work import WORK
+
+    found = run_records(run, inputs, pipeline, build.root / WORK, failed, Render(build.look))
+    with closing(found):  # an unwritable site ends the run while partitions are still out
+        for item in found:
+            yield (item.outcome, item) if isinstance(item, Rendered) else (item, None)
 
 
 def _old_manifest(root: Path) -> Manifest | None:

@@ -15,7 +15,7 @@ end (:meth:`Resources.shared`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..graph import RecordGraph
@@ -65,12 +65,27 @@ class Resources:
     def add(self, graph: RecordGraph, page_iri: str) -> list[Described]:
         """Take ``graph``'s minted IRIs; return the documents of those only it can describe.
         ``page_iri`` (the record page) is not a resource."""
+        ready, shared = self.split(graph, page_iri)
+        self.take(shared)
+        return ready
+
+    def take(self, shared: Iterable[tuple[str, Iterable[Triple]]]) -> None:
+        """Hold the triples of shared nodes until the end (what :meth:`split` left)."""
+        for iri, triples in shared:
+            self._shared.setdefault(iri, set()).update(triples)
+
+    def split(self, graph: RecordGraph, page_iri: str
+              ) -> tuple[list[Described], list[tuple[str, tuple[Triple, ...]]]]:
+        """``graph``'s minted IRIs: the documents of those only it can describe, and the
+        triples it says of shared ones, without holding anything (a cluster worker splits,
+        the driver takes)."""
         index = graph.index()
         out, into = index.out, index.into
         is_local = local_test(graph, self.base)
         minted = sorted({t for triple in graph.terms for t in (triple[0], triple[2])
                          if t.startswith(self._prefix)})
         ready: list[Described] = []
+        shared: list[tuple[str, tuple[Triple, ...]]] = []
         for term in minted:
             iri = term[1:-1]
             if iri == page_iri:
@@ -79,8 +94,8 @@ class Resources:
             if is_local(term):
                 ready.append(Described(iri, tuple(sorted(triples))))
             else:
-                self._shared.setdefault(iri, set()).update(triples)
-        return ready
+                shared.append((iri, tuple(triples)))
+        return ready, shared
 
     def shared(self, skip: set[str]) -> Iterator[Described]:
         """The shared nodes' documents, in IRI order (``skip``: IRIs that are record pages);
