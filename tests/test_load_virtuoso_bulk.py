@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -173,10 +175,14 @@ def test_a_folder_the_server_cannot_see_stops_the_load_before_any_hash(
         store.loader.close()
 
 
-def test_a_folder_the_server_may_not_read_says_dirs_allowed(virtuoso_server: VirtuosoServer,
-                                                          tmp_path: Path) -> None:
-    # tmp_path is outside the test server's DirsAllowed.
-    store = open_store(virtuoso_server, tmp_path, retries=0)
+def test_a_folder_the_server_may_not_read_says_dirs_allowed(
+        virtuoso_server: VirtuosoServer) -> None:
+    # Outside the test server's DirsAllowed (Virtuoso also allows /tmp, its temporary folder).
+    try:
+        outside = Path(tempfile.mkdtemp(prefix="ld-publish-test-", dir="/var/tmp"))
+    except OSError:
+        pytest.skip("/var/tmp is not writable here")
+    store = open_store(virtuoso_server, outside, retries=0)
     try:
         graphs = graphs_under(fresh_prefix(), 5)
         with pytest.raises(StoreError) as caught:
@@ -185,6 +191,7 @@ def test_a_folder_the_server_may_not_read_says_dirs_allowed(virtuoso_server: Vir
         assert store.loader.stored_hashes([g.name for g in graphs]) == {}
     finally:
         store.loader.close()
+        shutil.rmtree(outside, ignore_errors=True)
 
 
 def test_bulk_dir_is_for_virtuoso_only(tmp_path: Path) -> None:
