@@ -150,10 +150,10 @@ class VirtuosoBulk:
         user needs EXECUTE on them, and ``checkpoint`` needs dba)."""
         values = ", ".join(_literal(a) for a in args)
         query = f"PREFIX sql: <sql:>\nSELECT ({procedure}({values})) WHERE {{ }}"
-        # On a connection of its own: rdf_loader_run sets the server's session to repeatable
-        # reads without the transaction log and does not set it back, and Virtuoso keeps that
-        # session for the next requests on the same keep-alive connection (later Graph Store
-        # requests on it then held locks until other requests timed out).
+        # On a connection of its own, as a precaution: rdf_loader_run switches its session to
+        # repeatable reads without the transaction log and does not switch it back; should
+        # Virtuoso keep that session for the next requests of a keep-alive connection, the
+        # load's later updates would go unlogged. (Not observed; closing costs one connect.)
         self.loader.http.send("POST", self.loader.endpoints.query, idempotent=retry, what=what,
                               data={"query": query},
                               headers={"Accept": "application/sparql-results+json",
