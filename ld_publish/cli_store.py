@@ -114,6 +114,10 @@ def build_options(store_path: str | None, endpoint: str | None, store_type: str,
 @click.option("--force", is_flag=True, help="reload graphs even when their hash is unchanged")
 @click.option("--bulk", is_flag=True, help="first loads: add graphs new to the store with the "
               "store's bulk loader (not atomic; rerun a killed bulk load to finish it)")
+@click.option("--bulk-dir", metavar="DIR", help="Virtuoso --bulk: a folder the server can read "
+              "(in its DirsAllowed); each batch is written there for its bulk loader (ld_dir)")
+@click.option("--bulk-dir-server", metavar="PATH",
+              help="the --bulk-dir folder as the server sees it, when not at the same path")
 @click.option("--quarantine", "quarantine_dir", default="output/quarantine", show_default=True,
               metavar="DIR", help="where records that cannot be loaded are written")
 @click.option("-f", "--from", "reader", metavar="READER",
@@ -145,7 +149,7 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
                  store_type: str, user: str | None, password_env: str | None,
                  password_file: str | None, timeout: float, retries: int, gsp: str | None,
                  update: str | None, batch_size: int, journal: str | None, force: bool,
-                 bulk: bool,
+                 bulk: bool, bulk_dir: str | None, bulk_dir_server: str | None,
                  quarantine_dir: str, reader: str | None, base: str, profile: str,
                  workers: int, strict: bool, quiet: bool, limits: tuple[str, ...],
                  prefer: str | None, cluster: str | None, partition_size: str | None,
@@ -179,6 +183,11 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
                              hint="add --cluster local, or drop --work-dir")
         options = build_options(store_path, endpoint, store_type, user, password_env,
                                 password_file, timeout, retries, gsp, update)
+        if (bulk_dir or bulk_dir_server) and not bulk:
+            raise UsageError("--bulk-dir and --bulk-dir-server go with --bulk")
+        if bulk_dir_server and not bulk_dir:
+            raise UsageError("--bulk-dir-server needs --bulk-dir")
+        options.bulk_dir, options.bulk_dir_server = bulk_dir, bulk_dir_server
         pipeline = Options(base=base, profile=Profile(profile), reader=reader, workers=workers,
                            limits=parse_limits(limits), prefer=parse_prefer(prefer))
         report = load(list(inputs), options, pipeline=pipeline, quarantine_dir=quarantine_dir,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -84,6 +85,13 @@ class LoaderOptions:
     timeout: float = 30.0
     retries: int = 4
     backoff: float = 0.5
+    #: Per-graph HTTP requests in flight at once (Virtuoso's staged replace and bulk POSTs).
+    connections: int = 4
+    #: ``--bulk`` into Virtuoso: a folder this machine writes and the server reads, where each
+    #: batch goes as an N-Quads file for the server's bulk loader; and the folder's path as the
+    #: server sees it, when that differs.
+    bulk_dir: str | None = None
+    bulk_dir_server: str | None = None
 
 
 LoaderFactory = Callable[..., Loader]
@@ -113,7 +121,11 @@ def _body_triples(graph: RecordGraph, index: int) -> Iterable[ox.Triple]:
 
 def staging_name(graph: RecordGraph) -> str:
     """Where a staged replace puts the new content before moving it over the record's graph."""
-    return f"urn:ld-publish:staging:{graph.content_hash}"
+    # The graph's name is in it: two records with the same content in one batch would
+    # otherwise share a staging graph, the first MOVE would take it and leave the second
+    # graph empty under a hash that claims the content.
+    key = hashlib.sha256(f"{graph.name}\n{graph.content_hash}".encode()).hexdigest()
+    return f"urn:ld-publish:staging:{key}"
 
 
 def replace_update(graphs: Sequence[RecordGraph], *, with_data: bool = True,

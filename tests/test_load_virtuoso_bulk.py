@@ -1,0 +1,226 @@
+"""``load --bulk`` into a real Virtuoso: its own bulk loader (``ld_dir`` + ``rdf_loader_run``)
+when it can read ``--bulk-dir``, else concurrent Graph Store POSTs; hashes after the content.
+
+The test server allows its own folder (DirsAllowed in tests/stores.py), so bulk folders are made
+under it; a folder outside it stands for a server that cannot read the files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ld_publish.errors import StoreError, UsageError
+from ld_publish.graph import RecordGraph
+from ld_publish.loaders import LoaderOptions, load_graphs, loaders
+from ld_publish.loaders.base import hash_literal
+from ld_publish.loaders.sparql import SparqlLoader
+from tests.stores import VirtuosoServer
+from tests.test_load_stores import (
+    StoreUnderTest,
+    fresh_prefix,
+    graphs_under,
+    to_rdflib,
+    with_list,
+)
+
+pytestmark = pytest.mark.store
+
+
+@pytest.fixture
+def bulk_dir(virtuoso_server: VirtuosoServer) -> Iterator[Path]:
+    folder = virtuoso_server.directory / f"bulk-{uuid.uuid4().hex[:8]}"
+    folder.mkdir()
+    yield folder
+
+
+def open_store(server: VirtuosoServer, bulk_dir: Path | None = None, **kw: object
+               ) -> StoreUnderTest:
+    settings: dict[str, object] = {"retries": 1, **kw}
+    options = LoaderOptions(endpoint=server.base, store_type="virtuoso", user="dba",
+                            password=server.password,
+                            bulk_dir=str(bulk_dir) if bulk_dir else None,
+                            **settings)  # type: ignore[arg-type]
+    loader = loaders.get("sparql")(options)
+    assert isinstance(loader, SparqlLoader)
+    return StoreUnderTest("virtuoso", loader, loader.endpoints.query)
+
+
+def graphs_named(server: VirtuosoServer, prefix: str) -> int:
+    """How many graphs under ``prefix`` hold anything. Asked in SQL: a fresh, small Virtuoso
+    answers SPARQL's ``SELECT DISTINCT ?g`` over all graphs in tens of seconds."""
+    out = server.isql(f"select count(*) from (select distinct G from DB.DBA.RDF_QUAD) x "
+                      f"where id_to_iri(G) like '{prefix}%'")
+    return int(re.findall(r"^\s*(\d+)\s*$", out, re.M)[-1])
+
+
+def expect_exactly(server: VirtuosoServer, store: StoreUnderTest,
+                   graphs: list[RecordGraph]) -> None:
+    """The store holds exactly these graphs under their prefix, each with its hash."""
+    prefix = graphs[0].name.rsplit("/graph/", 1)[0]
+    assert graphs_named(server, prefix) == len(graphs)
+    hashes = store.loader.stored_hashes([g.name for g in graphs])
+    for g in graphs:
+        assert to_rdflib(g.triples).isomorphic(store.graph(g.name)), g.name
+        assert hashes.get(g.name) == hash_literal(g), g.name
+
+
+def load_list_rows(server: VirtuosoServer, folder: Path) -> str:
+    return server.isql(f"select ll_file, ll_state from DB.DBA.load_list "
+                       f"where ll_file like '{folder}/%'")
+
+
+@pytest.mark.parametrize("path", ["ld_dir", "post"])
+def test_bulk_load_gives_the_store_a_normal_load_gives(virtuoso_server: VirtuosoServer,
+                                                       bulk_dir: Path, path: str) -> None:
+    store = open_store(virtuoso_server, bulk_dir if path == "ld_dir" else None)
+    try:
+        prefix = fresh_prefix()
+        graphs = graphs_under(prefix, 300, extra=5)
+        report = load_graphs(graphs, store.loader, bulk=True)
+        assert (report.read, report.loaded, report.unchanged) == (300, 300, 0)
+        assert report.requests == 1  # all added by the bulk path, none left to the replace
+        expect_exactly(virtuoso_server, store, graphs)
+        again = load_graphs(graphs, store.loader)
+        assert (again.loaded, again.unchanged) == (0, 300)
+    finally:
+        store.loader.close()
+    if path == "ld_dir":
+        # The server's bulk loader read one file, and the file is gone afterwards.
+        assert load_list_rows(virtuoso_server, bulk_dir).count(".nq") == 1
+        assert list(bulk_dir.iterdir()) == []
+
+
+def test_bulk_load_replaces_what_is_held_and_relabels_blank_nodes(
+        virtuoso_server: VirtuosoServer, bulk_dir: Path) -> None:
+    store = open_store(virtuoso_server, bulk_dir)
+    try:
+        prefix = fresh_prefix()
+        old = graphs_under(prefix, 20)
+        load_graphs(old, store.loader)
+        listed = with_list(prefix)
+        twin = RecordGraph.build("twin", f"{prefix}graph/twin", listed.root, listed.triples)
+        new = [*graphs_under(prefix, 40, marker=" (changed)"), listed, twin]
+        report = load_graphs(new, store.loader, bulk=True)
+        assert (report.loaded, report.unchanged) == (42, 0)
+        expect_exactly(virtuoso_server, store, new)
+        # Bulk loaders keep blank node labels per file: the two lists must not share nodes.
+        rows = store.rows(f"SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE {{ GRAPH ?g {{ ?b "
+                          f"<{prefix.rsplit('/', 2)[0]}/first> ?x }} "
+                          f"VALUES ?g {{ <{listed.name}> <{twin.name}> }} }}")
+        assert int(rows[0]["n"].value) == 4
+    finally:
+        store.loader.close()
+
+
+@pytest.mark.parametrize("path", ["ld_dir", "post"])
+def test_a_bulk_load_cut_short_is_finished_by_a_rerun(virtuoso_server: VirtuosoServer,
+                                                      bulk_dir: Path, path: str) -> None:
+    # What a kill between the bulk content and its hashes leaves: content and no hash, and one
+    # graph with only part of its triples.
+    store = open_store(virtuoso_server, bulk_dir if path == "ld_dir" else None)
+    gsp = f"{virtuoso_server.base}/sparql-graph-crud-auth"
+    auth = httpx.DigestAuth("dba", virtuoso_server.password)
+    try:
+        prefix = fresh_prefix()
+        graphs = graphs_under(prefix, 30, extra=6)
+        for g, body in [(g, g.ntriples()) for g in graphs[:10]] + [
+                (graphs[10], b"".join(graphs[10].ntriples().splitlines(keepends=True)[:3]))]:
+            httpx.post(gsp, params={"graph-uri": g.name}, content=body, auth=auth,
+                       headers={"Content-Type": "application/n-triples"}).raise_for_status()
+        assert store.loader.stored_hashes([g.name for g in graphs]) == {}
+        report = load_graphs(graphs, store.loader, bulk=True)
+        assert (report.loaded, report.unchanged) == (30, 0)
+        expect_exactly(virtuoso_server, store, graphs)
+    finally:
+        store.loader.close()
+
+
+def test_two_records_with_the_same_content_both_get_it(virtuoso_server: VirtuosoServer) -> None:
+    # They used to share one staging graph: the first MOVE took it and the second graph was
+    # left empty under a hash claiming the content.
+    store = open_store(virtuoso_server)
+    try:
+        prefix = fresh_prefix()
+        one = graphs_under(prefix, 1)[0]
+        two = RecordGraph.build("two", f"{prefix}graph/two", one.root, one.triples)
+        report = load_graphs([one, two], store.loader)
+        assert report.loaded == 2
+        expect_exactly(virtuoso_server, store, [one, two])
+    finally:
+        store.loader.close()
+
+
+def test_a_folder_the_server_cannot_see_stops_the_load_before_any_hash(
+        virtuoso_server: VirtuosoServer, bulk_dir: Path) -> None:
+    store = open_store(virtuoso_server, bulk_dir, bulk_dir_server="/nowhere/ld-publish")
+    try:
+        graphs = graphs_under(fresh_prefix(), 5)
+        with pytest.raises(StoreError, match="does not see the bulk file") as caught:
+            load_graphs(graphs, store.loader, bulk=True)
+        assert "--bulk-dir-server" in (caught.value.hint or "")
+        assert store.loader.stored_hashes([g.name for g in graphs]) == {}
+        assert graphs_named(virtuoso_server, graphs[0].name.rsplit("/graph/", 1)[0]) == 0
+    finally:
+        store.loader.close()
+
+
+def test_a_folder_the_server_may_not_read_says_dirs_allowed(
+        virtuoso_server: VirtuosoServer) -> None:
+    # Outside the test server's DirsAllowed (Virtuoso also allows /tmp, its temporary folder).
+    try:
+        outside = Path(tempfile.mkdtemp(prefix="ld-publish-test-", dir="/var/tmp"))
+    except OSError:
+        pytest.skip("/var/tmp is not writable here")
+    store = open_store(virtuoso_server, outside, retries=0)
+    try:
+        graphs = graphs_under(fresh_prefix(), 5)
+        with pytest.raises(StoreError) as caught:
+            load_graphs(graphs, store.loader, bulk=True)
+        assert "DirsAllowed" in (caught.value.hint or "")
+        assert store.loader.stored_hashes([g.name for g in graphs]) == {}
+    finally:
+        store.loader.close()
+        shutil.rmtree(outside, ignore_errors=True)
+
+
+def test_bulk_dir_is_for_virtuoso_only(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="virtuoso"):
+        loaders.get("sparql")(LoaderOptions(endpoint="http://127.0.0.1:1",
+                                            store_type="oxigraph-server",
+                                            bulk_dir=str(tmp_path)))
+
+
+def test_cli_bulk_load_through_the_servers_bulk_loader(virtuoso_server: VirtuosoServer,
+                                                       bulk_dir: Path, tmp_path: Path) -> None:
+    prefix = fresh_prefix()
+    graphs = graphs_under(prefix, 50)
+    nq = tmp_path / "data.nq"
+    nq.write_bytes(b"".join(g.nquads() for g in graphs))
+    run = [sys.executable, "-m", "ld_publish", "load", str(nq), "--endpoint",
+           virtuoso_server.base, "--store-type", "virtuoso", "--user", "dba",
+           "--quarantine", str(tmp_path / "q")]
+    env = {**os.environ, "LD_PUBLISH_PASSWORD": virtuoso_server.password}
+    done = subprocess.run([*run, "--bulk-dir", str(bulk_dir)], capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert done.returncode == 2 and "--bulk" in done.stderr  # --bulk-dir alone is a mistake
+    done = subprocess.run([*run, "--bulk", "--bulk-dir", str(bulk_dir)], capture_output=True,
+                          text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "read 50 = loaded 50 + unchanged 0 + quarantined 0" in done.stderr
+    store = open_store(virtuoso_server)
+    try:
+        expect_exactly(virtuoso_server, store, graphs)
+    finally:
+        store.loader.close()
+    assert load_list_rows(virtuoso_server, bulk_dir).count(".nq") == 1
