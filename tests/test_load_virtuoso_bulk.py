@@ -25,6 +25,7 @@ from ld_publish.graph import RecordGraph
 from ld_publish.loaders import LoaderOptions, load_graphs, loaders
 from ld_publish.loaders.base import hash_literal
 from ld_publish.loaders.sparql import SparqlLoader
+from ld_publish.loaders.virtuoso import LOOKUP_CHUNK
 from tests.stores import VirtuosoServer
 from tests.test_load_stores import (
     StoreUnderTest,
@@ -80,6 +81,16 @@ def load_list_rows(server: VirtuosoServer, folder: Path) -> str:
                        f"where ll_file like '{folder}/%'")
 
 
+def load_list(server: VirtuosoServer, folder: Path) -> list[tuple[str, int, int]]:
+    """The load_list rows of ``folder``'s files in the order registered: (file name, state,
+    whether an error is recorded)."""
+    out = server.isql(f"select concat('ROW ', ll_file, ' ', cast(ll_state as varchar), ' ', "
+                      f"case when ll_error is null then '0' else '1' end) from "
+                      f"DB.DBA.load_list where ll_file like '{folder}/%' order by ll_started")
+    return [(Path(m[0]).name, int(m[1]), int(m[2]))
+            for m in re.findall(r"^ROW (\S+) (\d+) (\d)\s*$", out, re.M)]
+
+
 @pytest.mark.parametrize("path", ["ld_dir", "post"])
 def test_bulk_load_gives_the_store_a_normal_load_gives(virtuoso_server: VirtuosoServer,
                                                        bulk_dir: Path, path: str) -> None:
@@ -96,9 +107,58 @@ def test_bulk_load_gives_the_store_a_normal_load_gives(virtuoso_server: Virtuoso
     finally:
         store.loader.close()
     if path == "ld_dir":
-        # The server's bulk loader read one file, and the file is gone afterwards.
-        assert load_list_rows(virtuoso_server, bulk_dir).count(".nq") == 1
+        # The server's bulk loader read two files, the content's then the hashes' (no
+        # INSERT DATA), each to its end, and they are gone afterwards.
+        rows = load_list(virtuoso_server, bulk_dir)
+        assert [(state, error) for _, state, error in rows] == [(2, 0), (2, 0)]
+        assert not rows[0][0].endswith("-hashes.nq") and rows[1][0].endswith("-hashes.nq")
         assert list(bulk_dir.iterdir()) == []
+
+
+def test_one_lookup_tells_hashes_and_held_graphs_apart(virtuoso_server: VirtuosoServer
+                                                       ) -> None:
+    # More names than one lookup query takes: hashed, content without a hash (what a killed
+    # bulk load leaves), a hash without content (an empty record graph), and nothing.
+    store = open_store(virtuoso_server)
+    loader = store.loader
+    assert loader.virtuoso_bulk is not None
+    try:
+        prefix = fresh_prefix()
+        graphs = graphs_under(prefix, LOOKUP_CHUNK + 40)
+        hashed, bare, absent = graphs[:30], graphs[30:35], graphs[35:]
+        load_graphs(hashed, loader)
+        gsp = f"{virtuoso_server.base}/sparql-graph-crud-auth"
+        for g in bare:
+            httpx.post(gsp, params={"graph-uri": g.name}, content=g.ntriples(),
+                       auth=httpx.DigestAuth("dba", virtuoso_server.password),
+                       headers={"Content-Type": "application/n-triples"}).raise_for_status()
+        empty = RecordGraph.build("empty", f"{prefix}graph/empty", f"{prefix}work/empty", [])
+        load_graphs([empty], loader)
+        before = loader.http.attempts_made
+        names = [g.name for g in [*absent[:200], *hashed, empty, *bare, *absent[200:]]]
+        hashes, held = loader.virtuoso_bulk.lookup(names)
+        assert loader.http.attempts_made - before == 2  # one query per LOOKUP_CHUNK names
+        assert hashes == {g.name: hash_literal(g) for g in [*hashed, empty]}
+        assert held == {g.name for g in [*hashed, empty, *bare]}
+        assert loader.bulk_lookup(names) == (hashes, held)
+    finally:
+        loader.close()
+
+
+def test_a_first_bulk_load_asks_little_per_batch(virtuoso_server: VirtuosoServer,
+                                                 bulk_dir: Path) -> None:
+    # Per batch: one lookup per LOOKUP_CHUNK names, the content's file (seen, registered,
+    # loaded, checkpointed, checked twice), then the hashes' file (the same, but not looked
+    # for): no other lookup, no INSERT DATA.
+    store = open_store(virtuoso_server, bulk_dir)
+    try:
+        graphs = graphs_under(fresh_prefix(), LOOKUP_CHUNK + 1)
+        report = load_graphs(graphs, store.loader, bulk=True)
+        assert report.loaded == len(graphs)
+        assert store.loader.http.attempts_made == 2 + 6 + 5
+        expect_exactly(virtuoso_server, store, graphs)
+    finally:
+        store.loader.close()
 
 
 def test_bulk_load_replaces_what_is_held_and_relabels_blank_nodes(
@@ -223,4 +283,4 @@ def test_cli_bulk_load_through_the_servers_bulk_loader(virtuoso_server: Virtuoso
         expect_exactly(virtuoso_server, store, graphs)
     finally:
         store.loader.close()
-    assert load_list_rows(virtuoso_server, bulk_dir).count(".nq") == 1
+    assert load_list_rows(virtuoso_server, bulk_dir).count(".nq") == 2  # content, hashes

@@ -34,6 +34,19 @@ class BulkLoader(Protocol):
     def bulk_add(self, graphs: Sequence[RecordGraph]) -> list[RecordGraph]: ...
 
 
+@runtime_checkable
+class BulkLookup(Protocol):
+    """A bulk loader that learns in one lookup both the stored hashes of a batch and which of
+    its graphs the store holds anything of (content or a hash), and can be told the latter:
+    ``bulk_lookup`` returns the hashes and that set (None when it cannot tell), ``bulk_add``
+    then skips its own lookup of held graphs."""
+
+    def bulk_lookup(self, names: Sequence[str]) -> tuple[dict[str, str], set[str] | None]: ...
+
+    def bulk_add(self, graphs: Sequence[RecordGraph], held: set[str] | None = None
+                 ) -> list[RecordGraph]: ...
+
+
 @dataclass
 class LoadReport:
     read: int = 0
@@ -107,6 +120,7 @@ def load_graphs(graphs: Iterable[RecordGraph], loader: Loader, *,
     replaced as usual. A killed bulk load is finished by rerunning it.
     """
     bulk_loader = loader if bulk and isinstance(loader, BulkLoader) else None
+    lookup = bulk_loader if isinstance(bulk_loader, BulkLookup) else None
     if bulk_loader is not None:
         batch_graphs = max(batch_graphs, BULK_BATCH_GRAPHS)
         batch_bytes = max(batch_bytes, BULK_BATCH_BYTES)
@@ -154,7 +168,14 @@ def load_graphs(graphs: Iterable[RecordGraph], loader: Loader, *,
         report.read += len(candidate)
         # The store has the last word even on graphs the journal lists: since the journal was
         # written, a run without it may have replaced them (or the store been restored).
-        stored = {} if force else loader.stored_hashes([g.name for g in candidate])
+        names = [g.name for g in candidate]
+        held: set[str] | None = None
+        if force:
+            stored: dict[str, str] = {}
+        elif lookup is not None:
+            stored, held = lookup.bulk_lookup(names)
+        else:
+            stored = loader.stored_hashes(names)
         fresh = []
         for g in candidate:
             if stored.get(g.name) == hash_literal(g):
@@ -167,7 +188,8 @@ def load_graphs(graphs: Iterable[RecordGraph], loader: Loader, *,
         try:
             if fresh and bulk_loader is not None:
                 report.requests += 1
-                left = bulk_loader.bulk_add(fresh)
+                left = (lookup.bulk_add(fresh, held=held) if lookup is not None
+                        else bulk_loader.bulk_add(fresh))
                 kept = {id(g) for g in left}
                 for g in fresh:
                     if id(g) not in kept:

@@ -141,18 +141,27 @@ class SparqlLoader:
         bindings = rows.get("bindings", []) if isinstance(rows, dict) else []
         return {row["g"]["value"] for row in bindings if "g" in row}
 
-    def bulk_add(self, graphs: Sequence[RecordGraph]) -> list[RecordGraph]:
+    def bulk_lookup(self, names: Sequence[str]) -> tuple[dict[str, str], set[str] | None]:
+        """The stored hashes of ``names`` and, for Virtuoso, which of them the store holds
+        anything of, in one query per chunk (else None: :meth:`bulk_add` asks)."""
+        if self.virtuoso_bulk is not None:
+            return self.virtuoso_bulk.lookup(names)
+        return self.stored_hashes(names), None
+
+    def bulk_add(self, graphs: Sequence[RecordGraph], held: set[str] | None = None
+                 ) -> list[RecordGraph]:
         """Graphs new to the store in one N-Quads POST to the dataset, then their hashes;
         returns the others, for :meth:`replace`. Stores without a dataset POST take none.
+        ``held``: the names the store holds content or a hash of, when already looked up.
 
         Sending the POST twice adds nothing more (no blank nodes go this way: a graph with one
         is left for :meth:`replace`), so it is retried like the other requests.
         """
         if self.virtuoso_bulk is not None:
-            return self.virtuoso_bulk.add(graphs)
+            return self.virtuoso_bulk.add(graphs, held)
         if not self.dataset_post or not graphs:
             return list(graphs)
-        present = self._present([g.name for g in graphs])
+        present = self._present([g.name for g in graphs]) if held is None else held
         new = [g for g in graphs if g.name not in present and not g.has_blank_nodes]
         if new:
             assert self.endpoints.gsp

@@ -12,7 +12,14 @@ graphs with content and no hash, which the next run sees as held and replaces):
 * otherwise one Graph Store POST per graph, several in flight at once.
 
 Either way the hashes are written after the content, and only for graphs the store then holds
-in full (counted): anything else is handed back to the loader's atomic replace.
+in full: anything else is handed back to the loader's atomic replace. Through the bulk loader
+they go as a second file, registered only once the content's file is loaded in full and made
+durable by a checkpoint (so no crash can leave a hash claiming content not there); should that
+file not load in full, as ``INSERT DATA``.
+
+Per batch the store is asked once per :data:`LOOKUP_CHUNK` names for both the stored hashes
+and which graphs it holds anything of (``lookup``): Virtuoso spends far more time compiling a
+long ``VALUES`` block than answering it, and each request costs it ~20-30 ms anyway.
 """
 
 from __future__ import annotations
@@ -45,8 +52,9 @@ if TYPE_CHECKING:
 DEFAULT_CONNECTIONS = 4
 #: ``ld_dir`` wants a graph for triples outside any; record N-Quads have none, so none land here.
 BULK_DEFAULT_GRAPH = "urn:ld-publish:bulk-default"
-#: Names per counting query: Virtuoso compiles a VALUES block of thousands of IRIs slowly.
-COUNT_CHUNK = 512
+#: Names per lookup query: Virtuoso compiles a VALUES block of thousands of IRIs slowly (2,048
+#: names took ~1 s, 8 queries of 256 about half that; bench/bench_load.py, shared machine).
+LOOKUP_CHUNK = 256
 
 #: Graphs per Update request: Virtuoso refuses one that compiles to over 10,000 lines of SQL
 #: (about 2,000 hash deletions, fewer MOVEs).
@@ -90,11 +98,35 @@ class VirtuosoBulk:
         self.server_folder = server_folder or (str(folder.resolve()) if folder else None)
         self.connections = connections
 
-    def add(self, graphs: Sequence[RecordGraph]) -> list[RecordGraph]:
-        """Add the graphs new to the store; return the others, for the atomic replace."""
+    def lookup(self, names: Sequence[str]) -> tuple[dict[str, str], set[str]]:
+        """The hashes the store holds for ``names``, and which of them it holds content or a
+        hash of: one query per :data:`LOOKUP_CHUNK` names instead of one for each."""
+        meta, pred = sparql_term(META_GRAPH), sparql_term(HASH_PREDICATE)
+        hashes: dict[str, str] = {}
+        held: set[str] = set()
+        for chunk in chunks(names, LOOKUP_CHUNK):
+            values = " ".join(sparql_term(n) for n in chunk)
+            answer = self.loader.query_json(
+                f"SELECT ?g ?h WHERE {{ VALUES ?g {{ {values} }} OPTIONAL {{ GRAPH {meta} "
+                f"{{ ?g {pred} ?h }} }} FILTER (bound(?h) || EXISTS {{ GRAPH ?g "
+                f"{{ ?s ?p ?o }} }}) }}", what="reading content hashes and held graphs")
+            rows = answer.get("results", {})
+            for row in rows.get("bindings", []) if isinstance(rows, dict) else []:
+                if "g" not in row:
+                    continue
+                held.add(row["g"]["value"])
+                if "h" in row:
+                    hashes[row["g"]["value"]] = row["h"]["value"]
+        return hashes, held
+
+    def add(self, graphs: Sequence[RecordGraph], held: set[str] | None = None
+            ) -> list[RecordGraph]:
+        """Add the graphs new to the store; return the others, for the atomic replace.
+        ``held``: the names the store holds content or a hash of (from :meth:`lookup`), when
+        known; else they are looked up."""
         if not graphs:
             return []
-        present = self._present([g.name for g in graphs])
+        present = held if held is not None else self.lookup([g.name for g in graphs])[1]
         # Bulk loaders keep blank node labels per file, so two graphs labelling a node alike
         # would share it: such graphs take the replace path, which relabels them.
         new = [g for g in graphs if g.name not in present and not g.has_blank_nodes]
@@ -103,7 +135,13 @@ class VirtuosoBulk:
         if self.folder is not None:
             # All or nothing: a file the bulk loader stopped on may be partly loaded, and the
             # atomic replace overwrites whatever it left (and isolates a refused record).
-            added = list(new) if self._bulk_loader(new) else []
+            if not self._bulk_loader(new):
+                return list(graphs)
+            added = list(new)
+            # The hashes too, as a file of their own: registered only now that the content's
+            # file is loaded in full and checkpointed, so whatever stops it half-way (or
+            # later, a server crash) leaves content without hash, never the reverse.
+            hashed = self._bulk_loader(new, hashes=True)
         else:
             # A POST answered 2xx stored its whole body; one that failed may have stored part
             # of it, and is left to the replace.
@@ -113,26 +151,17 @@ class VirtuosoBulk:
                 raise stopping[0]
             refused = {g.name for g, _ in failed}
             added = [g for g in new if g.name not in refused]
+            hashed = False
         # After the content, so a hash never claims content the store does not hold. The
         # graphs are new (no hash to delete), and Virtuoso refuses an update that compiles to
-        # more than 10,000 lines of SQL, so the hashes go in chunks of plain INSERT DATA.
-        for chunk in chunks(added, UPDATE_CHUNK):
-            self.loader._update(hashes_insert(chunk), "recording content hashes")
+        # more than 10,000 lines of SQL, so the hashes go in chunks of plain INSERT DATA
+        # (also after a hashes file the bulk loader did not read in full: a triple inserted
+        # twice is there once).
+        if not hashed:
+            for chunk in chunks(added, UPDATE_CHUNK):
+                self.loader._update(hashes_insert(chunk), "recording content hashes")
         done = {g.name for g in added}
         return [g for g in graphs if g.name not in done]
-
-    def _present(self, names: Sequence[str]) -> set[str]:
-        """Which of ``names`` the store holds content or a hash of. Virtuoso answers this with
-        two EXISTS filters several times faster than with the UNION the generic loader asks."""
-        meta, pred = sparql_term(META_GRAPH), sparql_term(HASH_PREDICATE)
-        values = " ".join(sparql_term(n) for n in names)
-        answer = self.loader.query_json(
-            f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER (EXISTS {{ GRAPH ?g "
-            f"{{ ?s ?p ?o }} }} || EXISTS {{ GRAPH {meta} {{ ?g {pred} ?h }} }}) }}",
-            what="looking for graphs the store holds")
-        rows = answer.get("results", {})
-        bindings = rows.get("bindings", []) if isinstance(rows, dict) else []
-        return {row["g"]["value"] for row in bindings if "g" in row}
 
     def _post(self, graph: RecordGraph) -> None:
         # POST adds; the graph is new and has no blank nodes, so sending it twice adds
@@ -167,23 +196,28 @@ class VirtuosoBulk:
                 return str(row[var]["value"])
         return None
 
-    def _bulk_loader(self, graphs: Sequence[RecordGraph]) -> bool:
-        """Whether the server's bulk loader read the whole batch, written as one file."""
+    def _bulk_loader(self, graphs: Sequence[RecordGraph], hashes: bool = False) -> bool:
+        """Whether the server's bulk loader read the whole batch (or with ``hashes``, the
+        batch's hashes in the bookkeeping graph), written as one file."""
         assert self.folder is not None and self.server_folder is not None
-        name = f"ld-publish-{uuid.uuid4().hex}.nq"
+        name = f"ld-publish-{uuid.uuid4().hex}{'-hashes' if hashes else ''}.nq"
         local = self.folder / name
         try:
-            local.write_bytes(b"".join(g.nquads() for g in graphs))
+            local.write_bytes(hashes_nquads(graphs) if hashes
+                              else b"".join(g.nquads() for g in graphs))
         except OSError as e:
             raise StoreError(f"cannot write the bulk file {local}: {e.strerror or e}",
                              hint="--bulk-dir must be a folder this machine can write") from None
         seen_as = server_path(self.server_folder, name)
+        kind = "hashes file" if hashes else "bulk file"
         try:
             # The server must see this very file: a wrong --bulk-dir-server would otherwise
-            # load nothing and leave every graph to the slow path without a word.
-            size = self._value(f"SELECT (bif:file_stat({_literal(seen_as)}, 1) AS ?size) "
-                               "WHERE { }", "size", what="looking for the bulk file")
-            if size != str(local.stat().st_size):
+            # load nothing and leave every graph to the slow path without a word. (The hashes
+            # file goes where the content's file was seen.)
+            size = None if hashes else self._value(
+                f"SELECT (bif:file_stat({_literal(seen_as)}, 1) AS ?size) WHERE {{ }}", "size",
+                what="looking for the bulk file")
+            if not hashes and size != str(local.stat().st_size):
                 raise StoreError(
                     f"the server does not see the bulk file {local} at {seen_as}",
                     hint="give --bulk-dir a folder the server can read, and --bulk-dir-server "
@@ -191,17 +225,18 @@ class VirtuosoBulk:
             # ld_dir registers the file, rdf_loader_run loads what is registered (also files
             # others registered and left pending), checkpoint makes it durable: the loader
             # writes no transaction log, so without it a server crash would lose the content
-            # after its hashes (which are logged) were written.
+            # while its hashes (registered and loaded after it, or logged) were kept.
             try:
                 self._call("sql:ld_dir", self.server_folder, name, BULK_DEFAULT_GRAPH,
-                           what="registering the bulk file (ld_dir)")
+                           what=f"registering the {kind} (ld_dir)")
             except StoreError as e:
                 if "FA003" not in e.message:
                     raise
                 raise StoreError(e.message, hint=f"allow {self.server_folder} in the server's "
                                  "virtuoso.ini (DirsAllowed) and restart it") from None
-            self._call("sql:rdf_loader_run", what="running the bulk loader (rdf_loader_run)")
-            self._call("bif:exec", "checkpoint", what="checkpoint after the bulk load")
+            self._call("sql:rdf_loader_run",
+                       what=f"running the bulk loader (rdf_loader_run) on the {kind}")
+            self._call("bif:exec", "checkpoint", what=f"checkpoint after loading the {kind}")
             return self._loaded_in_full(name)
         finally:
             with contextlib.suppress(OSError):
@@ -228,6 +263,13 @@ class VirtuosoBulk:
                     raise
                 return False
         return True
+
+
+def hashes_nquads(graphs: Sequence[RecordGraph]) -> bytes:
+    """The hashes of ``graphs`` as N-Quads in the bookkeeping graph."""
+    meta, pred = ox.NamedNode(META_GRAPH), ox.NamedNode(HASH_PREDICATE)
+    return ox.serialize([ox.Quad(ox.NamedNode(g.name), pred, ox.Literal(hash_literal(g)), meta)
+                         for g in graphs], format=ox.RdfFormat.N_QUADS) or b""
 
 
 def hashes_insert(graphs: Sequence[RecordGraph]) -> str:
