@@ -50,14 +50,17 @@ class SiteWriter:
         self._files: set[str] = set()  # every file this build wrote or kept, relative
 
     def entry(self, key: str, kind: Literal["record", "resource"], path: str,
-              documents: dict[str, bytes]) -> Entry:
-        """Write one IRI's documents (``{extension: bytes}``) at ``path`` and list it."""
+              documents: dict[str, bytes], *, again: bool = False) -> Entry:
+        """Write one IRI's documents (``{extension: bytes}``) at ``path`` and list it.
+        ``again``: this build may have written other documents there already (a merged
+        work's), so the files are compared, not the old manifest's digest."""
         entry = Entry(kind, path, digest(documents))
         self.manifest.entries[key] = entry
         names = [path + ext for ext in documents]
         self._files.update(names)
         previous = self.old.entries.get(key) if self.old else None
-        if (previous is not None and previous.path == path and previous.digest == entry.digest
+        if (not again and previous is not None and previous.path == path
+                and previous.digest == entry.digest
                 and all((self.root / name).is_file() for name in names)):
             self.counts.unchanged += len(names)
             return entry
@@ -87,6 +90,17 @@ class SiteWriter:
                               ) from None
         atomic_write(target, data)
         self.counts.written += 1
+
+    def drop(self, key: str) -> None:
+        """Unlist an IRI this build wrote (a node of a merged work's first graph that the
+        merged graph does not have) and remove its documents."""
+        entry = self.manifest.entries.pop(key, None)
+        if entry is None:
+            return
+        for ext in EXTENSIONS:
+            name = entry.path + ext
+            self._files.discard(name)
+            self._remove(name)
 
     def kept(self, name: str) -> None:
         """``name`` was written by other means (the dataset dump) and belongs to the site."""
