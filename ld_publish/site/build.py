@@ -128,6 +128,16 @@ class _Build:
         if key in self.writer.manifest.entries:
             return False
         path = file_path(key, self.taken)
+        # A page the old build published merged: its files wait for the merge phase.
+        self.writer.holding = key if self.writer.hold(key) else None
+        try:
+            self._publish(graph, rendered, page, key, path)
+        finally:
+            self.writer.holding = None
+        return True
+
+    def _publish(self, graph: RecordGraph, rendered: Rendered | None, page: str, key: str,
+                 path: str) -> None:
         if rendered is not None and rendered.page.path == path:
             documents, line = rendered.page.documents, rendered.listing
         else:
@@ -139,11 +149,10 @@ class _Build:
         if rendered is None:
             for described in self.resources.add(graph, page):
                 self.resource(described)
-            return True
+            return
         self.resources.take(rendered.shared)
         for described, guess in rendered.local:
             self.resource(described, guess)
-        return True
 
     def resource(self, described: describe.Described, guess: Guess | None = None) -> None:
         key = self.key_of(described.iri)

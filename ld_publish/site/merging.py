@@ -87,6 +87,8 @@ def _republish(build: _Build, first: RecordGraph, merged: RecordGraph) -> tuple[
     page = page_iri(base, merged)
     key = build.key_of(page)
     path = writer.manifest.entries[key].path
+    writer.release(key)  # the first record's documents, if held: the merged ones replace them
+    writer.manifest.merged.add(key)
     build.stats.remove(first, describe.local_test(first, base))
     gone, said = build.resources.split(first, page)
     build.resources.drop(said)
