@@ -49,3 +49,13 @@ def test_a_key_repeated_within_one_source_is_not_merged(tmp_path: Path) -> None:
     records = validate(twice)
     assert len(records) == 2
     assert not any("merged_into" in r or r["source"].startswith("merged:") for r in records)
+
+
+
+def test_prefer_on_validate_is_read_and_checked() -> None:
+    result = cli("validate", "--format", "json", "--prefer", "bibtex", str(CROSSREF), str(BIB))
+    assert result.returncode == 0, result.stderr
+    merged = json.loads(result.stdout)["records"][-1]
+    assert merged["source"] == f"merged: {CROSSREF} #1 + {BIB}:1 #1" and merged["conforms"]
+    bad = cli("validate", "--prefer", "nope", str(BIB))
+    assert bad.returncode == 2 and "unknown reader 'nope'" in bad.stderr
