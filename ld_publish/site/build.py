@@ -5,7 +5,9 @@ reported and not published. Each published record gives its page (``work/KEY``: 
 and the whole graph as Turtle, JSON-LD and N-Triples), the documents of the nodes minted inside
 it, its named graph appended to ``dataset.nq.gz``, and a line of the front page. After the
 last record come the nodes records share, the dataset description, sitemap, robots.txt, front
-page, server configuration and ``site.json``.
+page, server configuration and ``site.json``. A later record of a work from another source
+is merged into the first, whose page and share of the run-wide files are made the merged
+record's before those are written (:mod:`.merging`).
 
 Memory held for the whole run: the manifest (one entry per minted IRI), the triples of nodes
 several records may share (:mod:`.describe`), the dataset counts and shared subjects
