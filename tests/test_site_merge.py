@@ -207,3 +207,21 @@ def test_a_cluster_site_with_merges_is_the_local_site_byte_for_byte(tmp_path: Pa
         "-q", "--cluster", "local:2", "--partition-size", "16K"))
     assert folder_bytes(tmp_path / "cluster") == folder_bytes(tmp_path / "local")
     assert cluster["merges"] == local["merges"]
+
+
+def test_the_front_page_lists_the_merged_record(tmp_path: Path) -> None:
+    """The front-page line is made again from the merged record (here: its authors)."""
+    record = {"format": "ld-publish/1", "doi": "10.5555/12345678", "title": "A minimal record",
+              "contributors": [{"name": "Josiah Carberry", "given": "Josiah",
+                                "family": "Carberry"}]}
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(record), "utf-8")
+    two = tmp_path / "two.json"
+    two.write_text(json.dumps({**record, "contributors": [
+        *record["contributors"], {"name": "Ada Quill", "given": "Ada", "family": "Quill"}]}),
+        "utf-8")
+    site(tmp_path / "alone", one, options=("-q",))
+    assert "Ada Quill" not in (tmp_path / "alone" / "index.html").read_text("utf-8")
+    report = site(tmp_path / "site", one, two, options=("-q",))
+    assert report["merges"][0]["status"] == "published"
+    assert "Ada Quill" in (tmp_path / "site" / "index.html").read_text("utf-8")
