@@ -227,17 +227,19 @@ def _cluster_options(cluster: str | None, partition_size: str | None) -> int | N
                                    "(repeatable).")
 @click.option("--replace-shapes", is_flag=True,
               help="Validate against --shapes only, without the bundled shapes.")
+@click.option("--prefer", metavar="READER[,READER...]", help=PREFER_HELP)
 @handle_errors
 def validate(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
              engine: Engine, workers: int, quiet: bool, limits: tuple[str, ...],
              output_format: str,
-             shape_paths: tuple[str, ...], replace_shapes: bool) -> None:
+             shape_paths: tuple[str, ...], replace_shapes: bool, prefer: str | None) -> None:
     """Validate records, or published RDF, against the SHACL shapes.
 
     INPUTS are records in any format `export` reads, or RDF as published (Turtle, JSON-LD,
     N-Triples, N-Quads, TriG: each named graph is checked as it stands). Exit 0 when everything
     conforms, 1 when there are violations, 2 when an input cannot be read.
     """
+    from .merge_run import parse_prefer
     from .pipeline import shapes_of
     from .validate import validate as run_validate
 
@@ -246,7 +248,8 @@ def validate(inputs: tuple[str, ...], reader: str | None, base: str, profile: st
                          hint="give the shapes to validate against with --shapes")
     options = Options(base=base, profile=Profile(profile), formats=(), reader=reader,
                       engine=engine, workers=workers, shapes=shape_paths,
-                      replace_shapes=replace_shapes, limits=parse_limits(limits))
+                      replace_shapes=replace_shapes, limits=parse_limits(limits),
+                      prefer=parse_prefer(prefer))
     result = run_validate(list(inputs), options)
     if output_format == "turtle":
         click.echo(result.report.to_turtle(shapes_of(options)), nl=False)

@@ -11,8 +11,8 @@ Keys are remembered as 16-byte digests in :mod:`ld_publish.key_index`, so memory
 however many and however long the keys are.
 
 A later valid record of a published key from *another source* is, when the caller merges
-(export, load), not a duplicate: it is kept and merged into the first when the run ends
-(:mod:`ld_publish.merge_run`, docs/decisions/0009-merging-sources.md).
+(export, load, site, validate), not a duplicate: it is kept and merged into the first when the
+run ends (:mod:`ld_publish.merge_run`, docs/decisions/0009-merging-sources.md).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from .keys import FirstOfKey, MergeGroup
 from .layout import temporary_name
 from .merge import Merged, merge
-from .model import Source
+from .model import Source, Work
 from .pipeline import Options, Outcome, process_work, records_at
 from .sources import Input
 
@@ -48,6 +48,7 @@ class MergeResult:
     sources: tuple[Source, ...]
     merged: Merged | None
     outcome: Outcome | None
+    first: Work | None = None  # the first record as read again (what was published)
 
     @property
     def published(self) -> bool:
@@ -81,7 +82,7 @@ def merged_records(inputs: Sequence[Input], options: Options, firsts: FirstOfKey
             continue
         merged = merge([first, *group.later], options.prefer)
         yield MergeResult(key, (first.source, *merged.work.merged_from), merged,
-                          process_work(merged.work, options))
+                          process_work(merged.work, options), first)
 
 
 def _sources(group: MergeGroup) -> tuple[Source, ...]:
@@ -124,16 +125,18 @@ def graph_of(quad: bytes) -> bytes:
     return line[line.rindex(b" <", 0, end) + 1:end]
 
 
-def rewrite_dataset(path: Path, replacements: dict[bytes, bytes], gz: bool = False) -> None:
-    """``path`` (N-Quads, a record's graph in consecutive lines; ``gz``: gzip-compressed) with
-    each graph named in ``replacements`` replaced by its new quads, where the old one stood."""
+def rewrite_dataset(path: Path, replacements: dict[bytes, bytes], gz: bool = False,
+                    level: int = 1) -> None:
+    """``path`` (N-Quads, a record's graph in consecutive lines; ``gz``: gzip-compressed at
+    ``level``, as the file was written) with each graph named in ``replacements`` replaced by
+    its new quads, where the old one stood."""
     tmp = temporary_name(path.with_name(path.name + ".merged"))
     try:
         with open(path, "rb") as raw_old, open(tmp, "wb") as raw_new:
             old = cast(IO[bytes], gzip.GzipFile(fileobj=raw_old, mode="rb")) if gz else raw_old
             # As export writes it: no name or time in the header, level 1 (same bytes).
             new: IO[bytes] = cast(IO[bytes], gzip.GzipFile(
-                filename="", mode="wb", fileobj=raw_new, compresslevel=1, mtime=0)
+                filename="", mode="wb", fileobj=raw_new, compresslevel=level, mtime=0)
             ) if gz else raw_new
             with old, new:
                 done: set[bytes] = set()

@@ -16,10 +16,12 @@ from pathlib import Path
 
 from .errors import InputError
 from .formats import RdfFormat
+from .keys import FirstOfKey
 from .layout import DATASET, REPORT
 from .mapping.iris import Minter
+from .merge_run import merged_records
 from .model import Notice
-from .pipeline import Options, SourceFailure, process, shapes_of
+from .pipeline import Options, Outcome, SourceFailure, process, shapes_of
 from .rdf_input import detect_rdf, rdf_format, read_graphs
 from .sources import Input, InputSource, check_exist, expand, files_of
 from .validation import RecordReport, ValidationReport, resolve_engine, validate_graph
@@ -118,18 +120,38 @@ def _files(item: str) -> list[Path] | None:
 
 def _records(inputs: list[Input], options: Options,
              on_failure: Callable[[SourceFailure], None]) -> Iterator[RecordReport]:
-    for outcome in process(inputs, options, on_failure=on_failure):
-        if outcome.report is not None:
-            yield outcome.report
-            continue
-        # The reader or the mapping refused the record: a violation on the record itself, on
-        # the IRI the record's work would have had.
-        notice = Notice(field=outcome.source.pointer or "record",
-                        message=outcome.reason or "the record could not be read",
-                        severity="violation")
-        focus = _record_iri(options.base, outcome.key)
-        yield RecordReport(outcome.key, outcome.source.label(),
-                           (notice_finding(notice, focus, "reader"),), focus=focus)
+    """Each record's report in input order; a later record of a work from another source
+    is marked merged (and checked on its own all the same), and when the records end each
+    such work's merged record is checked too, as export would publish it
+    (:mod:`ld_publish.merge_run`), its findings under the key."""
+    firsts = FirstOfKey(merging=True)
+    try:
+        for outcome in process(inputs, options, on_failure=on_failure, firsts=firsts):
+            report = _report(outcome, options)
+            if outcome.merged_into is not None:
+                report = replace(report, merged_into=outcome.merged_into)
+            yield report
+        firsts.close()  # the key table: the records to merge stay
+        for result in merged_records(inputs, options, firsts) if firsts.merges else ():
+            if result.outcome is not None:
+                labels = " + ".join(source.label() for source in result.sources)
+                yield _report(result.outcome, options, f"merged: {labels}")
+    finally:
+        firsts.close()
+
+
+def _report(outcome: Outcome, options: Options, source: str | None = None) -> RecordReport:
+    """``outcome``'s report (``source``: the label to give it instead of its record's)."""
+    if outcome.report is not None:
+        return outcome.report if source is None else replace(outcome.report, source=source)
+    # The reader or the mapping refused the record: a violation on the record itself, on
+    # the IRI the record's work would have had.
+    notice = Notice(field=outcome.source.pointer or "record",
+                    message=outcome.reason or "the record could not be read",
+                    severity="violation")
+    focus = _record_iri(options.base, outcome.key)
+    return RecordReport(outcome.key, source or outcome.source.label(),
+                        (notice_finding(notice, focus, "reader"),), focus=focus)
 
 
 def _record_iri(base: str, key: str) -> str:

@@ -5,7 +5,9 @@ reported and not published. Each published record gives its page (``work/KEY``: 
 and the whole graph as Turtle, JSON-LD and N-Triples), the documents of the nodes minted inside
 it, its named graph appended to ``dataset.nq.gz``, and a line of the front page. After the
 last record come the nodes records share, the dataset description, sitemap, robots.txt, front
-page, server configuration and ``site.json``.
+page, server configuration and ``site.json``. A later record of a work from another source
+is merged into the first, whose page and share of the run-wide files are made the merged
+record's before those are written (:mod:`.merging`).
 
 Memory held for the whole run: the manifest (one entry per minted IRI), the triples of nodes
 several records may share (:mod:`.describe`), the dataset counts and shared subjects
@@ -28,6 +30,7 @@ from typing import Any
 
 from ..errors import InputError, OutputError, UsageError
 from ..graph import RecordGraph
+from ..keys import FirstOfKey
 from ..layout import remove_temporaries, temporary_name
 from ..locations import local_path, local_paths
 from ..locking import folder_lock
@@ -45,6 +48,9 @@ from .webconf import htaccess, nginx
 
 REPORT = "report.json"
 
+# What a build tells its caller of a record: quarantined, merged into its work's first record.
+Tell = tuple[Callable[[Outcome], None] | None, Callable[[Outcome], None] | None]
+
 
 @dataclass(frozen=True, slots=True)
 class SiteOptions:
@@ -54,7 +60,8 @@ class SiteOptions:
 
 @dataclass
 class SiteReport:
-    """What a build did. ``read == published + quarantined``."""
+    """What a build did. ``read == published + quarantined + merged`` (``merged``: records
+    merged into the published record of their work from another source, site/merging.py)."""
 
     read: int = 0
     published: int = 0
@@ -66,11 +73,16 @@ class SiteReport:
     failed_sources: list[dict[str, str]] = field(default_factory=list)
     skipped_sources: list[dict[str, str]] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
+    merged: int = 0
+    #: Per merged key: its sources, what came from which, the merged record's outcome.
+    merges: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> str:
         text = (f"read {self.read} records: {self.published} published, {self.quarantined} "
                 f"quarantined; {self.resources} other IRIs; files: {self.written} written, "
                 f"{self.unchanged} unchanged, {self.removed} removed")
+        if self.merged:
+            text += f"; {self.merged} records merged"
         if self.failed_sources:
             text += f"; {len(self.failed_sources)} inputs could not be read"
         return text
@@ -79,7 +91,7 @@ class SiteReport:
         data = {"read": self.read, "published": self.published,
                 "quarantined": self.quarantined, "resources": self.resources,
                 "failed_sources": self.failed_sources, "skipped_sources": self.skipped_sources,
-                "quarantine": self.quarantine}
+                "quarantine": self.quarantine, "merged": self.merged, "merges": self.merges}
         return (json.dumps(data, ensure_ascii=True, indent=2) + "\n").encode("ascii")
 
 
@@ -105,6 +117,7 @@ class _Build:
         self.listings: list[Listing] = []
         self.pages: list[str] = []  # record page IRIs, in input order
         self.report = SiteReport()
+        self.refused: set[str] = set()  # keys whose page IRI another record had (rare)
 
     def key_of(self, iri: str) -> str:
         return normalize(iri[len(self.base):])
@@ -117,6 +130,16 @@ class _Build:
         if key in self.writer.manifest.entries:
             return False
         path = file_path(key, self.taken)
+        # A page the old build published merged: its files wait for the merge phase.
+        self.writer.holding = key if self.writer.hold(key) else None
+        try:
+            self._publish(graph, rendered, page, key, path)
+        finally:
+            self.writer.holding = None
+        return True
+
+    def _publish(self, graph: RecordGraph, rendered: Rendered | None, page: str, key: str,
+                 path: str) -> None:
         if rendered is not None and rendered.page.path == path:
             documents, line = rendered.page.documents, rendered.listing
         else:
@@ -128,11 +151,10 @@ class _Build:
         if rendered is None:
             for described in self.resources.add(graph, page):
                 self.resource(described)
-            return True
+            return
         self.resources.take(rendered.shared)
         for described, guess in rendered.local:
             self.resource(described, guess)
-        return True
 
     def resource(self, described: describe.Described, guess: Guess | None = None) -> None:
         key = self.key_of(described.iri)
@@ -177,30 +199,34 @@ def build_site(inputs: list[str], out: str | Path, pipeline: Options,
                options: SiteOptions | None = None, *,
                on_quarantine: Callable[[Outcome], None] | None = None,
                progress: Callable[[SiteReport], None] | None = None,
-               cluster: str | None = None, partition_bytes: int | None = None) -> SiteReport:
+               cluster: str | None = None, partition_bytes: int | None = None,
+               on_merged: Callable[[Outcome], None] | None = None) -> SiteReport:
     """Build (or update) the site for ``inputs`` in ``out`` (see the module docs).
 
     ``cluster`` (``local[:N]`` or ``tcp://host:port``): the records are read, mapped,
     validated and rendered on a Dask cluster whose workers see ``out``, in partitions of
     about ``partition_bytes`` (:mod:`ld_publish.cluster_graphs`, :mod:`.render`); the site is
-    the same as without it."""
+    the same as without it. A later record of a work from another source is merged into the
+    first (``on_merged`` is told; :mod:`.merging`)."""
     options = options or SiteOptions()
     base = check_site_base(pipeline.base)
     replace(pipeline, base=base).mapping()  # a bad --license fails before anything is read
     inputs, out = local_paths(inputs, "input"), local_path(os.fspath(out), "site folder")
     check_exist(inputs)
     if cluster is None:
-        return _build(inputs, Path(out), base, pipeline, options, on_quarantine, progress, None)
+        return _build(inputs, Path(out), base, pipeline, options, (on_quarantine, on_merged),
+                      progress, None)
     from ..cluster import session
 
     # Connected before the site folder is touched: a cluster that is not there changes nothing.
     with session(cluster, partition_bytes) as run:
-        return _build(inputs, Path(out), base, pipeline, options, on_quarantine, progress, run)
+        return _build(inputs, Path(out), base, pipeline, options, (on_quarantine, on_merged),
+                      progress, run)
 
 
 def _build(inputs: list[str], root: Path, base: str, pipeline: Options, options: SiteOptions,
-           on_quarantine: Callable[[Outcome], None] | None,
-           progress: Callable[[SiteReport], None] | None, run: Any) -> SiteReport:
+           tell: Tell, progress: Callable[[SiteReport], None] | None, run: Any
+           ) -> SiteReport:
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -213,7 +239,7 @@ def _build(inputs: list[str], root: Path, base: str, pipeline: Options, options:
         build = _Build(root, base, options, writer)
         _records(build, inputs, replace(pipeline, formats=(), keep_graph=True, write_to=None,
                                         license=options.license or pipeline.license),
-                 on_quarantine, progress, run)
+                 tell, progress, run)
         build.finish()
         report = build.report
         report.written, report.unchanged = writer.counts.written, writer.counts.unchanged
@@ -222,9 +248,9 @@ def _build(inputs: list[str], root: Path, base: str, pipeline: Options, options:
 
 
 def _records(build: _Build, inputs: list[str], pipeline: Options,
-             on_quarantine: Callable[[Outcome], None] | None,
-             progress: Callable[[SiteReport], None] | None, run: Any) -> None:
+             tell: Tell, progress: Callable[[SiteReport], None] | None, run: Any) -> None:
     report = build.report
+    on_quarantine, on_merged = tell
 
     def failed(failure: SourceFailure) -> None:
         if failure.skipped:  # a README in the records folder: said, not a failure
@@ -237,11 +263,20 @@ def _records(build: _Build, inputs: list[str], pipeline: Options,
     # the gzip header so that the same records give the same file.
     target = build.root / DUMP
     tmp = temporary_name(target)
+    # Decides the records of a key met before, and keeps those to merge (as export's).
+    firsts = FirstOfKey(merging=True)
     try:
         with open(tmp, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw,
                                                    mtime=0) as dump:
-            for outcome, rendered in _outcomes(build, inputs, pipeline, failed, run):
+            for outcome, rendered in _outcomes(build, inputs, pipeline, failed, run, firsts):
                 report.read += 1
+                if outcome.merged_into is not None:  # its work's page is made at the end
+                    report.merged += 1
+                    if on_merged:
+                        on_merged(outcome)
+                    if progress:
+                        progress(report)
+                    continue
                 if not outcome.quarantined and outcome.graph is not None:
                     if build.record(outcome.graph, rendered):
                         report.published += 1
@@ -249,6 +284,7 @@ def _records(build: _Build, inputs: list[str], pipeline: Options,
                         if progress:
                             progress(report)
                         continue
+                    build.refused.add(outcome.key)
                     outcome = replace(outcome, reason="another record has the same page IRI",
                                       hint="give the records distinct keys")
                 report.quarantined += 1
@@ -257,6 +293,11 @@ def _records(build: _Build, inputs: list[str], pipeline: Options,
                     on_quarantine(outcome)
                 if progress:
                     progress(report)
+        firsts.close()  # the key table: the records to merge stay
+        if firsts.merges:
+            from .merging import merge_works
+
+            merge_works(build, inputs, pipeline, firsts, tmp)
         data_hash = _file_hash(tmp)
         if target.exists() and _file_hash(target) == data_hash:
             tmp.unlink()
@@ -270,21 +311,23 @@ def _records(build: _Build, inputs: list[str], pipeline: Options,
                           hint="check free disk space and permissions of the site folder"
                           ) from None
     finally:
+        firsts.close()
         tmp.unlink(missing_ok=True)  # whatever stopped the run, no half dump is left
 
 
 def _outcomes(build: _Build, inputs: list[str], pipeline: Options,
-              failed: Callable[[SourceFailure], None], run: Any
+              failed: Callable[[SourceFailure], None], run: Any, firsts: FirstOfKey
               ) -> Iterator[tuple[Outcome, Rendered | None]]:
     """The records' outcomes in input order, with what a cluster worker rendered of them."""
     if run is None:
-        for outcome in process(inputs, pipeline, on_failure=failed):
+        for outcome in process(inputs, pipeline, on_failure=failed, firsts=firsts):
             yield outcome, None
         return
     from ..cluster_graphs import run_records
     from ..cluster_work import WORK
 
-    found = run_records(run, inputs, pipeline, build.root / WORK, failed, Render(build.look))
+    found = run_records(run, inputs, pipeline, build.root / WORK, failed, Render(build.look),
+                        firsts)
     with closing(found):  # an unwritable site ends the run while partitions are still out
         for item in found:
             yield (item.outcome, item) if isinstance(item, Rendered) else (item, None)

@@ -15,6 +15,7 @@ end (:meth:`Resources.shared`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -60,7 +61,9 @@ class Resources:
     def __init__(self, base: str) -> None:
         self.base = base
         self._prefix = f"<{base}"
-        self._shared: dict[str, set[Triple]] = {}
+        # Each triple with how many records said it: a merged work's first graph is taken
+        # back (:meth:`drop`) when the run ends.
+        self._shared: dict[str, Counter[Triple]] = {}
 
     def add(self, graph: RecordGraph, page_iri: str) -> list[Described]:
         """Take ``graph``'s minted IRIs; return the documents of those only it can describe.
@@ -72,7 +75,20 @@ class Resources:
     def take(self, shared: Iterable[tuple[str, Iterable[Triple]]]) -> None:
         """Hold the triples of shared nodes until the end (what :meth:`split` left)."""
         for iri, triples in shared:
-            self._shared.setdefault(iri, set()).update(triples)
+            self._shared.setdefault(iri, Counter()).update(triples)
+
+    def drop(self, shared: Iterable[tuple[str, Iterable[Triple]]]) -> None:
+        """Take back what :meth:`take` was given of one record (a merged work's first graph):
+        a triple another record said too stays."""
+        for iri, triples in shared:
+            held = self._shared.get(iri)
+            if held is None:
+                continue
+            held.subtract(triples)
+            for triple in [t for t, n in held.items() if n <= 0]:
+                del held[triple]
+            if not held:
+                del self._shared[iri]
 
     def split(self, graph: RecordGraph, page_iri: str
               ) -> tuple[list[Described], list[tuple[str, tuple[Triple, ...]]]]:

@@ -48,16 +48,26 @@ class SiteWriter:
         self.manifest = manifest
         self.counts = WriteCounts()
         self._files: set[str] = set()  # every file this build wrote or kept, relative
+        # While set, entries are listed but their files not written yet: a record page the
+        # old build published merged, and its nodes (see :meth:`hold`).
+        self.holding: str | None = None
+        self._held: dict[str, list[tuple[str, dict[str, bytes]]]] = {}
 
     def entry(self, key: str, kind: Literal["record", "resource"], path: str,
-              documents: dict[str, bytes]) -> Entry:
-        """Write one IRI's documents (``{extension: bytes}``) at ``path`` and list it."""
+              documents: dict[str, bytes], *, again: bool = False) -> Entry:
+        """Write one IRI's documents (``{extension: bytes}``) at ``path`` and list it.
+        ``again``: this build may have written other documents there already (a merged
+        work's), so the files are compared, not the old manifest's digest."""
         entry = Entry(kind, path, digest(documents))
         self.manifest.entries[key] = entry
         names = [path + ext for ext in documents]
         self._files.update(names)
         previous = self.old.entries.get(key) if self.old else None
-        if (previous is not None and previous.path == path and previous.digest == entry.digest
+        if self.holding is not None:
+            self._held.setdefault(self.holding, []).append((path, documents))
+            return entry
+        if (not again and previous is not None and previous.path == path
+                and previous.digest == entry.digest
                 and all((self.root / name).is_file() for name in names)):
             self.counts.unchanged += len(names)
             return entry
@@ -88,12 +98,41 @@ class SiteWriter:
         atomic_write(target, data)
         self.counts.written += 1
 
+    def hold(self, page: str) -> bool:
+        """Whether the entries of record page ``page`` (key) are to be held: the old build
+        published the page merged, so the record read first is likely to be merged again at
+        the end of the stream, and writing its documents now would only rewrite files that
+        the merged ones then restore. Held files are written by :meth:`release` or, when
+        the page is not merged this time, by :meth:`finish`."""
+        return self.old is not None and page in self.old.merged
+
+    def release(self, page: str) -> None:
+        """Forget the held documents of ``page``: the merged record's replace them."""
+        self._held.pop(page, None)
+
+    def drop(self, key: str) -> None:
+        """Unlist an IRI this build wrote (a node of a merged work's first graph that the
+        merged graph does not have) and remove its documents."""
+        entry = self.manifest.entries.pop(key, None)
+        if entry is None:
+            return
+        for ext in EXTENSIONS:
+            name = entry.path + ext
+            self._files.discard(name)
+            self._remove(name)
+
     def kept(self, name: str) -> None:
         """``name`` was written by other means (the dataset dump) and belongs to the site."""
         self._files.add(name)
 
     def finish(self) -> None:
-        """Remove the documents of IRIs this build no longer has; write ``site.json``."""
+        """Write what is still held, remove the documents of IRIs this build no longer has;
+        write ``site.json``."""
+        for held in self._held.values():
+            for path, documents in held:
+                for ext, data in documents.items():
+                    self.file(path + ext, data, listed=True)
+        self._held.clear()
         if self.old is not None:
             for old in self.old.entries.values():
                 for ext in EXTENSIONS:

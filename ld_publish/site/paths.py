@@ -110,6 +110,9 @@ class Manifest:
     base: str
     entries: dict[str, Entry] = field(default_factory=dict)
     title: str = ""
+    #: The record pages whose documents are a merged work's (site/merging.py): a rebuild holds
+    #: the first record's documents back until it knows whether the work is merged again.
+    merged: set[str] = field(default_factory=set)
 
     def lookup(self, request_path: str) -> Entry | None:
         """The entry for a request path (``/work/10.1%2Fx``), query string and fragment cut."""
@@ -121,6 +124,8 @@ class Manifest:
         data = {"format": _FORMAT, "version": _VERSION, "base": self.base, "title": self.title,
                 "entries": {k: {"kind": e.kind, "path": e.path, "digest": e.digest}
                             for k, e in sorted(self.entries.items())}}
+        if self.merged:  # (a site without merges keeps the manifest it always had)
+            data["merged"] = sorted(self.merged)
         return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
     @classmethod
@@ -142,4 +147,4 @@ class Manifest:
                              where=Location(file=str(path)))
         entries = {k: Entry(v["kind"], v["path"], v["digest"])
                    for k, v in data["entries"].items()}
-        return cls(data["base"], entries, data.get("title", ""))
+        return cls(data["base"], entries, data.get("title", ""), set(data.get("merged", ())))

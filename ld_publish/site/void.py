@@ -39,22 +39,47 @@ class DatasetStats:
         self.properties: Counter[str] = Counter()
         self.local_classes: Counter[str] = Counter()
         self.local_entities = 0
-        self.shared: dict[Term, set[Term]] = {}  # shared subject -> its classes
+        # Shared subject -> its classes, each with how many graphs gave it (under "": how
+        # many graphs have the subject), so that a merged work's first graph can be taken back.
+        self.shared: dict[Term, Counter[Term]] = {}
 
     def add(self, graph: RecordGraph, is_local: Callable[[Term], bool]) -> None:
-        self.quads += len(graph.terms)
+        self._count(graph, is_local, 1)
+
+    def remove(self, graph: RecordGraph, is_local: Callable[[Term], bool]) -> None:
+        """Take back what :meth:`add` counted of ``graph`` (a merged work's first graph)."""
+        self._count(graph, is_local, -1)
+
+    def _count(self, graph: RecordGraph, is_local: Callable[[Term], bool], sign: int) -> None:
+        self.quads += sign * len(graph.terms)
         out = graph.index().out
+        properties: Counter[str] = Counter()
+        local_classes: Counter[str] = Counter()
         for subject, props in out.items():
             for predicate, objects in props.items():
-                self.properties[predicate] += len(objects)
+                properties[predicate] += len(objects)
             if subject[0] != "<":
                 continue
             classes = props.get(PREFIXES["rdf"] + "type", [])
             if is_local(subject):
-                self.local_entities += 1
-                self.local_classes.update(classes)
-            else:
-                self.shared.setdefault(subject, set()).update(classes)
+                self.local_entities += sign
+                local_classes.update(classes)
+                continue
+            held = self.shared.setdefault(subject, Counter())
+            kinds = {*classes, ""}
+            if sign > 0:
+                held.update(kinds)
+                continue
+            held.subtract(kinds)
+            held += Counter()  # drops what no graph gives any more
+            if not held:
+                del self.shared[subject]
+        if sign > 0:
+            self.properties.update(properties)
+            self.local_classes.update(local_classes)
+        else:
+            self.properties -= properties  # (only positive counts stay)
+            self.local_classes -= local_classes
 
     @property
     def entities(self) -> int:
@@ -63,7 +88,7 @@ class DatasetStats:
     def classes(self) -> Counter[str]:
         counts = Counter(self.local_classes)
         for classes in self.shared.values():
-            counts.update(classes)
+            counts.update(cls for cls in classes if cls)
         return counts
 
 

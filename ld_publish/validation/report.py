@@ -83,6 +83,9 @@ class RecordReport:
     source: str
     findings: tuple[Finding, ...] = ()
     focus: str = ""
+    # A later description of a work from another source, merged into the record read first
+    # (its label): checked on its own all the same (ld_publish.validate).
+    merged_into: str | None = None
 
     @property
     def conforms(self) -> bool:
@@ -92,9 +95,13 @@ class RecordReport:
         return sum(1 for f in self.findings if f.severity == severity)
 
     def to_dict(self) -> dict[str, object]:
-        return {"key": self.key, "source": self.source, "conforms": self.conforms,
-                "findings": [{k: v for k, v in asdict(f).items() if k != "value_nt"}
-                             for f in self.findings]}
+        data: dict[str, object] = {"key": self.key, "source": self.source,
+                                   "conforms": self.conforms}
+        if self.merged_into is not None:
+            data["merged_into"] = self.merged_into
+        data["findings"] = [{k: v for k, v in asdict(f).items() if k != "value_nt"}
+                            for f in self.findings]
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +130,9 @@ class ValidationReport:
         lines: list[str] = []
         for record in self.records:
             status = "ok" if record.conforms else "FAILS"
-            lines.append(f"{record.key} ({record.source}): {status}")
+            merged = ("" if record.merged_into is None
+                      else f", merged into {record.merged_into}")
+            lines.append(f"{record.key} ({record.source}{merged}): {status}")
             for f in record.findings:
                 # A node-level finding's value is the focus node itself: not worth repeating.
                 shown = f.value is not None and f.value != f.focus
