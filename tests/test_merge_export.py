@@ -201,8 +201,9 @@ def test_load_ends_with_the_merged_graph_in_the_store(tmp_path: Path) -> None:
     assert len(set(again.objects(WORK, CITO.cites))) == 27
 
 
-def test_a_cluster_run_with_merges_writes_what_a_local_run_writes(tmp_path: Path) -> None:
-    pytest.importorskip("distributed")
+def inputs_with_two_merges(tmp_path: Path) -> list[str]:
+    """The real BibTeX + Crossref pair and 80 synthetic records, one of them described again
+    in a file of its own: two merges (shared by the cluster tests of export and site)."""
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_export import synthetic_record
 
@@ -216,6 +217,12 @@ def test_a_cluster_run_with_merges_writes_what_a_local_run_writes(tmp_path: Path
     (folder / "big.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
     (folder / "again.json").write_text(json.dumps(again), "utf-8")
     inputs = [str(BIB), str(folder / "big.jsonl"), str(CROSSREF), str(folder / "again.json")]
+    return inputs
+
+
+def test_a_cluster_run_with_merges_writes_what_a_local_run_writes(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    inputs = inputs_with_two_merges(tmp_path)
     local = tmp_path / "local"
     local_report = export(local, *inputs, options=("-q",))
     assert (local_report["merged"], len(local_report["merges"])) == (2, 2)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import random
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +26,13 @@ from tests.test_merge_export import (
     CROSSREF,
     CROSSREF_URL,
     KEY,
-    ROOT,
     SCHEMA,
     WORK,
     _native,
     cli,
     export,
     folder_bytes,
+    inputs_with_two_merges,
 )
 
 BASE = "https://journal.example/ld/"
@@ -187,19 +185,7 @@ def test_a_merge_that_breaks_the_shapes_leaves_the_first_record_published(
 
 def test_a_cluster_site_with_merges_is_the_local_site_byte_for_byte(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
-    sys.path.insert(0, str(ROOT / "bench"))
-    from bench_export import synthetic_record
-
-    rng = random.Random(7)
-    records = [synthetic_record(n, rng, "compact") for n in range(80)]
-    # A second description of a record of the big file, in its own file: merged.
-    again = {**records[10], "title": {"value": "Another title", "lang": "en"},
-             "abstracts": [{"value": "A longer abstract than the first record has."}]}
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "big.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
-    (folder / "again.json").write_text(json.dumps(again), "utf-8")
-    inputs = [str(BIB), str(folder / "big.jsonl"), str(CROSSREF), str(folder / "again.json")]
+    inputs = inputs_with_two_merges(tmp_path)
     local = site(tmp_path / "local", *inputs, options=("-q",))
     assert (local["merged"], [m["status"] for m in local["merges"]]) == (
         2, ["published", "published"])
