@@ -17,7 +17,6 @@ import sys
 import tarfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -97,15 +96,6 @@ def local_run(corpus: Path) -> Path:
     result = cli("export", *corpus_inputs(corpus), "-o", str(out), "-q")
     assert result.returncode == 0, result.stderr
     return out
-
-
-@pytest.fixture(scope="module")
-def scheduler() -> Iterator[Any]:
-    """A LocalCluster of two worker processes, reached over loopback TCP."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        yield client
 
 
 # ---- 1: byte-identical output -------------------------------------------------------------

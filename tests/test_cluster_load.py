@@ -16,7 +16,6 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -227,15 +226,6 @@ class KillWhileWriting(distributed.WorkerPlugin):  # type: ignore[misc]
                 break
             time.sleep(0.01)
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-@pytest.fixture(scope="module")
-def scheduler() -> Iterator[Any]:
-    """A LocalCluster of two worker processes, reached over loopback TCP."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        yield client
 
 
 def test_a_killed_worker_changes_nothing_in_the_store(scheduler: Any, tmp_path: Path) -> None:

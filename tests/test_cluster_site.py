@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import random
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,15 +42,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_jsonl(root / "big.jsonl", records[:280])
     write_jsonl(root / "small.jsonl", records[280:])
     return root
-
-
-@pytest.fixture(scope="module")
-def scheduler() -> Iterator[Any]:
-    """A LocalCluster of two worker processes, reached over loopback TCP."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
-        yield client
 
 
 def inputs(corpus: Path) -> list[str]:
