@@ -24,6 +24,7 @@ from ld_publish.errors import StoreError, UsageError
 from ld_publish.graph import RecordGraph
 from ld_publish.loaders import LoaderOptions, load_graphs, loaders
 from ld_publish.loaders.base import hash_literal
+from ld_publish.loaders.run import BULK_BATCH_GRAPHS
 from ld_publish.loaders.sparql import SparqlLoader
 from ld_publish.loaders.virtuoso import LOOKUP_CHUNK
 from tests.stores import VirtuosoServer
@@ -157,6 +158,27 @@ def test_a_first_bulk_load_asks_little_per_batch(virtuoso_server: VirtuosoServer
         assert report.loaded == len(graphs)
         assert store.loader.http.attempts_made == 2 + 6 + 5
         expect_exactly(virtuoso_server, store, graphs)
+    finally:
+        store.loader.close()
+
+
+def test_a_graph_in_two_batches_in_a_row_ends_with_the_later_content(
+        virtuoso_server: VirtuosoServer, bulk_dir: Path) -> None:
+    # The next batch is looked up while this one loads; a graph of both must not be taken for
+    # new in the next (the bulk loader would add its content to the first one's).
+    store = open_store(virtuoso_server, bulk_dir)
+    try:
+        prefix = fresh_prefix()
+        graphs = graphs_under(prefix, BULK_BATCH_GRAPHS, extra=1)
+        later = graphs_under(prefix, 1, extra=2, marker=" (changed)")[0]
+        assert later.name == graphs[0].name
+        report = load_graphs([*graphs, later], store.loader, bulk=True)
+        assert (report.read, report.loaded) == (len(graphs) + 1, len(graphs) + 1)
+        assert graphs_named(virtuoso_server, prefix) == len(graphs)
+        assert to_rdflib(later.triples).isomorphic(store.graph(later.name))
+        names = [later.name, graphs[1].name, graphs[-1].name]
+        assert store.loader.stored_hashes(names) == {
+            g.name: hash_literal(g) for g in (later, graphs[1], graphs[-1])}
     finally:
         store.loader.close()
 

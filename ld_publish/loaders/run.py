@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Protocol, runtime_checkable
 
@@ -93,6 +94,40 @@ def batches(graphs: Iterable[RecordGraph], max_graphs: int, max_bytes: int
         yield batch
 
 
+Lookup = tuple[dict[str, str], set[str] | None]
+
+
+def looked_up_ahead(candidates: Iterable[list[RecordGraph]], lookup: BulkLookup
+                    ) -> Generator[tuple[list[RecordGraph], Lookup], None, None]:
+    """Each batch with its :meth:`BulkLookup.bulk_lookup`, the next batch's asked while the
+    caller works on this one.
+
+    A store spends a good part of a bulk load answering lookups (Virtuoso: about a third,
+    bench/bench_load.py) and can answer one while it loads the batch before. That answer is
+    current only for names the batch being loaded does not hold, so a batch sharing a name
+    with the one before it is looked up after it instead.
+    """
+    with ThreadPoolExecutor(1, thread_name_prefix="ld-publish-lookup") as pool:
+        pending: tuple[list[RecordGraph], Future[Lookup] | None] | None = None
+        for batch in candidates:
+            names = [g.name for g in batch]
+            ahead: Future[Lookup] | None = None
+            if pending is None or not {g.name for g in pending[0]}.intersection(names):
+                ahead = pool.submit(lookup.bulk_lookup, names)
+            if pending is not None:
+                yield _answered(pending, lookup)
+            pending = (batch, ahead)
+        if pending is not None:
+            yield _answered(pending, lookup)
+
+
+def _answered(pending: tuple[list[RecordGraph], Future[Lookup] | None], lookup: BulkLookup
+              ) -> tuple[list[RecordGraph], Lookup]:
+    batch, ahead = pending
+    return batch, (ahead.result() if ahead is not None
+                   else lookup.bulk_lookup([g.name for g in batch]))
+
+
 Progress = Callable[[LoadReport], None]
 #: Called before a batch the store refused (or failed on every attempt) is split in two, with
 #: the batch and the store's answer.
@@ -164,18 +199,17 @@ def load_graphs(graphs: Iterable[RecordGraph], loader: Loader, *,
                 "failing, not a record: check its log and rerun the load when it works "
                 "(graphs already loaded are skipped)")) from None
 
-    for candidate in batches(graphs, batch_graphs, batch_bytes):
+    def load_batch(candidate: list[RecordGraph], answer: Lookup | None) -> None:
         report.read += len(candidate)
         # The store has the last word even on graphs the journal lists: since the journal was
         # written, a run without it may have replaced them (or the store been restored).
-        names = [g.name for g in candidate]
         held: set[str] | None = None
         if force:
             stored: dict[str, str] = {}
-        elif lookup is not None:
-            stored, held = lookup.bulk_lookup(names)
+        elif answer is not None:
+            stored, held = answer
         else:
-            stored = loader.stored_hashes(names)
+            stored = loader.stored_hashes([g.name for g in candidate])
         fresh = []
         for g in candidate:
             if stored.get(g.name) == hash_literal(g):
@@ -211,6 +245,14 @@ def load_graphs(graphs: Iterable[RecordGraph], loader: Loader, *,
         report.seconds = time.monotonic() - start
         if progress is not None:
             progress(report)
+
+    candidates = batches(graphs, batch_graphs, batch_bytes)
+    answered: Generator[tuple[list[RecordGraph], Lookup | None], None, None] = (
+        looked_up_ahead(candidates, lookup) if lookup is not None and not force
+        else ((c, None) for c in candidates))
+    with contextlib.closing(answered):
+        for candidate, answer in answered:
+            load_batch(candidate, answer)
     report.seconds = time.monotonic() - start
     if journal is not None:
         journal.finish(report.as_dict())
