@@ -132,7 +132,8 @@ def common_options(func: F) -> F:
               help="Comma-separated output formats: turtle, jsonld, ntriples, nquads, trig.")
 @click.option("-o", "--out", default="output", show_default=True, type=click.Path(),
               help="Output folder.")
-@click.option("--strict", is_flag=True, help="Exit 1 when any record is quarantined.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any record is quarantined (or the "
+              "merged record of a work from several sources is).")
 @click.option("--report", "report_unmapped", is_flag=True,
               help="Print, per record, the source fields that were not mapped.")
 @click.option("--license", "license_iri", metavar="IRI",
@@ -191,7 +192,7 @@ def export(inputs: tuple[str, ...], reader: str | None, base: str, profile: str,
 def end_run(report: Any, out: str, *, quiet: bool, strict: bool) -> None:
     """What export and site say when they end, and their exit status: notes for skipped
     files, an error per unreadable input, the summary; exit 2 when an input could not be read,
-    1 with --strict when a record was quarantined."""
+    1 with --strict when a record was quarantined or a work's merged record not published."""
     for skipped in report.skipped_sources:
         say(f"note: {skipped['note']}", quiet=quiet)
     for failure in report.failed_sources:
@@ -199,7 +200,7 @@ def end_run(report: Any, out: str, *, quiet: bool, strict: bool) -> None:
     say(f"{report.summary()} -> {out}", quiet=quiet)
     if report.failed_sources:
         sys.exit(EXIT_INPUT)
-    if strict and report.quarantined:
+    if strict and (report.quarantined or report.merges_not_published):
         sys.exit(EXIT_INVALID)
 
 

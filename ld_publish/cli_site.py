@@ -35,7 +35,8 @@ from .validation import Engine
               help="The site's title (front page, dataset description).")
 @click.option("--license", "license_iri", metavar="IRI",
               help="Licence of the published metadata (dcterms:license, rel=license).")
-@click.option("--strict", is_flag=True, help="Exit 1 when any record is quarantined.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any record is quarantined (or the "
+              "merged record of a work from several sources is).")
 @click.option("--cluster", metavar="local[:N]|tcp://HOST:PORT",
               help="Read, map, validate and render the records on a Dask cluster whose "
                    "workers see the inputs and OUT (see the README); the site is the same as "

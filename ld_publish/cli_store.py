@@ -128,7 +128,8 @@ def build_options(store_path: str | None, endpoint: str | None, store_type: str,
               show_default=True, help="vocabularies to emit (record inputs)")
 @click.option("-j", "--workers", type=click.IntRange(0, 256), default=0,
               help="worker processes for mapping and validation (0: one per core)")
-@click.option("--strict", is_flag=True, help="exit 1 if any record was quarantined")
+@click.option("--strict", is_flag=True, help="exit 1 if any record was quarantined (or the "
+              "merged record of a work from several sources was)")
 @click.option("-q", "--quiet", is_flag=True, help="print only errors and the final counts")
 @click.option("--limit", "limits", multiple=True, metavar="NAME=N",
               help="change a limit on record inputs (repeatable; as for export)")
@@ -210,7 +211,7 @@ def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str 
     click.echo(report.summary(), err=True)
     if any(not failure.skipped for failure in failures):
         sys.exit(2)
-    if strict and report.quarantined:
+    if strict and (report.quarantined or report.merges_not_published):
         sys.exit(1)
 
 

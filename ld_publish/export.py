@@ -40,6 +40,7 @@ from .layout import (
 )
 from .locations import local_path, local_paths
 from .locking import folder_lock
+from .merge_run import not_published
 from .pipeline import Options, Outcome, SourceFailure, process
 from .readers import readers
 from .readers.native_codec import work_to_dict
@@ -78,6 +79,10 @@ class RunReport:
     def balanced(self) -> bool:
         return self.read == self.written + self.quarantined + self.merged
 
+    @property
+    def merges_not_published(self) -> int:
+        return not_published(self.merges)
+
     def totals(self) -> dict[str, Any]:
         return {
             "read": self.read, "written": self.written, "quarantined": self.quarantined,
@@ -93,6 +98,8 @@ class RunReport:
                 "notices")
         if self.merged:
             text += f"; {self.merged} records merged"
+        if self.merges_not_published:
+            text += f" ({self.merges_not_published} merges not published)"
         if self.failed_sources:
             text += f"; {len(self.failed_sources)} inputs could not be read"
         if self.skipped_sources:

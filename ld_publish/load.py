@@ -197,13 +197,17 @@ class _Run:
             # Records refused before reaching the store were read too (counted before the
             # merge phase, whose quarantined merges are no records of their own).
             rejected = quarantine.count - report.quarantined
+            unpublished: list[str] = []
+            refused = 0
             if firsts.merges:
                 # Apart, after every batch of the stream: a batch must not hold a key's graph
                 # twice (a bulk loader would add the two), and the merged graph must come
                 # last.
                 again = load_graphs(_merged_graphs(self.records, self.pipeline, firsts,
-                                                   quarantine, on_quarantine),
+                                                   quarantine, on_quarantine, unpublished),
                                     loader, quarantine=store_refused, force=self.force)
+                # A merged graph the store refused leaves the first one there too.
+                refused = again.quarantined
                 report.triples_loaded += again.triples_loaded
                 report.requests += again.requests
                 report.seconds += again.seconds
@@ -219,20 +223,23 @@ class _Run:
         report.read += rejected + merged
         report.quarantined += rejected
         report.merged = merged
+        report.merges_not_published = len(unpublished) + refused
         return report
 
 
 def _merged_graphs(records: list[str], pipeline: Options, firsts: FirstOfKey,
-                   quarantine: _Quarantine, on_quarantine: Callable[[str, str], None] | None
-                   ) -> Iterator[RecordGraph]:
+                   quarantine: _Quarantine, on_quarantine: Callable[[str, str], None] | None,
+                   unpublished: list[str]) -> Iterator[RecordGraph]:
     """The merged graphs of the keys met in several sources (:mod:`ld_publish.merge_run`); a
     merged record that violates the shapes goes to quarantine, its first record's graph
-    stays."""
+    stays. The keys whose merged graph is not given go to ``unpublished``."""
     for result in merged_records(records, pipeline, firsts):
         outcome = result.outcome
         if outcome is not None and outcome.graph is not None and result.published:
             yield outcome.graph
-        elif outcome is not None:
+            continue
+        unpublished.append(result.key)
+        if outcome is not None:
             quarantine.write(f"merged:{outcome.key}", {
                 "key": outcome.key, "reason": f"merging its sources: {outcome.reason}",
                 "sources": [source.label() for source in result.sources],

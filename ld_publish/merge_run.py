@@ -35,8 +35,18 @@ from .sources import Input
 if TYPE_CHECKING:
     from .export import Sink
 
-__all__ = ["MergeResult", "graph_of", "merge_into_export", "merged_records", "parse_prefer",
-           "rewrite_dataset"]
+__all__ = ["MergeResult", "graph_of", "merge_into_export", "merged_records", "not_published",
+           "parse_prefer", "rewrite_dataset"]
+
+#: The statuses of a report's ``merges`` entry whose merged record was not published (the
+#: first record's graph stayed).
+NOT_PUBLISHED = frozenset({"quarantined", "not merged"})
+
+
+def not_published(merges: Sequence[dict[str, Any]]) -> int:
+    """How many of a report's ``merges`` left the first record published instead of the
+    merged one (what ``--strict`` fails on, as on a quarantined record)."""
+    return sum(entry.get("status") in NOT_PUBLISHED for entry in merges)
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,8 +67,9 @@ def folder_bytes(folder: Path) -> dict[str, bytes]:
 def test_the_poorer_first_description_gains_the_richer_fields_of_the_second(
         tmp_path: Path) -> None:
     out = tmp_path / "out"
-    report = export(out, BIB, CROSSREF)
+    report = export(out, BIB, CROSSREF, options=("--strict",))  # a merge is no failure
     assert "1 records merged" in report["stderr"]
+    assert "not published" not in report["stderr"]
     assert f"merged {CROSSREF} #1 into {BIB}:1 #1" in report["stderr"]
     assert (report["read"], report["written"], report["quarantined"], report["merged"]) == (
         2, 1, 0, 1)
@@ -298,3 +299,25 @@ def test_a_gzipped_dataset_holds_the_merged_graph_too(tmp_path: Path) -> None:
     assert packed == (tmp_path / "b" / "dataset.nq.gz").read_bytes()  # the same bytes
     assert gzip.decompress(packed) == (tmp_path / "plain" / "dataset.nq").read_bytes()
     assert not (tmp_path / "a" / "dataset.nq").exists()
+
+
+def test_strict_fails_a_run_whose_merged_record_was_not_published(tmp_path: Path) -> None:
+    # The first record stays published, but what the sources say together was refused: as
+    # with a quarantined record, --strict makes that exit 1, in export, load and site alike.
+    received = _native(tmp_path / "received.json", [{"kind": "received", "value": "2020-05-01"}])
+    accepted = _native(tmp_path / "accepted.json", [{"kind": "accepted", "value": "2019-01-01"}])
+    inputs = (str(received), str(accepted))
+    runs = {
+        "export": ("export", *inputs, "-o", str(tmp_path / "out")),
+        "load": ("load", *inputs, "--store", str(tmp_path / "store"),
+                 "--quarantine", str(tmp_path / "q")),
+        "site": ("site", *inputs, "-o", str(tmp_path / "site"), "--base",
+                 "https://journal.example/ld/", "--title", "Strict"),
+    }
+    for command, args in runs.items():
+        lenient = cli(*args)
+        assert lenient.returncode == 0, (command, lenient.stderr)
+        assert "(1 merges not published)" in lenient.stderr, (command, lenient.stderr)
+        strict = cli(*args, "--strict")
+        assert strict.returncode == 1, (command, strict.stderr)
+        assert "(1 merges not published)" in strict.stderr, (command, strict.stderr)

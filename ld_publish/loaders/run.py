@@ -62,6 +62,9 @@ class LoadReport:
     #: Records merged into an earlier record of their work from another source: the store
     #: holds the merged graph (ld_publish.merge_run).
     merged: int = 0
+    #: Of the works merged: those whose merged record was quarantined (or whose first record
+    #: could not be read again), so the store kept the first record's graph.
+    merges_not_published: int = 0
 
     @property
     def balanced(self) -> bool:
@@ -72,6 +75,8 @@ class LoadReport:
 
     def summary(self) -> str:
         merged = f" + merged {self.merged}" if self.merged else ""
+        if self.merges_not_published:
+            merged += f" ({self.merges_not_published} merges not published)"
         return (f"read {self.read} = loaded {self.loaded} + unchanged {self.unchanged} "
                 f"+ quarantined {self.quarantined}{merged}; {self.triples_loaded} triples in "
                 f"{self.seconds:.1f}s")

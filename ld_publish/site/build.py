@@ -35,6 +35,7 @@ from ..layout import remove_temporaries, temporary_name
 from ..locations import local_path, local_paths
 from ..locking import folder_lock
 from ..mapping.iris import check_base
+from ..merge_run import not_published
 from ..pipeline import Options, Outcome, SourceFailure, process
 from ..sources import check_exist
 from . import describe
@@ -77,12 +78,18 @@ class SiteReport:
     #: Per merged key: its sources, what came from which, the merged record's outcome.
     merges: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def merges_not_published(self) -> int:
+        return not_published(self.merges)
+
     def summary(self) -> str:
         text = (f"read {self.read} records: {self.published} published, {self.quarantined} "
                 f"quarantined; {self.resources} other IRIs; files: {self.written} written, "
                 f"{self.unchanged} unchanged, {self.removed} removed")
         if self.merged:
             text += f"; {self.merged} records merged"
+        if self.merges_not_published:
+            text += f" ({self.merges_not_published} merges not published)"
         if self.failed_sources:
             text += f"; {len(self.failed_sources)} inputs could not be read"
         return text
