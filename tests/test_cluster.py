@@ -378,28 +378,41 @@ def test_a_killed_worker_changes_nothing_in_the_output(scheduler: Any, tmp_path:
 
 # ---- 5: what the user gets when the cluster is wrong --------------------------------------
 
+#: Each command that takes --cluster, with the folder or store it would make, as arguments.
+CLUSTER_COMMANDS = {
+    "export": lambda target: ("export", "-o", str(target)),
+    "load": lambda target: ("load", "--store", str(target)),
+    "site": lambda target: ("site", "-o", str(target), "--base", "https://journal.example/ld/"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(CLUSTER_COMMANDS))
 @pytest.mark.parametrize("spec", ["local:0", "locals", "tcp://127.0.0.1", "udp://host:1"])
-def test_a_bad_cluster_value_exits_2_with_a_hint(tmp_path: Path, spec: str) -> None:
+def test_a_bad_cluster_value_exits_2_with_a_hint(tmp_path: Path, spec: str,
+                                                 command: str) -> None:
     source = write_jsonl(tmp_path / "r.jsonl", [synthetic_record(0, random.Random(1),
                                                                  "compact")])
-    result = cli("export", str(source), "-o", str(tmp_path / "out"), "--cluster", spec)
+    target = tmp_path / "out"
+    result = cli(*CLUSTER_COMMANDS[command](target), str(source), "--cluster", spec)
     assert result.returncode == 2, result.stderr
     assert "--cluster" in result.stderr and "hint:" in result.stderr
-    assert not (tmp_path / "out").exists()
+    assert not target.exists()  # checked before any folder or store is made
 
 
-def test_an_unreachable_scheduler_exits_3_with_a_hint(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", sorted(CLUSTER_COMMANDS))
+def test_an_unreachable_scheduler_exits_3_with_a_hint(tmp_path: Path, command: str) -> None:
     with socket.socket() as free:  # a port nothing listens on
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
     source = write_jsonl(tmp_path / "r.jsonl", [synthetic_record(0, random.Random(1),
                                                                  "compact")])
-    result = cli("export", str(source), "-o", str(tmp_path / "out"),
+    target = tmp_path / "out"
+    result = cli(*CLUSTER_COMMANDS[command](target), str(source),
                  "--cluster", f"tcp://127.0.0.1:{port}",
                  env={"LD_PUBLISH_CLUSTER_TIMEOUT": "2"})
     assert result.returncode == 3, result.stderr
     assert f"127.0.0.1:{port}" in result.stderr and "dask scheduler" in result.stderr
-    assert not (tmp_path / "out").exists()
+    assert not target.exists()
 
 
 def test_a_folder_with_a_readme_is_read_and_the_readme_noted_as_locally(

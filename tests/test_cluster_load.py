@@ -12,7 +12,6 @@ import os
 import random
 import re
 import signal
-import socket
 import sys
 import threading
 import time
@@ -164,30 +163,6 @@ def test_a_cluster_load_into_an_oxigraph_server(corpus: Path, oxigraph_server: A
     assert len(expected) > 30_000
     assert server_quads(oxigraph_server, base) == expected
     assert folder_bytes(tmp_path / "q2") == folder_bytes(tmp_path / "q1")
-
-
-@pytest.mark.parametrize("spec", ["local:0", "tcp://127.0.0.1"])
-def test_a_bad_cluster_value_exits_2(tmp_path: Path, spec: str) -> None:
-    source = write_jsonl(tmp_path / "r.jsonl", [synthetic_record(0, random.Random(1),
-                                                                 "compact")])
-    result = cli("load", str(source), "--store", str(tmp_path / "store"), "--cluster", spec)
-    assert result.returncode == 2, result.stderr
-    assert "--cluster" in result.stderr and "hint:" in result.stderr
-    assert not (tmp_path / "store").exists()
-
-
-def test_an_unreachable_scheduler_exits_3_and_leaves_the_store_alone(tmp_path: Path) -> None:
-    with socket.socket() as free:  # a port nothing listens on
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    source = write_jsonl(tmp_path / "r.jsonl", [synthetic_record(0, random.Random(1),
-                                                                 "compact")])
-    result = cli("load", str(source), "--store", str(tmp_path / "store"),
-                 "--cluster", f"tcp://127.0.0.1:{port}",
-                 env={"LD_PUBLISH_CLUSTER_TIMEOUT": "2"})
-    assert result.returncode == 3, result.stderr
-    assert f"127.0.0.1:{port}" in result.stderr and "dask scheduler" in result.stderr
-    assert not (tmp_path / "store").exists()
 
 
 def test_work_dir_without_cluster_is_a_usage_error(tmp_path: Path) -> None:

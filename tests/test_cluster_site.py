@@ -92,12 +92,3 @@ def test_a_cluster_rebuild_of_a_local_site_rewrites_nothing(corpus: Path, local_
     assert result.returncode == 0, result.stderr
     assert " 0 written" in result.stderr and " 0 removed" in result.stderr
     assert {name: (out / name).stat().st_mtime_ns for name in folder_bytes(out)} == before
-
-
-def test_site_with_a_bad_cluster_value_exits_2_and_makes_no_folder(corpus: Path,
-                                                                    tmp_path: Path) -> None:
-    result = cli("site", str(corpus / "small.jsonl"), "-o", str(tmp_path / "site"),
-                 "--base", BASE, "--cluster", "local:0")
-    assert result.returncode == 2, result.stderr
-    assert "--cluster" in result.stderr and "hint:" in result.stderr
-    assert not (tmp_path / "site").exists()
