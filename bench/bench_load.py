@@ -143,6 +143,9 @@ VIRTUOSO_PATHS = {
     "staged": "Virtuoso (staged PUT + `MOVE`, 4 PUTs in flight)",
     "post": "Virtuoso, `--bulk` (Graph Store POSTs, 4 in flight)",
     "bulk-dir": "Virtuoso, `--bulk --bulk-dir` (`ld_dir` per batch, hashes as a second file)",
+    "bulk-dir-replace": "Virtuoso, `--bulk --bulk-dir` over changed records (staged by `ld_dir`"
+                        " + `MOVE`)",
+    "put-replace": "Virtuoso, `--bulk` over changed records (staged by PUTs + `MOVE`)",
 }
 
 
@@ -167,7 +170,34 @@ def bench_virtuoso(work: Path, data: Path, graphs: list[RecordGraph], paths: lis
             rows.append((VIRTUOSO_PATHS[path], *t))
         finally:
             stop(server.proc)
+    for path, bulk_dir in (("bulk-dir-replace", True), ("put-replace", False)):
+        if path in paths:
+            rows.append(bench_replace(work, graphs, path, bulk_dir))
     return rows
+
+
+def bench_replace(work: Path, graphs: list[RecordGraph], path: str, bulk_dir: bool
+                  ) -> tuple[str, float, float | None]:
+    """A bulk load over a store holding an older version of every record: all replaced."""
+    server = start_virtuoso(work / f"virtuoso-{path}")
+    try:
+        folder = server.directory / "bulk"
+        folder.mkdir()
+        opts = LoaderOptions(endpoint=server.base, store_type="virtuoso", user="dba",
+                             password=server.password, timeout=600,
+                             bulk_dir=str(folder) if bulk_dir else None)
+        loader = loaders.get("sparql")(opts)
+        load_graphs(graphs, loader, bulk=True)
+        changed = [RecordGraph.from_terms(g.key, g.name, g.root, [
+            *g.terms, (f"<{g.root}>", f"<{SCHEMA}version>", '"2"')]) for g in graphs]
+        start = time.monotonic()
+        report = load_graphs(changed, loader, bulk=True)
+        seconds = time.monotonic() - start
+        assert report.loaded == len(graphs), report.summary()
+        loader.close()
+        return VIRTUOSO_PATHS[path], seconds, None
+    finally:
+        stop(server.proc)
 
 
 def bench_ld_dir(work: Path, data: Path) -> tuple[str, float, float | None]:

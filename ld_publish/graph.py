@@ -114,6 +114,11 @@ class RecordGraph:
         assert isinstance(data, bytes)
         return data
 
+    def nquads_in(self, name: str) -> bytes:
+        """The triples as N-Quads in graph ``name`` instead of their own (a staging graph)."""
+        end = f" <{name}> .\n"
+        return "".join([f"{s} {p} {o}{end}" for s, p, o in self.terms]).encode("utf-8")
+
     @property
     def content_hash(self) -> str:
         """SHA-256 of the canonical N-Triples; equal hash means equal graph for our output.

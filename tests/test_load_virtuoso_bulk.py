@@ -26,7 +26,7 @@ from ld_publish.loaders import LoaderOptions, load_graphs, loaders
 from ld_publish.loaders.base import hash_literal
 from ld_publish.loaders.run import BULK_BATCH_GRAPHS
 from ld_publish.loaders.sparql import SparqlLoader
-from ld_publish.loaders.virtuoso import LOOKUP_CHUNK
+from ld_publish.loaders.virtuoso import LOOKUP_CHUNK, STAGE_MIN_GRAPHS
 from tests.stores import VirtuosoServer
 from tests.test_load_stores import (
     StoreUnderTest,
@@ -181,6 +181,44 @@ def test_a_graph_in_two_batches_in_a_row_ends_with_the_later_content(
             g.name: hash_literal(g) for g in (later, graphs[1], graphs[-1])}
     finally:
         store.loader.close()
+
+
+def test_a_bulk_run_stages_its_replaced_graphs_through_the_bulk_loader(
+        virtuoso_server: VirtuosoServer, bulk_dir: Path) -> None:
+    # Graphs the store holds are replaced (a MOVE from a staging graph, atomic per graph);
+    # in batches of STAGE_MIN_GRAPHS or more the staging graphs are filled by one file
+    # instead of a Graph Store PUT each.
+    store = open_store(virtuoso_server, bulk_dir)
+    count = STAGE_MIN_GRAPHS + 44
+    try:
+        prefix = fresh_prefix()
+        load_graphs(graphs_under(prefix, count), store.loader, bulk=True)
+        new = [*graphs_under(prefix, count, marker=" (changed)"), with_list(prefix)]
+        before = store.loader.http.attempts_made
+        report = load_graphs(new, store.loader, bulk=True)
+        assert (report.loaded, report.unchanged) == (len(new), 0)
+        # Two lookups, the staging file (looked for, registered, loaded, checkpointed, checked
+        # twice), one PUT (the graph with blank nodes: not for a bulk loader), three MOVE
+        # updates of up to 128 graphs: no PUT per graph.
+        assert store.loader.http.attempts_made - before == 2 + 6 + 1 + 3
+        expect_exactly(virtuoso_server, store, new)
+
+        # A record the store refuses breaks the staging file: the batch is staged by PUTs
+        # then, which isolate it; its graph keeps its content.
+        again = graphs_under(prefix, count, marker=" (again)")
+        broken = RecordGraph.from_terms("broken", again[1].name, again[1].root,
+                                        [*again[1].terms,
+                                         (f"<{prefix}s>", f"<{prefix}p>", '"broken')])
+        refused: list[str] = []
+        report = load_graphs([again[0], broken, *again[2:]], store.loader, bulk=True,
+                             quarantine=lambda g, why: refused.append(g.name))
+        assert (report.loaded, report.quarantined, refused) == (count - 1, 1, [broken.name])
+        expect_exactly(virtuoso_server, store, [again[0], new[1], *again[2:], new[-1]])
+    finally:
+        store.loader.close()
+    # The first load's content and hashes, the staging file, the broken staging file.
+    rows = load_list(virtuoso_server, bulk_dir)
+    assert [(state, error) for _, state, error in rows] == [(2, 0), (2, 0), (2, 0), (2, 1)]
 
 
 def test_bulk_load_replaces_what_is_held_and_relabels_blank_nodes(

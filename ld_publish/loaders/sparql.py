@@ -109,10 +109,14 @@ class SparqlLoader:
             # The PUT may fail half-way and leave what it parsed so far (Virtuoso does), so it
             # goes to a staging graph; the record's graph changes only by the MOVE. Several
             # PUTs are in flight at once: each costs Virtuoso more in per-request work than in
-            # triples, and the graphs are independent until the MOVE.
+            # triples, and the graphs are independent until the MOVE. With a folder the
+            # server reads, the batch is staged by its bulk loader instead (one file).
+            bulk = self.virtuoso_bulk
+            put = (bulk.stage(graphs) if bulk is not None and bulk.folder is not None
+                   else graphs)
             failed = in_parallel(
                 lambda g: self._put(staging_name(g), g.ntriples(), f"staging graph {g.name}"),
-                graphs, self.connections)
+                put, self.connections)
             if failed:
                 for g, _ in failed:
                     self._drop_quietly(staging_name(g))
