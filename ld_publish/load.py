@@ -24,7 +24,7 @@ from .layout import atomic_write, file_name
 from .loaders import LoaderOptions, LoadReport, graphs_from_inputs, load_graphs, loaders
 from .loaders.base import Loader
 from .loaders.nquads import is_nquads_input
-from .locations import local_path, local_paths
+from .locations import input_locations, local_path
 from .merge_run import merged_records
 from .pipeline import Options, Outcome, SourceFailure, process
 from .readers.native_codec import work_to_dict
@@ -92,7 +92,7 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
     ``partition_bytes``, their graphs loaded from here in input order; ``work_dir`` is a
     folder every worker sees (default: a new temporary folder, enough for ``local``)."""
     pipeline = replace(pipeline or Options(), formats=(), keep_graph=True, write_to=None)
-    inputs = local_paths(inputs, "input")
+    inputs = input_locations(inputs)
     if work_dir is not None:
         work_dir = local_path(os.fspath(work_dir), "--work-dir")
     nquads = [item for item in inputs if is_nquads_input(item)]
