@@ -22,7 +22,7 @@ from typing import BinaryIO, TypeVar, cast
 from .errors import UsageError
 
 __all__ = ["byte_range", "input_location", "input_locations", "is_remote", "local_path",
-           "local_paths", "open_bytes", "size_of"]
+           "local_paths", "open_bytes", "size_of", "work_location"]
 
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _LOCAL = ("file", "local")
@@ -72,7 +72,7 @@ def input_location(location: str, what: str = "input") -> str:
     if is_remote(location):
         from .remote import filesystem
 
-        filesystem(location)
+        filesystem(location, what)
         return location
     return local_path(location, what)
 
@@ -81,6 +81,12 @@ def input_locations(locations: Sequence[_T], what: str = "input") -> list[_T]:
     # Streams (InputSource objects of the Python API) pass as they are.
     return [cast(_T, input_location(item, what)) if isinstance(item, str) else item
             for item in locations]
+
+
+def work_location(location: str) -> str:
+    """``--work-dir``: a path (``file://`` URLs made paths) or a prefix on object storage,
+    where the workers of ``load --cluster`` hand their shards over (:mod:`.work_folder`)."""
+    return input_location(location, "--work-dir")
 
 
 def open_bytes(location: str, block_size: int | None = None) -> BinaryIO:

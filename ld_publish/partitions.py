@@ -101,11 +101,11 @@ def parse_size(text: str) -> int:
 
 
 def plan(inputs: list[Input], reader: str | None, target: int | None, workers: int,
-         spool: Path) -> list[Part | SourceFailure]:
+         spool: Path | str) -> list[Part | SourceFailure]:
     """The partitions of ``inputs`` in input order, and the failures met while listing them
     (an empty folder, a damaged archive) at their places. ``target``: bytes a partition
     holds (default: about four partitions per worker, within 256 KiB and 64 MiB); ``spool``:
-    a folder the workers see, for standard input."""
+    a folder the workers see (or an object-storage prefix), for standard input."""
     listed = list(_listed(inputs, spool))
     total = sum(item[1] for item in listed if not isinstance(item, SourceFailure))
     size = target or min(MAX_PARTITION, max(MIN_PARTITION, total // max(1, 4 * workers)))
@@ -146,15 +146,18 @@ def plan(inputs: list[Input], reader: str | None, target: int | None, workers: i
     return out
 
 
-def _listed(inputs: list[Input], spool: Path) -> Iterator[tuple[Piece, int] | SourceFailure]:
+def _listed(inputs: list[Input], spool: Path | str
+            ) -> Iterator[tuple[Piece, int] | SourceFailure]:
     """Every source as a piece with its size, as :func:`~ld_publish.sources.expand` orders
     them; tar archives as runs of members."""
+    stdin = 0
     for item in inputs:
         if not isinstance(item, str):
             raise UsageError("a cluster run reads files, folders and standard input",
                              hint="write the source to a file first")
         if item == "-":
-            yield _stdin_piece(spool)
+            yield _stdin_piece(spool, stdin)
+            stdin += 1
             continue
         path = Path(item)
         try:
@@ -207,10 +210,20 @@ def _size(location: str) -> int:
         return 0  # the worker reports it, as a local run would
 
 
-def _stdin_piece(spool: Path) -> tuple[Piece, int]:
-    spool.mkdir(parents=True, exist_ok=True)
+def _stdin_piece(spool: Path | str, number: int) -> tuple[Piece, int]:
     # Named twice, standard input is empty the second time (as in a local run): its own file.
-    target = spool / f"stdin-{len(list(spool.glob('stdin-*')))}"
+    if is_remote(spool):
+        from .remote import writing
+
+        url = f"{str(spool).rstrip('/')}/stdin-{number}"
+        size = 0
+        with writing(url) as out:
+            while chunk := sys.stdin.buffer.read(1 << 20):
+                size += out.write(chunk)
+        return Piece("<stdin>", url, "file"), size
+    folder = Path(spool)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"stdin-{number}"
     with open(target, "wb") as out:
         while chunk := sys.stdin.buffer.read(1 << 20):
             out.write(chunk)

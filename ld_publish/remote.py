@@ -26,15 +26,15 @@ from __future__ import annotations
 import io
 import tarfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from typing import Any, BinaryIO
 
-from .errors import InputError, Location, UsageError
+from .errors import InputError, Location, OutputError, UsageError
 from .sources import HEAD_BYTES, InputSource, _maybe_gunzip, tar_sources
 
 __all__ = ["check_exists", "expand", "filesystem", "is_tar", "object_size", "objects",
-           "open_object", "read_range", "source"]
+           "open_object", "read_range", "remove", "source", "writing"]
 
 # The exceptions of these libraries (and OSError) are the storage's, not ld-publish's bugs:
 # the client's own (botocore's missing credentials, aiohttp's refused connection) are not
@@ -48,23 +48,24 @@ def _protocol(url: str) -> str:
     return url.partition("://")[0].lower()
 
 
-def filesystem(url: str) -> tuple[Any, str]:
-    """The fsspec file system of ``url`` and the path on it; a usage error (exit 2) when
-    fsspec or the protocol's package is not installed, or the protocol is unknown."""
+def filesystem(url: str, what: str = "input") -> tuple[Any, str]:
+    """The fsspec file system of ``url`` and the path on it; a usage error (exit 2) naming
+    ``what`` it is when fsspec or the protocol's package is not installed, or the protocol is
+    unknown."""
     protocol = _protocol(url)
     try:
         import fsspec
     except ImportError:
-        raise UsageError(f"input {url!r}: reading object storage needs fsspec, which is not "
+        raise UsageError(f"{what} {url!r}: object storage needs fsspec, which is not "
                          "installed", hint=f"install it: {_install_hint(protocol)}") from None
     try:
         fsspec.get_filesystem_class(protocol)
     except ValueError:
-        raise UsageError(f"input {url!r}: fsspec knows no storage protocol {protocol}://",
+        raise UsageError(f"{what} {url!r}: fsspec knows no storage protocol {protocol}://",
                          hint="check the URL (s3://BUCKET/KEY; a prefix ending in / for a "
                               "folder of objects)") from None
     except ImportError:
-        raise UsageError(f"input {url!r}: the storage protocol {protocol}:// needs a package "
+        raise UsageError(f"{what} {url!r}: the storage protocol {protocol}:// needs a package "
                          "that is not installed",
                          hint=f"install it: {_install_hint(protocol)}") from None
     with _translated(url):
@@ -91,36 +92,41 @@ def _is_storage_error(exc: BaseException) -> bool:
 
 
 @contextmanager
-def _translated(url: str) -> Iterator[None]:
-    """The storage's errors as :class:`InputError` naming ``url``, with what to do."""
+def _translated(url: str, writing: bool = False) -> Iterator[None]:
+    """The storage's errors as :class:`InputError` naming ``url``, with what to do (as
+    :class:`OutputError` when ``writing``: a work folder that cannot be written is no
+    input's fault)."""
     try:
         yield
     except Exception as exc:
         if not _is_storage_error(exc):
             raise
-        raise _input_error(url, exc) from None
+        raise _storage_error(url, exc, writing) from None
 
 
-def _input_error(url: str, exc: BaseException) -> InputError:
+def _storage_error(url: str, exc: BaseException, writing: bool = False
+                   ) -> InputError | OutputError:
+    kind = OutputError if writing else InputError
     where = Location(file=url)
     detail = str(exc) or type(exc).__name__
     s3 = _protocol(url) in ("s3", "s3a")
     if isinstance(exc, FileNotFoundError):
         what = "no such bucket" if "bucket" in detail.lower() else "no such object or prefix"
-        return InputError(f"{url}: {what}", where=where, hint=(
+        return kind(f"{url}: {what}", where=where, hint=(
             "check the URL (s3://BUCKET/KEY, or s3://BUCKET/PREFIX/ for the objects under a "
             "prefix) and the endpoint it is looked up at (AWS_ENDPOINT_URL)" if s3 else
             "check the URL and the storage's configuration"))
     if "Credentials" in type(exc).__name__:
-        return InputError(f"{url}: no credentials found for {_protocol(url)}://", where=where,
-                          hint=_CREDENTIALS_S3 if s3 else _CREDENTIALS)
+        return kind(f"{url}: no credentials found for {_protocol(url)}://", where=where,
+                    hint=_CREDENTIALS_S3 if s3 else _CREDENTIALS)
     if isinstance(exc, PermissionError):
-        return InputError(f"{url}: access denied ({detail})", where=where,
-                          hint="check the credentials and that they may read (and list) it; "
-                               + (_CREDENTIALS_S3 if s3 else _CREDENTIALS))
-    return InputError(f"cannot read {url}: {detail}", where=where,
-                      hint="check the endpoint (AWS_ENDPOINT_URL) and the network"
-                      if s3 else "check the storage's configuration and the network")
+        may = "write, list and delete objects there" if writing else "read (and list) it"
+        return kind(f"{url}: access denied ({detail})", where=where,
+                    hint=f"check the credentials and that they may {may}; "
+                         + (_CREDENTIALS_S3 if s3 else _CREDENTIALS))
+    return kind(f"cannot {'write' if writing else 'read'} {url}: {detail}", where=where,
+                hint="check the endpoint (AWS_ENDPOINT_URL) and the network"
+                if s3 else "check the storage's configuration and the network")
 
 
 _CREDENTIALS_S3 = ("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or "
@@ -223,7 +229,7 @@ class _Stream(io.RawIOBase):
         except Exception as exc:
             if not _is_storage_error(exc):
                 raise
-            raise OSError(_input_error(self._url, exc).message) from None
+            raise OSError(_storage_error(self._url, exc).message) from None
 
 
 def is_tar(url: str) -> bool:
@@ -255,3 +261,30 @@ def expand(url: str) -> Iterator[InputSource]:
             yield from tar_sources(item, item)
         else:
             yield replace(source(item, size), in_folder=folder)
+
+
+@contextmanager
+def writing(url: str) -> Iterator[BinaryIO]:
+    """A new object, there whole once the block ends and not at all if it fails: an upload
+    is published when it completes, so no temporary name and rename is needed (a killed
+    writer's multipart upload is never completed; one that fails is aborted)."""
+    fs, path = filesystem(url)
+    with _translated(url, writing=True):
+        file = fs.open(path, "wb")
+    try:
+        yield file
+    except BaseException:
+        with _translated(url, writing=True):
+            file.discard()
+        file.closed = True  # nothing is committed when the file is let go of
+        raise
+    with _translated(url, writing=True):
+        file.close()
+
+
+def remove(url: str, recursive: bool = False) -> None:
+    """Remove an object (or, ``recursive``, every object under a prefix); none there is
+    fine."""
+    fs, path = filesystem(url)
+    with _translated(url, writing=True), suppress(FileNotFoundError):
+        fs.rm(path, recursive=recursive)

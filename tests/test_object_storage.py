@@ -224,6 +224,58 @@ def test_load_of_objects_and_of_an_export_folder_in_a_bucket(
     assert store_quads(tmp_path / "dataset") == store_quads(tmp_path / "local")
 
 
+def test_a_cluster_load_hands_its_shards_over_in_the_bucket(
+        s3_server: S3Server, bucket: str, corpus: Path, scheduler: Any, tmp_path: Path) -> None:
+    """``--work-dir s3://...``: no file system shared by the workers and the driver at all."""
+    local = cli("load", f"{corpus}/big.jsonl", "--store", str(tmp_path / "local"), "-q")
+    assert local.returncode == 0, local.stderr
+    scheduler.register_plugin(StorageEnvironment(s3_server.environ()), name="storage-env")
+    try:
+        result = run(s3_server, "load", f"{bucket}/big.jsonl", "--store",
+                     str(tmp_path / "cluster"), "-q", "--cluster", scheduler.scheduler.address,
+                     "--partition-size", "128K", "--work-dir", f"{bucket}/work")
+    finally:
+        scheduler.unregister_worker_plugin("storage-env")
+    assert result.returncode == 0, result.stderr
+    assert "read 300 = loaded 300" in result.stderr
+    assert store_quads(tmp_path / "cluster") == store_quads(tmp_path / "local")
+    left = s3_server.client().list_objects_v2(Bucket=BUCKET, Prefix="work/")
+    assert left["KeyCount"] == 0  # the shards are removed
+
+
+def test_an_object_is_written_whole_or_not_at_all(s3_server: S3Server, bucket: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a work folder's shard is written with: a write that fails leaves no object, and
+    aborts the multipart upload it began (5 MiB parts, fsspec's configuration for S3)."""
+    import fsspec.config
+
+    from ld_publish.errors import InputError
+    from ld_publish.remote import check_exists, writing
+
+    for name, value in s3_server.environ().items():
+        if value is None:
+            monkeypatch.delenv(name)
+        else:
+            monkeypatch.setenv(name, value)
+    monkeypatch.setitem(fsspec.config.conf, "s3", {"default_block_size": 5 << 20})
+    StorageEnvironment.forget_filesystems()
+    try:
+        url = f"{bucket}/written/shard"
+        with pytest.raises(RuntimeError), writing(url) as out:
+            out.write(b"x" * (6 << 20))  # past one part: the multipart upload has begun
+            raise RuntimeError("the task failed")
+        with pytest.raises(InputError, match="no such object"):
+            check_exists(url)
+        uploads = s3_server.client().list_multipart_uploads(Bucket=BUCKET)
+        assert uploads.get("Uploads", []) == []
+        with writing(url) as out:
+            out.write(b"y" * (6 << 20))
+        data = s3_server.client().get_object(Bucket=BUCKET, Key="written/shard")["Body"].read()
+        assert data == b"y" * (6 << 20)
+    finally:
+        StorageEnvironment.forget_filesystems()
+
+
 def test_validate_of_objects_reports_what_the_files_give(
         s3_server: S3Server, bucket: str, corpus: Path, tmp_path: Path) -> None:
     """Records (JSON Lines with broken lines) and published RDF (an N-Quads object)."""

@@ -326,9 +326,10 @@ def _outcomes(build: _Build, inputs: list[str], pipeline: Options,
         return
     from ..cluster_graphs import run_records
     from ..cluster_work import WORK
+    from ..work_folder import WorkFolder
 
-    found = run_records(run, inputs, pipeline, build.root / WORK, failed, Render(build.look),
-                        firsts)
+    found = run_records(run, inputs, pipeline, WorkFolder.at(build.root / WORK), failed,
+                        Render(build.look), firsts)
     with closing(found):  # an unwritable site ends the run while partitions are still out
         for item in found:
             yield (item.outcome, item) if isinstance(item, Rendered) else (item, None)
