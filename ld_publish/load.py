@@ -96,8 +96,10 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
     inputs = input_locations(inputs)
     if work_dir is not None:
         work_dir = work_location(os.fspath(work_dir))
-    nquads = [item for item in inputs if is_nquads_input(item)]
-    records = [item for item in inputs if not is_nquads_input(item)]
+    nquads: list[str] = []
+    records: list[str] = []
+    for item in inputs:  # once each: for an object, it costs requests
+        (nquads if is_nquads_input(item) else records).append(item)
     # Records of one work from several sources are merged (ld_publish.merge_run): the later
     # ones are kept by this, and their work's graph replaced once the stream has ended.
     firsts = FirstOfKey(merging=True)

@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 from .errors import InputError, Location, OutputError, UsageError
 from .sources import HEAD_BYTES, InputSource, _maybe_gunzip, tar_sources
 
-__all__ = ["check_exists", "expand", "filesystem", "is_tar", "object_size", "objects",
+__all__ = ["check_exists", "exists", "expand", "filesystem", "is_tar", "object_size", "objects",
            "open_object", "read_range", "remove", "source", "writing"]
 
 # The exceptions of these libraries (and OSError) are the storage's, not ld-publish's bugs:
@@ -153,8 +153,9 @@ def objects(url: str) -> tuple[list[tuple[str, int]], bool]:
     root, base = path.rstrip("/"), url.rstrip("/")
     files: list[tuple[tuple[str, ...], int]] = []
     for key, meta in found.items():
-        relative = key[len(root):].lstrip("/") if key.startswith(root) else ""
-        # Directory markers (keys ending in /) and hidden files are no files of the folder.
+        # Only what lies under the prefix as a folder ("in/", not "inbox.jsonl"); directory
+        # markers (keys ending in /) and hidden files are no files of the folder.
+        relative = key[len(root) + 1:] if key.startswith(root + "/") else ""
         if (meta.get("type") != "file" or not relative or relative.endswith("/")
                 or relative.rsplit("/", 1)[-1].startswith(".")):
             continue
@@ -162,6 +163,17 @@ def objects(url: str) -> tuple[list[tuple[str, int]], bool]:
     # As sorted(Path) orders a local folder's files: segment by segment.
     files.sort()
     return [(f"{base}/{'/'.join(parts)}", size) for parts, size in files], True
+
+
+def exists(url: str) -> bool:
+    """Whether ``url`` names an object, prefix or bucket (other errors are raised)."""
+    fs, path = filesystem(url)
+    with _translated(url):
+        try:
+            fs.info(path)
+        except FileNotFoundError:
+            return False
+    return True
 
 
 def object_size(url: str) -> int:

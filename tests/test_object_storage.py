@@ -43,7 +43,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``big.jsonl`` (300 records, 690 KB: cut into byte ranges by the cluster test) and a
     folder ``in/``: JSON Lines with broken lines, gzip, an uncompressed tar of six members,
     a JATS article, a subfolder whose name sorts differently by path than by string
-    (``a/b.jsonl`` before ``a-b.jsonl``), a README and a hidden file (neither read)."""
+    (``a/b.jsonl`` before ``a-b.jsonl``), a README and a hidden file (neither read); and
+    ``inbox.jsonl`` beside ``in/``, not in it."""
     rng = random.Random(23)
     root = tmp_path_factory.mktemp("corpus")
     write_jsonl(root / "big.jsonl", [synthetic_record(n, rng, "compact") for n in range(300)])
@@ -67,6 +68,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "f.jsonl").write_bytes((FIXTURES / "native" / "records.jsonl").read_bytes())
     (folder / "README.txt").write_text("not records\n")
     (folder / ".hidden.jsonl").write_text("{not read\n")
+    # Beside the folder, its name starting with the folder's: no object of the prefix in/.
+    write_jsonl(root / "inbox.jsonl", [synthetic_record(999, rng, "compact")])
     return root
 
 
@@ -80,6 +83,17 @@ def bucket(s3_server: S3Server, corpus: Path) -> str:
     s3_server.upload(BUCKET, corpus / "in", "in")
     s3_server.upload(BUCKET, corpus, "")  # big.jsonl (members/ too, unused)
     return f"s3://{BUCKET}"
+
+
+def configure(monkeypatch: pytest.MonkeyPatch, env: dict[str, str | None]) -> None:
+    """This process's storage configuration for one test (the file systems fsspec keeps
+    forgotten, so new ones read it)."""
+    for name, value in env.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    StorageEnvironment.forget_filesystems()
 
 
 def run(server: S3Server, *args: str, **changes: str | None
@@ -156,12 +170,7 @@ def test_a_cluster_export_reads_byte_ranges_of_objects(
     from ld_publish.partitions import Part, plan
 
     # What the run below plans (the driver's side, here in the test process).
-    for name, value in s3_server.environ().items():
-        if value is None:
-            monkeypatch.delenv(name)
-        else:
-            monkeypatch.setenv(name, value)
-    StorageEnvironment.forget_filesystems()
+    configure(monkeypatch, s3_server.environ())
     parts = [p for p in plan(inputs(bucket), None, 128 << 10, 2, tmp_path)
              if isinstance(p, Part)]
     pieces = [piece for part in parts for piece in part.pieces]
@@ -252,13 +261,8 @@ def test_an_object_is_written_whole_or_not_at_all(s3_server: S3Server, bucket: s
     from ld_publish.errors import InputError
     from ld_publish.remote import check_exists, writing
 
-    for name, value in s3_server.environ().items():
-        if value is None:
-            monkeypatch.delenv(name)
-        else:
-            monkeypatch.setenv(name, value)
     monkeypatch.setitem(fsspec.config.conf, "s3", {"default_block_size": 5 << 20})
-    StorageEnvironment.forget_filesystems()
+    configure(monkeypatch, s3_server.environ())
     try:
         url = f"{bucket}/written/shard"
         with pytest.raises(RuntimeError), writing(url) as out:
@@ -299,11 +303,8 @@ def test_validate_of_objects_reports_what_the_files_give(
 
 @pytest.mark.parametrize(("location", "env", "message"), [
     ("{bucket}/in/missing.jsonl", {}, "{bucket}/in/missing.jsonl: no such object or prefix"),
-    ("s3://no-such-bucket/in.jsonl", {}, "s3://no-such-bucket/in.jsonl: no such bucket"),
     ("{bucket}/in/f.jsonl", {"AWS_SECRET_ACCESS_KEY": "wrong"},
      "{bucket}/in/f.jsonl: access denied"),
-    ("{bucket}/in/f.jsonl", {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None},
-     "{bucket}/in/f.jsonl: no credentials found for s3://"),
 ])
 def test_what_cannot_be_read_is_exit_2_naming_the_object(
         s3_server: S3Server, bucket: str, tmp_path: Path, location: str,
@@ -314,6 +315,31 @@ def test_what_cannot_be_read_is_exit_2_naming_the_object(
     assert message.format(bucket=bucket) in result.stderr
     assert "hint:" in result.stderr
     assert not out.exists()  # refused before the output folder is made
+
+
+@pytest.mark.parametrize(("location", "env", "message", "hint"), [
+    ("s3://no-such-bucket/in.jsonl", {}, "s3://no-such-bucket/in.jsonl: no such bucket",
+     "AWS_ENDPOINT_URL"),
+    ("{bucket}/in/f.jsonl", {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None},
+     "{bucket}/in/f.jsonl: no credentials found for s3://", "AWS_ACCESS_KEY_ID"),
+])
+def test_what_cannot_be_read_from_the_python_api(
+        s3_server: S3Server, bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        location: str, env: dict[str, str | None], message: str, hint: str) -> None:
+    """The same errors as the CLI's, in this process (quicker than a CLI run)."""
+    from ld_publish.errors import InputError
+    from ld_publish.export import export
+
+    configure(monkeypatch, s3_server.environ(**env))
+    try:
+        with pytest.raises(InputError) as caught:
+            export([location.format(bucket=bucket)], tmp_path / "out")
+    finally:
+        StorageEnvironment.forget_filesystems()
+    assert caught.value.exit_code == 2
+    assert str(caught.value).startswith(message.format(bucket=bucket))
+    assert hint in (caught.value.hint or "")
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_protocol_without_its_package_is_exit_2_with_the_install() -> None:

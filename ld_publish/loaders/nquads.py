@@ -33,16 +33,18 @@ def is_nquads_input(item: str | Path) -> bool:
 
 def _export_objects(url: str) -> list[str] | None:
     """For a prefix on object storage that is an export's output folder, the objects to read
-    (as :func:`nquads_files` picks a folder's files); ``None`` for anything else."""
-    from ..remote import objects
+    (as :func:`nquads_files` picks a folder's files); ``None`` for anything else. Looked up
+    by name: a prefix of a million record files is not listed for it."""
+    from ..remote import exists, objects
 
-    found, folder = objects(url)
     base = url.rstrip("/")
-    names = [key for key, _ in found]
-    if not folder or not any(f"{base}/{name}" in names for name in (*DATASETS, "report.json")):
+    found = [name for name in (*DATASETS, "report.json") if exists(f"{base}/{name}")]
+    if not found:
         return None
-    datasets = [f"{base}/{name}" for name in DATASETS if f"{base}/{name}" in names]
-    return datasets[:1] or [name for name in names if name.endswith(".nq")]
+    datasets = [f"{base}/{name}" for name in DATASETS if name in found]
+    if datasets:
+        return datasets[:1]
+    return [name for name, _ in objects(url)[0] if name.endswith(".nq")]
 
 
 def nquads_files(inputs: Iterable[str | Path]) -> list[Path | str]:
