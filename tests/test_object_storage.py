@@ -68,6 +68,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "f.jsonl").write_bytes((FIXTURES / "native" / "records.jsonl").read_bytes())
     (folder / "README.txt").write_text("not records\n")
     (folder / ".hidden.jsonl").write_text("{not read\n")
+    (folder / "empty").mkdir()
     # Beside the folder, its name starting with the folder's: no object of the prefix in/.
     write_jsonl(root / "inbox.jsonl", [synthetic_record(999, rng, "compact")])
     return root
@@ -81,6 +82,8 @@ def inputs(root: str) -> list[str]:
 def bucket(s3_server: S3Server, corpus: Path) -> str:
     s3_server.client().create_bucket(Bucket=BUCKET)
     s3_server.upload(BUCKET, corpus / "in", "in")
+    # What consoles make for an empty folder (the local in/empty/ has no files either).
+    s3_server.client().put_object(Bucket=BUCKET, Key="in/empty/", Body=b"")
     s3_server.upload(BUCKET, corpus, "")  # big.jsonl (members/ too, unused)
     return f"s3://{BUCKET}"
 
