@@ -302,6 +302,17 @@ def test_validate_of_objects_reports_what_the_files_give(
     assert json.loads(local.stdout)["totals"]["records"] == 6
 
 
+def test_fsspec_configuration_works_as_well(s3_server: S3Server, bucket: str) -> None:
+    """fsspec's own configuration (S3FileSystem's arguments as FSSPEC_S3_<ARGUMENT>) instead
+    of botocore's AWS_* variables."""
+    result = run(s3_server, "validate", f"{bucket}/in/f.jsonl", "--format", "json",
+                 AWS_ENDPOINT_URL=None, AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None,
+                 FSSPEC_S3_ENDPOINT_URL=s3_server.endpoint, FSSPEC_S3_KEY=s3_server.key,
+                 FSSPEC_S3_SECRET=s3_server.secret)
+    assert result.returncode == 1, result.stderr  # read: some records are invalid
+    assert json.loads(result.stdout)["totals"]["records"] == 5
+
+
 # ---- what goes wrong ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("location", "env", "message"), [
