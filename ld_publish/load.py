@@ -24,7 +24,7 @@ from .layout import atomic_write, file_name
 from .loaders import LoaderOptions, LoadReport, graphs_from_inputs, load_graphs, loaders
 from .loaders.base import Loader
 from .loaders.nquads import is_nquads_input
-from .locations import input_locations, work_location
+from .locations import input_locations, local_path, work_location
 from .merge_run import merged_records
 from .pipeline import Options, Outcome, SourceFailure, process
 from .readers.native_codec import work_to_dict
@@ -93,6 +93,12 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
     ``partition_bytes``, their graphs loaded from here in input order; ``work_dir`` is a
     folder every worker sees (default: a new temporary folder, enough for ``local``)."""
     pipeline = replace(pipeline or Options(), formats=(), keep_graph=True, write_to=None)
+    # The quarantine and the journal are the driver's files, written in place: a URL of
+    # object storage there is refused, not taken for a folder named "s3:".
+    if quarantine_dir is not None:
+        quarantine_dir = local_path(os.fspath(quarantine_dir), "quarantine folder")
+    if journal_path is not None:
+        journal_path = local_path(os.fspath(journal_path), "journal")
     inputs = input_locations(inputs)
     if work_dir is not None:
         work_dir = work_location(os.fspath(work_dir))

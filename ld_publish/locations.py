@@ -54,8 +54,8 @@ def local_path(location: str, what: str) -> str:
                              "files (a shared file system mounted at the same path)")
         return unquote(parts.path)
     raise UsageError(f"{what} {location!r}: the {what} cannot be on object storage "
-                     f"({protocol}://): ld-publish writes it through a file system (a folder "
-                     "lock, atomic renames, modification times)",
+                     f"({protocol}://): ld-publish writes it through a file system (in "
+                     "place, with atomic renames, locks and modification times)",
                      hint="inputs may be on object storage; write the output to a local or "
                           "shared folder and upload it afterwards (e.g. aws s3 sync), or "
                           "mount the storage (s3fs-fuse, gcsfuse, ...) and give that path")

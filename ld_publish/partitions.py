@@ -246,7 +246,7 @@ def _cuts(path: str, size: int) -> list[tuple[int, int]]:
     """Byte ranges of about ``size`` each, cut at line starts."""
     length = size_of(path)
     starts = [0]
-    # Small blocks: each cut reads a line's worth around its offset (an object: one request).
+    # Small blocks: each cut reads the line around its offset, 64 KiB a request for an object.
     with open_bytes(path, 1 << 16) as stream:
         offset = size
         while offset < length:

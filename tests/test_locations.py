@@ -87,3 +87,13 @@ def test_an_object_store_output_is_exit_2_and_nothing_is_written(source: Path,
     assert "inputs may be on object storage" in result.stderr and "upload" in result.stderr
     # Taken as a path, the URL would have made a folder "s3:" where the CLI runs.
     assert not (ROOT / "s3:").exists()
+
+
+def test_load_refuses_a_quarantine_or_journal_on_object_storage(source: Path,
+                                                               tmp_path: Path) -> None:
+    for option in ("--quarantine", "--journal"):
+        result = cli("load", str(source), "--store", str(tmp_path / "store"), option,
+                     "s3://bucket/q", "-q")
+        assert result.returncode == 2, result.stderr
+        assert "s3://bucket/q" in result.stderr and "cannot be on object storage" in result.stderr
+    assert not (ROOT / "s3:").exists() and not (tmp_path / "store").exists()
