@@ -143,8 +143,9 @@ def build_options(store_path: str | None, endpoint: str | None, store_type: str,
 @click.option("--partition-size", metavar="BYTES",
               help="with --cluster: input bytes per task (e.g. 64M)")
 @click.option("--work-dir", metavar="DIR", type=click.Path(file_okay=False),
-              help="with --cluster: a folder every worker sees, for their intermediate files "
-                   "(default: a temporary folder, which only workers on this machine see)")
+              help="with --cluster: a folder every worker sees, or a prefix on object storage "
+                   "(s3://BUCKET/PREFIX), for their intermediate files (default: a temporary "
+                   "folder, which only workers on this machine see)")
 @handled
 def load_command(inputs: tuple[str, ...], store_path: str | None, endpoint: str | None,
                  store_type: str, user: str | None, password_env: str | None,

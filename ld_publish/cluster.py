@@ -180,11 +180,11 @@ class Run:
             if folder.is_dir():
                 remove_temporaries(folder)
 
-    def submit(self, inputs: list[str], options: Options, work: Path, task: Task
+    def submit(self, inputs: list[str], options: Options, work: Path | str, task: Task
                ) -> list[tuple[Part, Any] | SourceFailure]:
         """Scan every partition, then send each to be processed (``task`` tells the function
-        and its arguments); the queue in input order. ``work``: the run's work folder, which
-        the workers see (standard input is copied there)."""
+        and its arguments); the queue in input order. ``work``: the run's work folder (a path
+        or an object-storage URL), which the workers see (standard input is copied there)."""
         workers = sum(self.client.nthreads().values()) or 1
         items = plan(list(inputs), options.reader, self.partition_bytes, workers, work)
         scans: dict[int, Any] = {}

@@ -24,23 +24,20 @@ temporary name, so a rerun duplicates nothing.
 
 from __future__ import annotations
 
-import os
 import pickle
-import shutil
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from .cluster import Run
 from .cluster_work import Failed, PartPlace, part_outcomes, visible, worker_process
 from .graph import RecordGraph
 from .keys import FirstOfKey, Place, key_digest
-from .layout import temporary_name
 from .limits import use
 from .partitions import Part
 from .pipeline import Options, Outcome, SourceFailure
+from .work_folder import WorkFolder
 
 __all__ = ["Published", "records_part", "run_records"]
 
@@ -77,75 +74,70 @@ def bare(graph: RecordGraph) -> RecordGraph:
     return RecordGraph(graph.key, graph.name, graph.root, graph.terms, graph.source_label)
 
 
-def records_part(part: Part, options: Options, work: str, held: frozenset[PartPlace],
+def records_part(part: Part, options: Options, work: WorkFolder, held: frozenset[PartPlace],
                  where: tuple[int, int] | None, digest: str | None,
                  render: Render | None) -> RecordsDone:
     """A worker's task: the partition's records into its shard (see the module docs)."""
     worker_process()
     use(options.limits)
-    visible(work, "the work folder")
-    shard = Path(work) / f"part-{part.index:06d}.pickles"
-    tmp = temporary_name(shard)
+    if not work.remote:  # an object-storage prefix is there once written to
+        visible(work.location, "the work folder")
+    shard = f"part-{part.index:06d}.pickles"
     count = 0
-    try:
-        with open(tmp, "wb") as out:
-            pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-            for found in part_outcomes(part, options, held, where, digest):
-                item: Failed | Published | HeldOutcome | Outcome
-                if isinstance(found, Failed):
-                    item = found
+    with work.writing(shard) as out:
+        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+        for found in part_outcomes(part, options, held, where, digest):
+            item: Failed | Published | HeldOutcome | Outcome
+            if isinstance(found, Failed):
+                item = found
+            else:
+                _place, outcome, is_held = found
+                if is_held:
+                    item = HeldOutcome(replace(outcome, nquads=None))
+                elif outcome.quarantined or outcome.graph is None:
+                    item = replace(outcome, graph=None, nquads=None)
                 else:
-                    _place, outcome, is_held = found
-                    if is_held:
-                        item = HeldOutcome(replace(outcome, nquads=None))
-                    elif outcome.quarantined or outcome.graph is None:
-                        item = replace(outcome, graph=None, nquads=None)
-                    else:
-                        source = outcome.source
-                        item = Published(outcome.key,
-                                         (source.path, source.line, source.position),
-                                         render(outcome) if render else bare(outcome.graph))
-                pickler.dump(item)
-                pickler.clear_memo()  # one record at a time: no references across records
-                count += 1
-        os.replace(tmp, shard)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return RecordsDone(part.index, shard.name, count)
+                    source = outcome.source
+                    item = Published(outcome.key,
+                                     (source.path, source.line, source.position),
+                                     render(outcome) if render else bare(outcome.graph))
+            pickler.dump(item)
+            pickler.clear_memo()  # one record at a time: no references across records
+            count += 1
+    return RecordsDone(part.index, shard, count)
 
 
-def run_records(run: Run, inputs: list[str], options: Options, work: Path,
+def run_records(run: Run, inputs: list[str], options: Options, work: WorkFolder,
                 on_failure: Callable[[SourceFailure], None] | None,
                 render: Render | None = None, firsts: FirstOfKey | None = None
                 ) -> Generator[Any | Outcome, None, None]:
     """The records of ``inputs`` in input order: a :class:`Published` record's payload, or the
     outcome a local :func:`~ld_publish.pipeline.process` gives for the others (quarantined,
-    or held and then published, merged or not). ``work``: a folder the workers see, made and
-    removed here. ``firsts`` decides the held records, as :func:`~ld_publish.pipeline.process`
-    takes it (one that merges keeps the records to merge)."""
+    or held and then published, merged or not). ``work``: a folder the workers see (or a
+    prefix on object storage), made and removed here. ``firsts`` decides the held records,
+    as :func:`~ld_publish.pipeline.process` takes it (one that merges keeps the records to
+    merge)."""
     run.same_software()
-    shutil.rmtree(work, ignore_errors=True)  # what a killed run left
-    work.mkdir(parents=True)
-    where = str(work.resolve())
+    work.fresh()  # what a killed run left goes
 
     def task(part: Part, held: frozenset[PartPlace], before: tuple[int, int] | None,
              digest: str | None) -> tuple[Any, tuple[Any, ...]]:
-        return records_part, (part, options, where, held, before, digest, render)
+        return records_part, (part, options, work, held, before, digest, render)
 
     own = firsts is None
     decider = FirstOfKey() if firsts is None else firsts
     try:
-        queue = run.submit(inputs, options, work, task)
+        queue = run.submit(inputs, options, work.location, task)
         yield from _in_order(queue, run.result, work, on_failure, decider)
     finally:
         if own:
             decider.close()
         run.client.cancel(list(run.futures.values()))
         run.futures.clear()
-        shutil.rmtree(work, ignore_errors=True)
+        work.remove()
 
 
-def _in_order(queue: list[tuple[Part, Any] | SourceFailure], result: Any, work: Path,
+def _in_order(queue: list[tuple[Part, Any] | SourceFailure], result: Any, work: WorkFolder,
               on_failure: Callable[[SourceFailure], None] | None, firsts: FirstOfKey
               ) -> Iterator[Any | Outcome]:
     dropped: set[int] = set()  # ranged files a worker failed: their later ranges go unread
@@ -159,11 +151,10 @@ def _in_order(queue: list[tuple[Part, Any] | SourceFailure], result: Any, work: 
             continue
         part, future = entry
         done: RecordsDone = result(future, part)
-        shard = work / done.shard
         piece = part.pieces[0]
         # A range after its source failed: a local run would never have read it.
         if not (piece.kind == "range" and piece.range_of in dropped):
-            with open(shard, "rb") as stream:
+            with work.reading(done.shard) as stream:
                 for _ in range(done.count):
                     item = pickle.load(stream)  # the workers' own shard, trusted
                     if isinstance(item, Failed):
@@ -182,4 +173,4 @@ def _in_order(queue: list[tuple[Part, Any] | SourceFailure], result: Any, work: 
                             firsts.settled(key_digest(item.key),
                                            (source.path, source.line, source.position), False)
                         yield item
-        shard.unlink(missing_ok=True)
+        work.unlink(done.shard)

@@ -22,11 +22,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import ClusterError, InputError
+from .errors import ClusterError, InputError, UsageError
 from .export import _json_line, record_entry
 from .keys import Place, key_digest, place_label
 from .layout import atomic_write, temporary_name
 from .limits import use
+from .locations import is_remote, open_bytes
 from .model import Rejected
 from .partitions import Part, Position, Scan, read_piece, scan_piece
 from .pipeline import Options, Outcome, SourceFailure, process_work, rejected_outcome
@@ -106,7 +107,7 @@ def version() -> str:
 def file_digest(path: str, label: str) -> str | InputError:
     """The digest of a whole ranged file (its provenance names it), or why it is unreadable."""
     try:
-        return InputSource(label, lambda: open(path, "rb")).digest()
+        return InputSource(label, lambda: open_bytes(path)).digest()
     except InputError as exc:
         return exc
 
@@ -114,10 +115,25 @@ def file_digest(path: str, label: str) -> str | InputError:
 def visible(path: str, what: str) -> None:
     # A worker on a machine without the shared file system would otherwise fail with a bare
     # "No such file", read as a full disk or an unreadable input.
-    if not os.path.exists(path):
+    if is_remote(path):
+        _reachable(path, what)
+    elif not os.path.exists(path):
         raise ClusterError(f"the Dask worker on {socket.gethostname()} does not see {what} "
                            f"at {path}", hint="put the inputs and the output folder on a file "
                            "system every worker mounts at the same path as this machine")
+
+
+def _reachable(url: str, what: str) -> None:
+    """Whether this worker reads the object: it has the storage's package and its own
+    credentials and endpoint configuration, which the driver's do not give it."""
+    from .remote import check_exists
+
+    try:
+        check_exists(url)
+    except (UsageError, InputError) as exc:
+        raise ClusterError(f"the Dask worker on {socket.gethostname()} cannot read {what}: "
+                           f"{exc.message}", hint=f"{exc.hint}; each worker reads object "
+                           "storage itself, configured by its own environment") from None
 
 
 def scan_part(part: Part, options: Options) -> tuple[Scan, ...]:

@@ -16,7 +16,9 @@ half-written document behind.
 
 from __future__ import annotations
 
+import functools
 import gzip
+import io
 import json
 import os
 import re
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, cast
 
-from .errors import OutputError, UsageError
+from .errors import InputError, OutputError, UsageError
 from .keys import FirstOfKey
 from .layout import (
     CONTEXT,
@@ -38,7 +40,7 @@ from .layout import (
     remove_temporaries,
     temporary_name,
 )
-from .locations import local_path, local_paths
+from .locations import input_locations, is_remote, local_path, open_bytes, size_of
 from .locking import folder_lock
 from .merge_run import not_published
 from .pipeline import Options, Outcome, SourceFailure, process
@@ -132,11 +134,26 @@ def _quarantine_entry(outcome: Outcome, locate: Callable[[str], str] | None = No
 
 def _source_text(path: str, limit: int = 1024 * 1024) -> str | None:
     # The whole source file when it is small: the user sees exactly what was read.
+    if is_remote(path):
+        return _object_text(path, limit)
     try:
         if os.path.getsize(path) > limit:
             return None
         return Path(path).read_text("utf-8", errors="replace")
     except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=2)
+def _object_text(url: str, limit: int) -> str | None:
+    # Cached: the records of one object are quarantined one after another, and each would
+    # fetch it again.
+    try:
+        if size_of(url) > limit:
+            return None
+        with io.TextIOWrapper(open_bytes(url), "utf-8", errors="replace") as text:
+            return text.read()  # newlines as Path.read_text gives them
+    except (OSError, InputError):
         return None
 
 
@@ -159,7 +176,8 @@ def export(inputs: list[str], out: str | os.PathLike[str] = "output",
     if dataset not in DATASET_FORMATS:
         raise UsageError(f"unknown dataset format {dataset!r}",
                          hint=f"use one of {', '.join(DATASET_FORMATS)}")
-    inputs, out = local_paths(inputs, "input"), local_path(os.fspath(out), "output folder")
+    out = local_path(os.fspath(out), "output folder")  # before any input is looked at
+    inputs = input_locations(inputs)
     check_exist(inputs)
     if options.reader:
         readers.get(options.reader)  # an unknown name fails before anything is created

@@ -24,10 +24,11 @@ from .layout import atomic_write, file_name
 from .loaders import LoaderOptions, LoadReport, graphs_from_inputs, load_graphs, loaders
 from .loaders.base import Loader
 from .loaders.nquads import is_nquads_input
-from .locations import local_path, local_paths
+from .locations import input_locations, local_path, work_location
 from .merge_run import merged_records
 from .pipeline import Options, Outcome, SourceFailure, process
 from .readers.native_codec import work_to_dict
+from .work_folder import WorkFolder
 
 __all__ = ["load", "open_loader"]
 
@@ -92,11 +93,19 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
     ``partition_bytes``, their graphs loaded from here in input order; ``work_dir`` is a
     folder every worker sees (default: a new temporary folder, enough for ``local``)."""
     pipeline = replace(pipeline or Options(), formats=(), keep_graph=True, write_to=None)
-    inputs = local_paths(inputs, "input")
+    # The quarantine and the journal are the driver's files, written in place: a URL of
+    # object storage there is refused, not taken for a folder named "s3:".
+    if quarantine_dir is not None:
+        quarantine_dir = local_path(os.fspath(quarantine_dir), "quarantine folder")
+    if journal_path is not None:
+        journal_path = local_path(os.fspath(journal_path), "journal")
+    inputs = input_locations(inputs)
     if work_dir is not None:
-        work_dir = local_path(os.fspath(work_dir), "--work-dir")
-    nquads = [item for item in inputs if is_nquads_input(item)]
-    records = [item for item in inputs if not is_nquads_input(item)]
+        work_dir = work_location(os.fspath(work_dir))
+    nquads: list[str] = []
+    records: list[str] = []
+    for item in inputs:  # once each: for an object, it costs requests
+        (nquads if is_nquads_input(item) else records).append(item)
     # Records of one work from several sources are merged (ld_publish.merge_run): the later
     # ones are kept by this, and their work's graph replaced once the stream has ended.
     firsts = FirstOfKey(merging=True)
@@ -119,15 +128,16 @@ def load(inputs: list[str], options: LoaderOptions, *, pipeline: Options | None 
 
 
 @contextlib.contextmanager
-def _work_folder(given: str | Path | None) -> Iterator[Path]:
-    """The cluster run's work folder: inside ``given``, or in a temporary folder of its own."""
+def _work_folder(given: str | Path | None) -> Iterator[WorkFolder]:
+    """The cluster run's work folder: inside ``given`` (a folder, or a prefix on object
+    storage), or in a temporary folder of its own."""
     from .cluster_work import WORK
 
     if given is not None:
-        yield Path(given) / WORK
+        yield WorkFolder.at(f"{str(given).rstrip('/')}/{WORK}")
         return
     with tempfile.TemporaryDirectory(prefix="ld-publish-load-") as folder:
-        yield Path(folder) / WORK
+        yield WorkFolder.at(Path(folder) / WORK)
 
 
 @dataclass(eq=False)

@@ -4,8 +4,9 @@ A partition is a list of *pieces*, in input order: whole files (several small on
 partition), runs of consecutive tar members, or one byte range of a large JSON Lines file. A
 range is cut at line starts (a line starts after ``\\n``): it runs from the first line start at
 or after its offset to the first line start at or after its end, so every line lies in exactly
-one range. The workers open the files by absolute path; records keep the labels a local run
-gives them (the paths as the user named them), so reports and quarantine files do not change.
+one range. The workers open the files by absolute path (objects on object storage by their
+URLs, a range with one ranged request); records keep the labels a local run gives them (the
+paths as the user named them), so reports and quarantine files do not change.
 
 A record of a range needs what lies before the range: its line number and position (the
 position is in the published provenance) and the digest of the whole file. The line and
@@ -24,11 +25,12 @@ from pathlib import Path
 
 from .errors import InputError, Location, UsageError
 from .keys import key_digest
+from .locations import byte_range, is_remote, open_bytes, size_of
 from .model import Rejected, Work
 from .pipeline import SourceFailure, _guarded, decode, read_records, split_records
 from .readers import RawRecord, reader_for
 from .readers.native import JsonLinesRecordsReader
-from .sources import Input, InputSource, Line, is_tar, tar_sources
+from .sources import Input, InputSource, Line, is_tar, tar_members, tar_sources
 
 __all__ = ["Part", "Piece", "Position", "Scan", "parse_size", "plan", "read_piece",
            "scan_piece"]
@@ -42,12 +44,13 @@ _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16/32: cannot be cut at newline b
 
 @dataclass(frozen=True, slots=True)
 class Piece:
-    """Records a worker reads: a whole file, tar members ``first`` to ``stop``, or the bytes
-    ``start`` to ``end`` of a JSON Lines file (``range_of`` numbers the file among the run's
-    ranged files; ``nth`` is the range's number in it)."""
+    """Records a worker reads: a whole file, tar members ``first`` to ``stop`` (read from
+    byte ``start``: member ``first``'s header in an uncompressed archive, else 0), or the
+    bytes ``start`` to ``end`` of a JSON Lines file (``range_of`` numbers the file among the
+    run's ranged files; ``nth`` is the range's number in it)."""
 
     label: str  # the file (or archive) as a local run names it
-    path: str  # absolute: what the workers open
+    path: str  # absolute, or an object's URL: what the workers open
     kind: str  # "file", "tar" or "range"
     start: int = 0
     end: int = 0
@@ -98,11 +101,11 @@ def parse_size(text: str) -> int:
 
 
 def plan(inputs: list[Input], reader: str | None, target: int | None, workers: int,
-         spool: Path) -> list[Part | SourceFailure]:
+         spool: Path | str) -> list[Part | SourceFailure]:
     """The partitions of ``inputs`` in input order, and the failures met while listing them
     (an empty folder, a damaged archive) at their places. ``target``: bytes a partition
     holds (default: about four partitions per worker, within 256 KiB and 64 MiB); ``spool``:
-    a folder the workers see, for standard input."""
+    a folder the workers see (or an object-storage prefix), for standard input."""
     listed = list(_listed(inputs, spool))
     total = sum(item[1] for item in listed if not isinstance(item, SourceFailure))
     size = target or min(MAX_PARTITION, max(MIN_PARTITION, total // max(1, 4 * workers)))
@@ -143,55 +146,84 @@ def plan(inputs: list[Input], reader: str | None, target: int | None, workers: i
     return out
 
 
-def _listed(inputs: list[Input], spool: Path) -> Iterator[tuple[Piece, int] | SourceFailure]:
+def _listed(inputs: list[Input], spool: Path | str
+            ) -> Iterator[tuple[Piece, int] | SourceFailure]:
     """Every source as a piece with its size, as :func:`~ld_publish.sources.expand` orders
     them; tar archives as runs of members."""
+    stdin = 0
     for item in inputs:
         if not isinstance(item, str):
             raise UsageError("a cluster run reads files, folders and standard input",
                              hint="write the source to a file first")
         if item == "-":
-            yield _stdin_piece(spool)
+            yield _stdin_piece(spool, stdin)
+            stdin += 1
             continue
         path = Path(item)
         try:
-            if path.is_dir():
+            if is_remote(item):
+                yield from _object_pieces(item)
+            elif path.is_dir():
                 files = sorted(p for p in path.rglob("*")
                                if p.is_file() and not p.name.startswith("."))
                 if not files:
                     raise InputError(f"folder {path} holds no files",
                                      where=Location(file=str(path)))
                 for file in files:
-                    yield from _file_pieces(file, in_folder=True)
+                    yield from _file_pieces(str(file), os.path.abspath(file), in_folder=True)
             else:
-                yield from _file_pieces(path)
+                yield from _file_pieces(str(path), os.path.abspath(path))
         except InputError as exc:
             yield SourceFailure(item, exc)
 
 
-def _file_pieces(path: Path, in_folder: bool = False) -> Iterator[tuple[Piece, int]]:
-    label, absolute = str(path), os.path.abspath(path)
-    if not is_tar(path):
-        yield Piece(label, absolute, "file", in_folder=in_folder), _size(path)
+def _object_pieces(url: str) -> Iterator[tuple[Piece, int]]:
+    """An object, or the objects of a prefix, on object storage: the workers read them by
+    their URLs (the labels too)."""
+    from .remote import objects
+
+    found, folder = objects(url)
+    if folder and not found:
+        raise InputError(f"folder {url} holds no files", where=Location(file=url))
+    for item, size in found:
+        yield from _file_pieces(item, item, size, in_folder=folder)
+
+
+def _file_pieces(label: str, location: str, size: int | None = None, in_folder: bool = False
+                 ) -> Iterator[tuple[Piece, int]]:
+    if not is_tar(location):
+        yield (Piece(label, location, "file", in_folder=in_folder),
+               _size(location) if size is None else size)
         return
     # The members are read here as a local run reads them, so a damaged archive fails at the
-    # same member; plan() joins neighbours into runs.
-    for number, member in enumerate(tar_sources(path, label)):
-        yield (Piece(label, absolute, "tar", first=number, stop=number + 1),
+    # same member; plan() joins neighbours into runs, which start reading at their first
+    # member's offset (in an uncompressed archive: no task reads the members before it).
+    for number, (member, offset) in enumerate(tar_members(location, label)):
+        yield (Piece(label, location, "tar", start=offset, first=number, stop=number + 1),
                member.size or 0)
 
 
-def _size(path: Path) -> int:
+def _size(location: str) -> int:
     try:
-        return path.stat().st_size
-    except OSError:
+        return size_of(location)
+    except (OSError, InputError):
         return 0  # the worker reports it, as a local run would
 
 
-def _stdin_piece(spool: Path) -> tuple[Piece, int]:
-    spool.mkdir(parents=True, exist_ok=True)
+def _stdin_piece(spool: Path | str, number: int) -> tuple[Piece, int]:
     # Named twice, standard input is empty the second time (as in a local run): its own file.
-    target = spool / f"stdin-{len(list(spool.glob('stdin-*')))}"
+    if is_remote(spool):
+        from .remote import writing
+
+        url = f"{str(spool).rstrip('/')}/stdin-{number}"
+        size = 0
+        with writing(url) as out:
+            while chunk := sys.stdin.buffer.read(1 << 20):
+                size += out.write(chunk)
+        return Piece("<stdin>", url, "file"), size
+    folder = Path(spool)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"stdin-{number}"
     with open(target, "wb") as out:
         while chunk := sys.stdin.buffer.read(1 << 20):
             out.write(chunk)
@@ -202,8 +234,7 @@ def _splittable(piece: Piece, reader: str | None) -> bool:
     """Whether the file is JSON Lines that can be cut at newline bytes."""
     try:
         source = _open(piece)
-        with open(piece.path, "rb") as stream:
-            start = stream.read(4)
+        start = byte_range(piece.path, 0, 4)
         if start.startswith((_GZIP_MAGIC, *_WIDE_BOMS, b"\x00\x00\xfe\xff")):
             return False
         return isinstance(reader_for(source, reader), JsonLinesRecordsReader)
@@ -213,9 +244,10 @@ def _splittable(piece: Piece, reader: str | None) -> bool:
 
 def _cuts(path: str, size: int) -> list[tuple[int, int]]:
     """Byte ranges of about ``size`` each, cut at line starts."""
-    length = os.path.getsize(path)
+    length = size_of(path)
     starts = [0]
-    with open(path, "rb") as stream:
+    # Small blocks: each cut reads the line around its offset, 64 KiB a request for an object.
+    with open_bytes(path, 1 << 16) as stream:
         offset = size
         while offset < length:
             stream.seek(offset - 1)
@@ -229,7 +261,12 @@ def _cuts(path: str, size: int) -> list[tuple[int, int]]:
 
 
 def _open(piece: Piece) -> InputSource:
-    source = InputSource.from_path(piece.path)
+    if is_remote(piece.path):
+        from .remote import source as object_source
+
+        source = object_source(piece.path)
+    else:
+        source = InputSource.from_path(piece.path)
     return replace(source, label=piece.label, in_folder=piece.in_folder)
 
 
@@ -239,9 +276,7 @@ def _range_source(piece: Piece) -> tuple[InputSource, int]:
     A range after the first is read behind one newline: a line start there must not be taken
     for the start of the file (a byte order mark would be dropped), and the newline makes the
     first line number 2."""
-    with open(piece.path, "rb") as stream:
-        stream.seek(piece.start)
-        data = stream.read(piece.end - piece.start)
+    data = byte_range(piece.path, piece.start, piece.end)
     if piece.start == 0:
         return InputSource.from_bytes(piece.label, data), 0
     return InputSource.from_bytes(piece.label, b"\n" + data), 1
@@ -317,7 +352,7 @@ def _raw_key(raw: RawRecord, label: str) -> bytes | None:
 
 def _sources(piece: Piece) -> Iterator[InputSource]:
     if piece.kind == "tar":
-        yield from tar_sources(Path(piece.path), piece.label, piece.first, piece.stop)
+        yield from tar_sources(piece.path, piece.label, piece.first, piece.stop, piece.start)
     else:
         yield _open(piece)
 

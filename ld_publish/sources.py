@@ -25,9 +25,11 @@ from typing import BinaryIO, NamedTuple
 
 from .errors import InputError, Location
 from .limits import active
+from .locations import is_remote, open_bytes
 
 __all__ = ["HEAD_BYTES", "UNDECODABLE_HINT", "Input", "InputSource", "Line", "LineFault",
-           "check_exist", "decode_text", "expand", "files_of", "is_tar", "tar_sources"]
+           "check_exist", "decode_text", "expand", "files_of", "is_tar", "tar_members",
+           "tar_sources"]
 
 UNDECODABLE_HINT = ("the record was written in another encoding (often Latin-1 or Windows-1252); "
                     "convert it to UTF-8 (e.g. iconv -f LATIN1 -t UTF-8) or retype the character")
@@ -49,6 +51,9 @@ class InputSource:
     #: Found by walking a folder the user named (not named itself): a file there that no
     #: reader recognises is skipped with a note instead of failing.
     in_folder: bool = False
+    #: Opens the source for its first 64 KiB when that is cheaper than ``opener`` (an object
+    #: on remote storage read in small blocks rather than the storage's large ones).
+    head_opener: Callable[[], BinaryIO] | None = field(default=None, repr=False)
     _head: bytes | None = field(default=None, repr=False)
     _digest: str | None = field(default=None, repr=False)
 
@@ -73,9 +78,9 @@ class InputSource:
         base = self.label.rsplit("/", 1)[-1]
         return base[:-3] if base.endswith(".gz") else base
 
-    def open(self) -> BinaryIO:
+    def open(self, opener: Callable[[], BinaryIO] | None = None) -> BinaryIO:
         try:
-            return self.opener()
+            return (opener or self.opener)()
         except OSError as exc:
             raise InputError(f"cannot read {self.label}: {exc}",
                              where=Location(file=self.label)) from None
@@ -83,7 +88,7 @@ class InputSource:
     def head(self) -> bytes:
         """The first 64 KiB (decompressed), cached; what readers sniff."""
         if self._head is None:
-            with self.open() as stream:
+            with self.open(self.head_opener) as stream:
                 try:
                     self._head = stream.read(HEAD_BYTES)
                 except (OSError, EOFError, gzip.BadGzipFile) as exc:
@@ -312,52 +317,69 @@ def _stdin_source() -> InputSource:
     return InputSource("<stdin>", opener, size)
 
 
-def _tar_sources(path: Path, label: str | None = None, start: int = 0,
-                 stop: int | None = None) -> Iterator[InputSource]:
+def tar_members(archive: Path | str, label: str, start: int = 0, stop: int | None = None,
+                offset: int = 0) -> Iterator[tuple[InputSource, int]]:
     """Members in archive order, read in one sequential pass (a compressed tar cannot seek):
-    only the current member is held in memory.
+    only the current member is held in memory. With each, where a later pass may start
+    reading at it (the byte offset of its header in an uncompressed archive; else 0).
 
-    ``label`` names the archive in the members' labels (default: ``path``); ``start`` and
-    ``stop`` pick members by their number among the members read (a cluster partition)."""
-    prefix = str(path) if label is None else label
-    where = Location(file=prefix)
+    ``archive`` is a path or an object's URL, ``label`` names it in the members' labels;
+    ``start`` and ``stop`` pick members by their number among the members read (a cluster
+    partition), ``offset`` is where member ``start`` begins (0: read from the start)."""
+    where = Location(file=label)
     try:
-        with tarfile.open(path, mode="r|*") as archive:
-            number = -1
-            for member in archive:
-                if not _wanted(member):
-                    continue
-                number += 1
-                if number < start:
-                    continue
-                if stop is not None and number >= stop:
-                    return
-                extracted = archive.extractfile(member)
-                if extracted is not None:
-                    data = extracted.read()
-                    yield InputSource.from_bytes(f"{prefix}!{member.name}", data)
+        with open_bytes(str(archive)) as stream:
+            if offset:
+                stream.seek(offset)
+                seekable = True
+            else:
+                seekable = not stream.read(6).startswith(_COMPRESSED)
+                stream.seek(0)
+            # From an offset the archive is known to be plain: its bytes there are a header.
+            with tarfile.open(fileobj=stream, mode="r|" if offset else "r|*") as tar:
+                number = start - 1 if offset else -1
+                for member in tar:
+                    if not _wanted(member):
+                        continue
+                    number += 1
+                    if number < start:
+                        continue
+                    if stop is not None and number >= stop:
+                        return
+                    extracted = tar.extractfile(member)
+                    if extracted is not None:
+                        data = extracted.read()
+                        # A global pax header changes the members after it: start at none.
+                        at = offset + member.offset if seekable and not tar.pax_headers else 0
+                        yield InputSource.from_bytes(f"{label}!{member.name}", data), at
     except (OSError, EOFError, zlib.error, tarfile.TarError) as exc:
-        raise InputError(f"cannot read the archive {prefix}: {exc}",
+        raise InputError(f"cannot read the archive {label}: {exc}",
                          hint="the archive is damaged or truncated", where=where) from None
 
 
-def tar_sources(path: Path, label: str, start: int = 0, stop: int | None = None
-                ) -> Iterator[InputSource]:
-    """The members ``start`` to ``stop`` (by number among those read) of the archive
-    ``path``, labelled as when ``label`` names it."""
-    return _tar_sources(path, label, start, stop)
+# The first bytes of the compressions tarfile undoes (gzip, bzip2, xz).
+_COMPRESSED = (_GZIP_MAGIC, b"BZh", b"\xfd7zXZ")
+
+
+def tar_sources(archive: Path | str, label: str, start: int = 0, stop: int | None = None,
+                offset: int = 0) -> Iterator[InputSource]:
+    """The members of :func:`tar_members` without their offsets."""
+    for member, _ in tar_members(archive, label, start, stop, offset):
+        yield member
 
 
 def _wanted(member: tarfile.TarInfo) -> bool:
     return member.isfile() and not member.name.rsplit("/", 1)[-1].startswith(".")
 
 
-def is_tar(path: Path) -> bool:
-    """Whether :func:`expand` reads ``path`` as a tar archive of sources."""
-    return _is_tar(path)
+def is_tar(location: Path | str) -> bool:
+    """Whether :func:`expand` reads ``location`` (a path or an object's URL) as a tar archive
+    of sources."""
+    if is_remote(location):
+        from .remote import is_tar as remote_tar
 
-
-def _is_tar(path: Path) -> bool:
+        return remote_tar(str(location))
+    path = Path(location)
     if not path.name.endswith((".tar", ".tar.gz", ".tgz")):
         return False
     try:
@@ -374,7 +396,11 @@ Input = str | InputSource
 def check_exist(inputs: Sequence[Input]) -> None:
     """Fail before any work when a named input does not exist."""
     for item in inputs:
-        if isinstance(item, str) and item != "-" and not Path(item).exists():
+        if is_remote(item):
+            from .remote import check_exists
+
+            check_exists(str(item))
+        elif isinstance(item, str) and item != "-" and not Path(item).exists():
             raise InputError(f"{item}: no such file or folder",
                              hint="check the path; use - to read standard input",
                              where=Location(file=item))
@@ -388,7 +414,7 @@ def files_of(item: str) -> list[Path] | None:
     path = Path(item)
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-    return None if _is_tar(path) else [path]
+    return None if is_tar(path) else [path]
 
 
 def expand(inputs: Sequence[Input]) -> Iterator[InputSource]:
@@ -400,19 +426,24 @@ def expand(inputs: Sequence[Input]) -> Iterator[InputSource]:
         if item == "-":
             yield _stdin_source()
             continue
+        if is_remote(item):
+            from . import remote
+
+            yield from remote.expand(item)
+            continue
         path = Path(item)
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
             if not files:
                 raise InputError(f"folder {path} holds no files", where=Location(file=str(path)))
             for file in files:
-                if _is_tar(file):
-                    yield from _tar_sources(file)
+                if is_tar(file):
+                    yield from tar_sources(file, str(file))
                 else:
                     yield replace(InputSource.from_path(file), in_folder=True)
         elif path.exists():
-            if _is_tar(path):
-                yield from _tar_sources(path)
+            if is_tar(path):
+                yield from tar_sources(path, str(path))
             else:
                 yield InputSource.from_path(path)
         else:

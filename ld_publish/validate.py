@@ -18,6 +18,7 @@ from .errors import InputError
 from .formats import RdfFormat
 from .keys import FirstOfKey
 from .layout import DATASET, REPORT
+from .locations import input_locations, is_remote
 from .mapping.iris import Minter
 from .merge_run import merged_records
 from .model import Notice
@@ -60,6 +61,7 @@ def validate(inputs: Sequence[Input], options: Options | None = None) -> Validat
     (bad RDF syntax, an empty file) is listed in ``failed_sources``.
     """
     options = options or Options(formats=())
+    inputs = input_locations(list(inputs))
     check_exist(inputs)
     shapes = shapes_of(options)
     engine = resolve_engine(options.engine, shapes)
@@ -86,16 +88,14 @@ def validate(inputs: Sequence[Input], options: Options | None = None) -> Validat
     for item in inputs:
         files = _files(item) if isinstance(item, str) and not record_reader else None
         if files:
-            in_folder = isinstance(item, str) and Path(item).is_dir()
-            for path in files:
-                source = replace(InputSource.from_path(path), in_folder=in_folder)
+            for source in files:
                 try:
                     fmt = forced or detect_rdf(source)
                 except InputError as exc:
                     failures.append(SourceFailure(source.label, exc))
                     continue
                 if fmt is None:
-                    pending.append(source if in_folder else str(path))
+                    pending.append(source if source.in_folder else source.label)
                 else:
                     check_graphs(source, fmt)
         elif forced is not None:  # standard input or an archive, named as RDF
@@ -107,15 +107,38 @@ def validate(inputs: Sequence[Input], options: Options | None = None) -> Validat
     return ValidationResult(ValidationReport.of(records), failures)
 
 
-def _files(item: str) -> list[Path] | None:
-    """An export's output folder is its dataset.nq (each record once; report.json and the
-    context are bookkeeping); any other folder its files, a file itself."""
+def _files(item: str) -> list[InputSource] | None:
+    """The plain files ``item`` names as sources: an export's output folder is its
+    dataset.nq (each record once; report.json and the context are bookkeeping); any other
+    folder its files, a file itself; ``None`` for standard input or an archive."""
+    if is_remote(item):
+        return _objects(item)
     folder = Path(item)
     if (folder / REPORT).is_file():
         for name in (DATASET, DATASET + ".gz"):
             if (folder / name).is_file():
-                return [folder / name]
-    return files_of(item)
+                return [replace(InputSource.from_path(folder / name), in_folder=True)]
+    files = files_of(item)
+    if files is None:
+        return None
+    in_folder = folder.is_dir()
+    return [replace(InputSource.from_path(path), in_folder=in_folder) for path in files]
+
+
+def _objects(url: str) -> list[InputSource] | None:
+    """:func:`_files` of an object or prefix on object storage."""
+    from .remote import is_tar, objects, source
+
+    found, folder = objects(url)
+    sizes = dict(found)
+    base = url.rstrip("/")
+    if folder and f"{base}/{REPORT}" in sizes:
+        for name in (DATASET, DATASET + ".gz"):
+            if f"{base}/{name}" in sizes:
+                return [source(f"{base}/{name}", sizes[f"{base}/{name}"], in_folder=True)]
+    if not folder and is_tar(url):
+        return None
+    return [source(key, size, in_folder=folder) for key, size in found]
 
 
 def _records(inputs: list[Input], options: Options,

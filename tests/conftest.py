@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["tests.conftest_stores", "tests.conftest_site"]
+pytest_plugins = ["tests.conftest_stores", "tests.conftest_site", "tests.conftest_storage"]
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""Inputs and output folders as ``file://`` URLs (the only protocol tested: no network here);
-other protocols are refused before anything is read or written."""
+"""Inputs and output folders as ``file://`` URLs; output folders of other protocols are refused
+before anything is read or written (inputs on object storage: tests/test_object_storage.py)."""
 
 from __future__ import annotations
 
@@ -36,9 +36,9 @@ def test_local_path_of_file_urls_and_paths() -> None:
 
 
 @pytest.mark.parametrize("url", ["s3://bucket/records", "gcs://b/x", "file://server/data/x"])
-def test_other_locations_are_refused_with_a_hint(url: str) -> None:
+def test_other_locations_are_refused_as_folders_with_a_hint(url: str) -> None:
     with pytest.raises(UsageError) as caught:
-        local_path(url, "input")
+        local_path(url, "output folder")
     assert url in str(caught.value) and caught.value.hint
 
 
@@ -83,6 +83,17 @@ def test_an_object_store_output_is_exit_2_and_nothing_is_written(source: Path,
     result = cli(command, str(source), "-o", "s3://bucket/out",
                  "--base", "https://journal.example/ld/")
     assert result.returncode == 2, result.stderr
-    assert "s3://" in result.stderr and "mount" in result.stderr
+    assert "s3://" in result.stderr and "cannot be on object storage" in result.stderr
+    assert "inputs may be on object storage" in result.stderr and "upload" in result.stderr
     # Taken as a path, the URL would have made a folder "s3:" where the CLI runs.
     assert not (ROOT / "s3:").exists()
+
+
+def test_load_refuses_a_quarantine_or_journal_on_object_storage(source: Path,
+                                                               tmp_path: Path) -> None:
+    for option in ("--quarantine", "--journal"):
+        result = cli("load", str(source), "--store", str(tmp_path / "store"), option,
+                     "s3://bucket/q", "-q")
+        assert result.returncode == 2, result.stderr
+        assert "s3://bucket/q" in result.stderr and "cannot be on object storage" in result.stderr
+    assert not (ROOT / "s3:").exists() and not (tmp_path / "store").exists()

@@ -15,6 +15,7 @@ from ..errors import InputError, Location
 from ..graph import RecordGraph
 from ..key_index import KeyTable
 from ..keys import key_digest
+from ..locations import is_remote, open_bytes
 
 DATASET_FILE = "dataset.nq"
 DATASETS = (DATASET_FILE, DATASET_FILE + ".gz")  # an export writes one of them
@@ -22,17 +23,44 @@ DATASETS = (DATASET_FILE, DATASET_FILE + ".gz")  # an export writes one of them
 
 def is_nquads_input(item: str | Path) -> bool:
     """An export's output folder (it has dataset.nq or report.json) or an N-Quads file."""
+    if is_remote(item):
+        return str(item).endswith((".nq", ".nq.gz")) or _export_objects(str(item)) is not None
     path = Path(item)
     if path.is_dir():
         return any((path / name).is_file() for name in (*DATASETS, "report.json"))
     return path.name.endswith((".nq", ".nq.gz"))
 
 
-def nquads_files(inputs: Iterable[str | Path]) -> list[Path]:
+def _export_objects(url: str) -> list[str] | None:
+    """For a prefix on object storage that is an export's output folder, the objects to read
+    (as :func:`nquads_files` picks a folder's files); ``None`` for anything else. Looked up
+    by name: a prefix of a million record files is not listed for it."""
+    from ..remote import exists, objects
+
+    base = url.rstrip("/")
+    found = [name for name in (*DATASETS, "report.json") if exists(f"{base}/{name}")]
+    if not found:
+        return None
+    datasets = [f"{base}/{name}" for name in DATASETS if name in found]
+    if datasets:
+        return datasets[:1]
+    return [name for name, _ in objects(url)[0] if name.endswith(".nq")]
+
+
+def nquads_files(inputs: Iterable[str | Path]) -> list[Path | str]:
     """The files to read: an N-Quads file as given; for a folder its ``dataset.nq`` when there
-    is one (the per-record files repeat it), else every ``*.nq`` below it."""
-    files: list[Path] = []
+    is one (the per-record files repeat it), else every ``*.nq`` below it. Objects on object
+    storage are given by their URLs."""
+    files: list[Path | str] = []
     for item in inputs:
+        if is_remote(item):
+            objects = (None if str(item).endswith((".nq", ".nq.gz"))
+                       else _export_objects(str(item)))
+            if objects == []:
+                raise InputError(f"{item}: no N-Quads (*.nq) objects under this prefix",
+                                 hint="give an export's output folder or N-Quads files")
+            files.extend(objects or [str(item)])
+            continue
         path = Path(item)
         if path.is_dir():
             datasets = [path / name for name in DATASETS if (path / name).is_file()]
@@ -48,7 +76,7 @@ def nquads_files(inputs: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def read_record_graphs(path: Path) -> Iterator[RecordGraph]:
+def read_record_graphs(path: Path | str) -> Iterator[RecordGraph]:
     """One RecordGraph per named graph, streamed: a graph's quads must be contiguous.
 
     ``ld-publish export`` writes them so. Holding only the current graph keeps memory flat for
@@ -57,10 +85,14 @@ def read_record_graphs(path: Path) -> Iterator[RecordGraph]:
     where = Location(file=str(path))
     try:
         with ExitStack() as files:
+            stream: IO[bytes] | None = None
+            if is_remote(path):
+                stream = files.enter_context(open_bytes(str(path)))
+            gz = str(path).endswith(".gz")
+            if gz:
+                stream = cast(IO[bytes], files.enter_context(gzip.open(stream or path)))
             # pyoxigraph reads a path itself, faster than through a Python stream.
-            quads = (ox.parse(cast(IO[bytes], files.enter_context(gzip.open(path))),
-                              format=ox.RdfFormat.N_QUADS)
-                     if path.name.endswith(".gz")
+            quads = (ox.parse(stream, format=ox.RdfFormat.N_QUADS) if stream is not None
                      else ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
             yield from _grouped(quads, path, where)
     except SyntaxError as e:
@@ -70,7 +102,7 @@ def read_record_graphs(path: Path) -> Iterator[RecordGraph]:
         raise InputError(f"cannot read: {e}", where=where) from None
 
 
-def _grouped(quads: Iterator[ox.Quad], path: Path, where: Location) -> Iterator[RecordGraph]:
+def _grouped(quads: Iterator[ox.Quad], path: Path | str, where: Location) -> Iterator[RecordGraph]:
     seen = KeyTable()  # every graph met: on disk past a few thousand, so memory stays flat
     try:
         current: str | None = None
@@ -98,7 +130,7 @@ def _grouped(quads: Iterator[ox.Quad], path: Path, where: Location) -> Iterator[
         seen.close()
 
 
-def _graph(name: str, triples: list[ox.Triple], path: Path) -> RecordGraph:
+def _graph(name: str, triples: list[ox.Triple], path: Path | str) -> RecordGraph:
     return RecordGraph.build(key=name, name=name, root=name, triples=triples,
                              source_label=str(path))
 

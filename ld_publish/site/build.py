@@ -32,7 +32,7 @@ from ..errors import InputError, OutputError, UsageError
 from ..graph import RecordGraph
 from ..keys import FirstOfKey
 from ..layout import remove_temporaries, temporary_name
-from ..locations import local_path, local_paths
+from ..locations import input_locations, local_path
 from ..locking import folder_lock
 from ..mapping.iris import check_base
 from ..merge_run import not_published
@@ -218,7 +218,8 @@ def build_site(inputs: list[str], out: str | Path, pipeline: Options,
     options = options or SiteOptions()
     base = check_site_base(pipeline.base)
     replace(pipeline, base=base).mapping()  # a bad --license fails before anything is read
-    inputs, out = local_paths(inputs, "input"), local_path(os.fspath(out), "site folder")
+    out = local_path(os.fspath(out), "site folder")  # before any input is looked at
+    inputs = input_locations(inputs)
     check_exist(inputs)
     if cluster is None:
         return _build(inputs, Path(out), base, pipeline, options, (on_quarantine, on_merged),
@@ -332,9 +333,10 @@ def _outcomes(build: _Build, inputs: list[str], pipeline: Options,
         return
     from ..cluster_graphs import run_records
     from ..cluster_work import WORK
+    from ..work_folder import WorkFolder
 
-    found = run_records(run, inputs, pipeline, build.root / WORK, failed, Render(build.look),
-                        firsts)
+    found = run_records(run, inputs, pipeline, WorkFolder.at(build.root / WORK), failed,
+                        Render(build.look), firsts)
     with closing(found):  # an unwritable site ends the run while partitions are still out
         for item in found:
             yield (item.outcome, item) if isinstance(item, Rendered) else (item, None)
