@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from .errors import StoreError, UsageError
 from .loaders.embedded import open_store
 from .loaders.http import HttpTransport, redact_url
+from .locations import local_path
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 #: Result formats for solutions and booleans, and for graphs; "table" is each kind's readable
@@ -107,6 +108,7 @@ def parse_json_results(data: bytes) -> Answer:
 
 
 def query_store(path: str | Path, query: str) -> Answer:
+    path = local_path(str(path), "--store")  # a file:// URL names a folder; s3:// none
     if not Path(path).exists():
         raise UsageError(f"no store at {path}", hint="load data first or give --store PATH")
     store = open_store(path)

@@ -97,3 +97,12 @@ def test_load_refuses_a_quarantine_or_journal_on_object_storage(source: Path,
         assert result.returncode == 2, result.stderr
         assert "s3://bucket/q" in result.stderr and "cannot be on object storage" in result.stderr
     assert not (ROOT / "s3:").exists() and not (tmp_path / "store").exists()
+
+
+@pytest.mark.parametrize("command", ["load", "query"])
+def test_an_embedded_store_on_object_storage_is_refused(source: Path, command: str) -> None:
+    args = (str(source),) if command == "load" else ("SELECT * WHERE { ?s ?p ?o } LIMIT 1",)
+    result = cli(command, *args, "--store", "s3://bucket/store", "-q")
+    assert result.returncode == 2, result.stderr
+    assert "s3://bucket/store" in result.stderr and "cannot be on object storage" in result.stderr
+    assert not (ROOT / "s3:").exists()

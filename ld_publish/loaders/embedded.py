@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from ..errors import StoreError
 from ..graph import RecordGraph
+from ..locations import local_path
 from .base import (
     HASH_PREDICATE,
     META_GRAPH,
@@ -143,7 +144,9 @@ class EmbeddedLoader:
 
 
 def _factory(options: LoaderOptions, client: Any = None) -> EmbeddedLoader:
-    return EmbeddedLoader(options.store_path)
+    # The store is a folder of this machine's (RocksDB): a file:// URL names one, any other
+    # URL is refused rather than taken for a relative folder named "s3:".
+    return EmbeddedLoader(local_path(options.store_path, "--store"))
 
 
 loaders.register("oxigraph-embedded", _factory, aliases=("embedded", "pyoxigraph"))
