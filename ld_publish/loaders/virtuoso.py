@@ -104,6 +104,7 @@ class VirtuosoBulk:
         self.folder = folder
         self.server_folder = server_folder or (str(folder.resolve()) if folder else None)
         self.connections = connections
+        self.stage_min_graphs = STAGE_MIN_GRAPHS
 
     def lookup(self, names: Sequence[str]) -> tuple[dict[str, str], set[str]]:
         """The hashes the store holds for ``names``, and which of them it holds content or a
@@ -172,7 +173,7 @@ class VirtuosoBulk:
 
     def stage(self, graphs: Sequence[RecordGraph]) -> list[RecordGraph]:
         """Put each graph's content into its staging graph through the bulk loader, for the
-        atomic replace's MOVE, when there are :data:`STAGE_MIN_GRAPHS` or more; the graphs it
+        atomic replace's MOVE, when there are :attr:`stage_min_graphs` or more; the graphs it
         did not stage are returned, for a Graph Store PUT each.
 
         Graphs with blank nodes are not staged this way (the bulk loader would let two share a
@@ -181,7 +182,7 @@ class VirtuosoBulk:
         """
         assert self.folder is not None
         plain = [g for g in graphs if not g.has_blank_nodes]
-        if len(plain) < STAGE_MIN_GRAPHS or not self._bulk_loader(
+        if len(plain) < self.stage_min_graphs or not self._bulk_loader(
                 b"".join(g.nquads_in(staging_name(g)) for g in plain), "staging file"):
             return list(graphs)
         return [g for g in graphs if g.has_blank_nodes]
