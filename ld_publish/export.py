@@ -243,11 +243,12 @@ def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bo
             else:
                 cluster(inputs, options, sink)
         raw.close()  # GzipFile leaves its file open
-        sink.firsts.close()  # the key table: the records to merge stay
+        sink.firsts.close_keys()  # the records to merge stay
         if sink.firsts.merges:
             from .merge_run import merge_into_export
 
             merge_into_export(inputs, options, sink, dataset_tmp, gz=dataset_format == "nq.gz")
+        sink.firsts.close()
         os.replace(dataset_tmp, final)
         for other in DATASET_FORMATS.values():  # an earlier run's, in the other form
             if other != final.name:

@@ -193,7 +193,7 @@ class _Run:
                                  progress=self.progress, bulk=self.bulk,
                                  on_split=None if on_split is None
                                  else lambda batch, why: on_split(len(batch), why))
-            firsts.close()  # the key table: the records to merge stay
+            firsts.close_keys()  # the records to merge stay
             # Records refused before reaching the store were read too (counted before the
             # merge phase, whose quarantined merges are no records of their own).
             rejected = quarantine.count - report.quarantined
@@ -211,6 +211,7 @@ class _Run:
                 report.triples_loaded += again.triples_loaded
                 report.requests += again.requests
                 report.seconds += again.seconds
+            firsts.close()
         except BaseException:
             # Report what stopped the run: on a full disk, closing the store fails as well,
             # and that error would hide the first.

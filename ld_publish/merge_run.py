@@ -2,10 +2,10 @@
 
 While the records stream, the first valid record of a key is published as always, and a later
 valid record of the key from another source is kept (:class:`~ld_publish.keys.FirstOfKey`
-with ``merging``; only those, and duplicates are few) and reported as merged. When the stream
-ends, the first records those keys need are read again (each of their sources once: their
-place is known), merged field by field with the kept ones (:func:`ld_publish.merge.merge`),
-mapped and validated as any record, and:
+with ``merging``, in a :class:`~ld_publish.merge_store.MergeStore`: on disk past a few hundred
+records) and reported as merged. When the stream ends, the first records those keys need are
+read again (each of their sources once: their place is known), merged field by field with the
+kept ones (:func:`ld_publish.merge.merge`), mapped and validated as any record, and:
 
 * export writes the merged record's documents over the first's in ``records/`` and rewrites
   ``dataset.nq`` in one pass, the key's graph replaced where the first one's stood (so the
@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from .keys import FirstOfKey, MergeGroup
+from .keys import FirstOfKey
 from .layout import temporary_name
 from .merge import Merged, merge
+from .merge_store import MergeGroup
 from .model import Source, Work
-from .pipeline import Options, Outcome, process_work, records_at
+from .pipeline import Options, Outcome, find_records, process_work
 from .sources import Input
 
 if TYPE_CHECKING:
@@ -82,16 +83,16 @@ def merged_records(inputs: Sequence[Input], options: Options, firsts: FirstOfKey
                    ) -> Iterator[MergeResult]:
     """Each key of ``firsts.merges`` merged and processed with ``options`` (a record's
     documents are written when ``options.write_to`` is set), in the order the merges were met
-    in the stream (input order, in a local and a cluster run alike)."""
-    groups = firsts.merges
-    found = records_at(inputs, options.reader, [group.first for group in groups.values()])
-    for key, group in groups.items():
-        first = found.get(group.first)
+    in the stream (input order, in a local and a cluster run alike). Each group leaves the
+    store as it is given."""
+    store = firsts.merges
+    found = find_records(inputs, options.reader, store.unread_paths(), store.unread)
+    for group, first in store.in_turn(found):
         if first is None:
-            yield MergeResult(key, _sources(group), None, None)
+            yield MergeResult(group.key, _sources(group), None, None)
             continue
         merged = merge([first, *group.later], options.prefer)
-        yield MergeResult(key, (first.source, *merged.work.merged_from), merged,
+        yield MergeResult(group.key, (first.source, *merged.work.merged_from), merged,
                           process_work(merged.work, options), first)
 
 
