@@ -18,7 +18,8 @@ and the report says why. So does a first record that cannot be read again (its f
 Memory stays bounded however many works merge: the merges are given in the order they were met
 (report.json and stderr list them so), the first records are read in input order, and one
 read ahead of its turn waits in the store; the merged graphs wait for the rewrite of the
-dataset in a temporary file (:class:`MergedGraphs`).
+dataset in a temporary file (:class:`MergedGraphs`), and export's report entries in another
+(:class:`~ld_publish.report_stream.Spool`).
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def merge_into_export(inputs: Sequence[Input], options: Options, sink: Sink,
                 entry.update(found)
                 if result.published and outcome.nquads:
                     replacements.add(outcome.nquads)
-            sink.report.merges.append(entry)
+            sink.report.add_merge(entry)
         if replacements:
             rewrite_dataset(dataset, replacements, gz)
 

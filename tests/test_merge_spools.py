@@ -1,15 +1,52 @@
 """What the merge phase keeps in temporary files rather than in memory gives the bytes the
-in-memory versions gave: the merged graphs put in place in the dataset."""
+in-memory versions gave: export's report entries of merges (report.json) and the merged
+graphs put in place in the dataset."""
 
 from __future__ import annotations
 
 import gzip
+import json
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ld_publish.merge_run import MergedGraphs, rewrite_dataset
+from ld_publish.report_stream import ReportStream, Spool
+
+# JSON values as a merge entry holds them: text of any script (no lone surrogates: UTF-8
+# cannot hold them), numbers, nested lists and objects.
+texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+values = st.recursive(st.none() | st.booleans() | st.integers() | texts,
+                      lambda inner: st.lists(inner, max_size=3)
+                      | st.dictionaries(texts, inner, max_size=3), max_leaves=12)
+entries = st.lists(st.dictionaries(texts, values, max_size=4), max_size=6)
+
+
+def _report(folder: Path, merges: Any) -> bytes:
+    stream = ReportStream(folder / "report.json")
+    stream.add(b'{"key": "k", "status": "written"}')
+    stream.close({"read": 1, "failed_sources": [{"source": "x", "error": "y\nz"}],
+                  "merges": merges, "complete": True})
+    return (folder / "report.json").read_bytes()
+
+
+@settings(max_examples=80, deadline=None)
+@given(entries)
+def test_a_spooled_list_is_written_as_json_dumps_writes_the_list(
+        tmp_path_factory: Any, merges: list[dict[str, Any]]) -> None:
+    folder = tmp_path_factory.mktemp("report")
+    spool = Spool()
+    for entry in merges:
+        spool.append(entry)
+    try:
+        assert len(spool) == len(merges) and list(spool) == merges
+        spooled = _report(folder, spool)
+    finally:
+        spool.close()
+    assert spooled == _report(folder, merges)
+    assert json.loads(spooled)["merges"] == merges
 
 
 def _quads(graph: int, lines: int, mark: str = "") -> bytes:
