@@ -11,6 +11,11 @@ process (the main process or one of its workers).
     python bench/bench_export.py                 # N = 1,000 and 20,000, both sizes
     python bench/bench_export.py 5000 --size rich --workers 1
     python bench/bench_export.py 20000 1000000 --size compact --to turtle --dataset nq.gz
+
+``--merge-copies`` describes every work twice, in two files (the second copy in a file of its
+own, each record with keywords the first lacks), so that the run merges every work: N works,
+2N records read, N merges at the end of the run. ``--shuffle-copy`` puts the second copy in
+another order (the merges are then met in an order other than their first records').
 """
 
 from __future__ import annotations
@@ -94,15 +99,60 @@ def generate(path: Path, count: int, seed: int = 7, size: str = "rich") -> None:
             handle.write(json.dumps(synthetic_record(n, rng, size), ensure_ascii=False) + "\n")
 
 
+def second_copy(record: dict[str, Any], n: int) -> dict[str, Any]:
+    """Another description of the work of ``record``: the same fields and keywords, which
+    the merged record takes from this one."""
+    return {**record, "keywords": [{"value": f"topic {n % 97}", "lang": "en"},
+                                   {"value": "cross-border regions", "lang": "en"}]}
+
+
+def generate_copy(path: Path, count: int, seed: int = 7, size: str = "rich",
+                  shuffle: bool = False) -> None:
+    """The works of :func:`generate` (same seed) described again (:func:`second_copy`), in
+    input order or shuffled."""
+    rng = random.Random(seed)
+    if not shuffle:
+        with path.open("w", encoding="utf-8") as handle:
+            for n in range(count):
+                record = second_copy(synthetic_record(n, rng, size), n)
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    # The records draw from one generator, so they are made in order, into a scratch file,
+    # and copied out shuffled by offset. Not held in memory: the measured export's peak RSS
+    # includes what this process holds when it starts the export (a child's maxrss counts
+    # its parent's pages until exec), ~2 KB a record.
+    scratch = path.with_suffix(".ordered")
+    offsets = []
+    with scratch.open("wb") as handle:
+        for n in range(count):
+            offsets.append(handle.tell())
+            record = second_copy(synthetic_record(n, rng, size), n)
+            handle.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+        offsets.append(handle.tell())
+    order = list(range(count))
+    random.Random(seed + 1).shuffle(order)
+    with scratch.open("rb") as ordered, path.open("wb") as handle:
+        for n in order:
+            ordered.seek(offsets[n])
+            handle.write(ordered.read(offsets[n + 1] - offsets[n]))
+    scratch.unlink()
+
+
 def run(count: int, workers: int, engine: str, size: str, folder: str,
-        to: str = "turtle,jsonld", dataset: str = "nq") -> dict[str, Any]:
-    """One measured export into ``folder`` (a fresh folder; the caller removes it later)."""
+        to: str = "turtle,jsonld", dataset: str = "nq", copies: str = "") -> dict[str, Any]:
+    """One measured export into ``folder`` (a fresh folder; the caller removes it later).
+    ``copies``: "" (each work once), "same" or "shuffled" (each work in two files, see
+    ``--merge-copies``)."""
     source = Path(folder) / "records.jsonl"
     generate(source, count, size=size)
+    sources = [str(source)]
+    if copies:
+        sources.append(str(Path(folder) / "copy.jsonl"))
+        generate_copy(Path(sources[1]), count, size=size, shuffle=copies == "shuffled")
     out = Path(folder) / "out"
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "ld_publish", "export", str(source), "-o",
+    subprocess.run([sys.executable, "-m", "ld_publish", "export", *sources, "-o",
                     str(out), "-q", "--workers", str(workers), "--engine", engine, "--to", to,
                     "--dataset", dataset],
                    check=True)
@@ -112,10 +162,10 @@ def run(count: int, workers: int, engine: str, size: str, folder: str,
     opener = gzip.open if dataset == "nq.gz" else open
     with opener(out / f"dataset.{dataset}", "rb") as quads:
         triples = sum(1 for _ in quads)
-    return {"records": count, "size": size, "triples": triples,
+    return {"records": report["read"], "size": size, "triples": triples,
             "triples_per_s": round(triples / elapsed), "seconds": round(elapsed, 2),
-            "records_per_s": round(count / elapsed), "written": report["written"],
-            "quarantined": report["quarantined"],
+            "records_per_s": round(report["read"] / elapsed), "written": report["written"],
+            "quarantined": report["quarantined"], "merged": report["merged"],
             "peak_rss_mib": round(max(peak_kib, before) / 1024, 1)}
 
 
@@ -130,6 +180,10 @@ def main() -> None:
                         help="nq.gz for runs whose dataset.nq would not fit on the disk "
                              "(1,000,000 compact records: ~38 GB)")
     parser.add_argument("--dir", default="output", help="where the runs write (default output/)")
+    parser.add_argument("--merge-copies", action="store_true",
+                        help="describe each of the N works twice, in two files: N merges")
+    parser.add_argument("--shuffle-copy", action="store_true",
+                        help="with --merge-copies: the second copy in another order")
     args = parser.parse_args()
     sizes = list(SIZES) if args.size == "both" else [args.size]
     # Under output/ by default: where users write, on the project's disk. Every run writes
@@ -147,6 +201,7 @@ def main() -> None:
 
 
 def _table(args: argparse.Namespace, sizes: list[str], scratch: str) -> None:
+    copies = ("shuffled" if args.shuffle_copy else "same") if args.merge_copies else ""
     print("| record size | records | triples/record | seconds | records/s | triples/s "
           "| written | peak RSS (MiB) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -157,17 +212,23 @@ def _table(args: argparse.Namespace, sizes: list[str], scratch: str) -> None:
             folder.mkdir()
             result = json.loads(subprocess.run(
                 [sys.executable, __file__, "--one", str(count), str(args.workers), args.engine,
-                 size, str(folder), args.to, args.dataset], check=True, capture_output=True,
-                text=True).stdout)
-            print(f"| {size} | {result['records']:,} | {result['triples'] // count} "
+                 size, str(folder), args.to, args.dataset, copies], check=True,
+                capture_output=True, text=True).stdout)
+            # With --merge-copies, "records" are the records read (2N) and "written" says
+            # how many were merged into the N written.
+            written = f"{result['written']:,}"
+            if result["merged"]:
+                written += f" (+{result['merged']:,} merged)"
+            print(f"| {size} | {result['records']:,} "
+                  f"| {result['triples'] // max(result['written'], 1)} "
                   f"| {result['seconds']} | {result['records_per_s']:,} "
-                  f"| {result['triples_per_s']:,} | {result['written']:,} "
+                  f"| {result['triples_per_s']:,} | {written} "
                   f"| {result['peak_rss_mib']} |", flush=True)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 9 and sys.argv[1] == "--one":
+    if len(sys.argv) == 10 and sys.argv[1] == "--one":
         print(json.dumps(run(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5],
-                             sys.argv[6], sys.argv[7], sys.argv[8])))
+                             sys.argv[6], sys.argv[7], sys.argv[8], sys.argv[9])))
     else:
         main()

@@ -46,7 +46,7 @@ from .merge_run import not_published
 from .pipeline import Options, Outcome, SourceFailure, process
 from .readers import readers
 from .readers.native_codec import work_to_dict
-from .report_stream import ReportStream
+from .report_stream import ReportStream, Spool
 from .sources import check_exist
 from .validation import Finding
 from .writers.jsonld import context
@@ -74,16 +74,20 @@ class RunReport:
     #: Record and quarantine files an earlier run wrote and this one did not.
     removed_stale: int = 0
     merged: int = 0
-    #: What each merge of a work's descriptions took from which source (ld_publish.merge_run).
-    merges: list[dict[str, Any]] = field(default_factory=list)
+    #: What each merge of a work's descriptions took from which source (ld_publish.merge_run),
+    #: in a temporary file: there may be as many as records.
+    merges: Spool = field(default_factory=Spool)
+    #: How many of ``merges`` left the first record published instead of the merged one.
+    merges_not_published: int = 0
 
     @property
     def balanced(self) -> bool:
         return self.read == self.written + self.quarantined + self.merged
 
-    @property
-    def merges_not_published(self) -> int:
-        return not_published(self.merges)
+    def add_merge(self, entry: dict[str, Any]) -> None:
+        """One entry of ``merges``."""
+        self.merges.append(entry)
+        self.merges_not_published += not_published([entry])
 
     def totals(self) -> dict[str, Any]:
         return {
@@ -261,11 +265,12 @@ def _export(inputs: list[str], root: Path, options: Options, report_unmapped: bo
             else:
                 cluster(inputs, options, sink)
         raw.close()  # GzipFile leaves its file open
-        sink.firsts.close()  # the key table: the records to merge stay
+        sink.firsts.close_keys()  # the records to merge stay
         if sink.firsts.merges:
             from .merge_run import merge_into_export
 
             merge_into_export(inputs, options, sink, dataset_tmp, gz=dataset_format == "nq.gz")
+        sink.firsts.close()
         os.replace(dataset_tmp, final)
         for other in DATASET_FORMATS.values():  # an earlier run's, in the other form
             if other != final.name:

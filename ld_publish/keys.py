@@ -11,27 +11,28 @@ Keys are remembered as 16-byte digests in :mod:`ld_publish.key_index`, so memory
 however many and however long the keys are.
 
 A later valid record of a published key from *another source* is, when the caller merges
-(export, load, site, validate), not a duplicate: it is kept and merged into the first when the
-run ends (:mod:`ld_publish.merge_run`, docs/decisions/0009-merging-sources.md).
+(export, load, site, validate), not a duplicate: it is kept (:mod:`ld_publish.merge_store`, on
+disk past a few hundred) and merged into the first when the run ends
+(:mod:`ld_publish.merge_run`, docs/decisions/0009-merging-sources.md).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 from .formats import rdf_formats
 from .key_index import KeyTable
 from .layout import atomic_write, file_name
+from .merge_store import MergeGroup, MergeStore
 
 __all__ = ["FirstOfKey", "MergeGroup", "Place", "key_digest", "place_label", "publish_once",
            "write_documents"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .model import Work
     from .pipeline import Options, Outcome
 
 
@@ -81,18 +82,6 @@ def place_label(place: Place) -> str:
     return f"{path if line is None else f'{path}:{line}'} #{position}"
 
 
-@dataclass(eq=False, slots=True)
-class MergeGroup:
-    """The records of one key to merge: the published first one's place (it is read again at
-    the end of the run, not kept) and the later valid records of other sources, kept (few)."""
-
-    first: Place
-    later: list[Work] = field(default_factory=list)
-
-    def from_source(self, path: str) -> bool:
-        return path == self.first[0] or any(r.source.path == path for r in self.later)
-
-
 class FirstOfKey:
     """What :func:`publish_once` remembers of the keys met so far (also the cluster merge's).
 
@@ -104,8 +93,9 @@ class FirstOfKey:
     The files met are kept in memory: one entry per input file, not per record.
 
     With ``merging``, a later valid record of a key published from *another* source (another
-    file, so another reader or another description) is kept in :attr:`merges` instead of being
-    quarantined: the run merges it with the first at its end (:mod:`ld_publish.merge_run`).
+    file, so another reader or another description) is kept in :attr:`merges` (a
+    :class:`~ld_publish.merge_store.MergeStore`) instead of being quarantined: the run merges it
+    with the first at its end (:mod:`ld_publish.merge_run`).
     Within one source a repeated key stays a duplicate (two records of one file with one DOI
     are a data error, not two descriptions).
     """
@@ -117,7 +107,7 @@ class FirstOfKey:
         self._paths: dict[str, int] = {}
         self._path_list: list[str] = []
         self.merging = merging
-        self.merges: dict[str, MergeGroup] = {}  # by key, in the order merges were met
+        self.merges = MergeStore()  # by key, in the order merges were met
 
     def _pack(self, place: Place, published: bool) -> bytes:
         path, line_or_none, position = place
@@ -176,23 +166,22 @@ class FirstOfKey:
         other records (and the first can be read again: standard input cannot)."""
         if not self.merging or outcome.record is None or first[0] == STDIN:
             return False
-        group = self.merges.get(outcome.key)
-        if group is None:
-            group = MergeGroup(first)
-        if group.from_source(outcome.source.path):
-            return False
-        group.later.append(outcome.record)
-        self.merges[outcome.key] = group
-        return True
+        return self.merges.add(outcome.key, first, outcome.record)
 
     def settled(self, digest: bytes, place: Place, published: bool) -> None:
         """Note a record that was first of its key everywhere (a cluster partition wrote it)."""
         if self.first.get(digest) is None:
             self.first[digest] = _place_entry(place, published)
 
-    def close(self) -> None:
-        """Let go of the key table (the records to merge stay)."""
+    def close_keys(self) -> None:
+        """Let go of the key table when the stream ends (the records to merge stay, for the
+        merge phase)."""
         self.first.close()
+
+    def close(self) -> None:
+        """Let go of the key table and of the records to merge."""
+        self.first.close()
+        self.merges.close()
 
 
 STDIN = "<stdin>"  # the label of standard input (ld_publish.sources), which is read once

@@ -203,11 +203,11 @@ class _Run:
                                  progress=self.progress, bulk=self.bulk,
                                  on_split=None if on_split is None
                                  else lambda batch, why: on_split(len(batch), why))
-            firsts.close()  # the key table: the records to merge stay
+            firsts.close_keys()  # the records to merge stay
             # Records refused before reaching the store were read too (counted before the
             # merge phase, whose quarantined merges are no records of their own).
             rejected = quarantine.count - report.quarantined
-            unpublished: list[str] = []
+            unpublished = [0]  # merges whose merged graph is not given (counted, not kept)
             refused = 0
             if firsts.merges:
                 # Apart, after every batch of the stream: a batch must not hold a key's graph
@@ -221,6 +221,7 @@ class _Run:
                 report.triples_loaded += again.triples_loaded
                 report.requests += again.requests
                 report.seconds += again.seconds
+            firsts.close()
         except BaseException:
             # Report what stopped the run: on a full disk, closing the store fails as well,
             # and that error would hide the first.
@@ -233,22 +234,22 @@ class _Run:
         report.read += rejected + merged
         report.quarantined += rejected
         report.merged = merged
-        report.merges_not_published = len(unpublished) + refused
+        report.merges_not_published = unpublished[0] + refused
         return report
 
 
 def _merged_graphs(records: list[str], pipeline: Options, firsts: FirstOfKey,
                    quarantine: _Quarantine, on_quarantine: Callable[[str, str], None] | None,
-                   unpublished: list[str]) -> Iterator[RecordGraph]:
+                   unpublished: list[int]) -> Iterator[RecordGraph]:
     """The merged graphs of the keys met in several sources (:mod:`ld_publish.merge_run`); a
     merged record that violates the shapes goes to quarantine, its first record's graph
-    stays. The keys whose merged graph is not given go to ``unpublished``."""
+    stays. The keys whose merged graph is not given are counted in ``unpublished[0]``."""
     for result in merged_records(records, pipeline, firsts):
         outcome = result.outcome
         if outcome is not None and outcome.graph is not None and result.published:
             yield outcome.graph
             continue
-        unpublished.append(result.key)
+        unpublished[0] += 1
         if outcome is not None:
             quarantine.write(f"merged:{outcome.key}", {
                 "key": outcome.key, "reason": f"merging its sources: {outcome.reason}",

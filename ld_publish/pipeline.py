@@ -11,7 +11,8 @@ split it (JSON Lines) is only cut into record lines here, and the workers decode
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import islice
@@ -202,42 +203,59 @@ def read_records(inputs: Sequence[Input], reader: str | None = None
 
 def records_at(inputs: Sequence[Input], reader: str | None, places: Iterable[Place]
                ) -> dict[Place, Work]:
-    """The records at ``places`` (path, line, position) read again from ``inputs``: only the
-    sources holding one, each once and up to its last wanted record. A record not found (its
-    file changed since) is missing from the answer."""
-    wanted: dict[str, set[tuple[int | None, int]]] = {}
-    for path, line, position in places:
-        wanted.setdefault(path, set()).add((line, position))
-    found: dict[Place, Work] = {}
+    """The records at ``places`` (path, line, position) read again from ``inputs`` (see
+    :func:`find_records`); a record not found (its file changed since) is missing."""
+    left = set(places)
+    return dict(find_records(inputs, reader, Counter(path for path, _, _ in left),
+                             lambda place: place if place in left else None))
+
+
+_F = TypeVar("_F")
+
+
+def find_records(inputs: Sequence[Input], reader: str | None, counts: Mapping[str, int],
+                 lookup: Callable[[Place], _F | None]) -> Iterator[tuple[_F, Work]]:
+    """In input order, the records read again from ``inputs`` for which ``lookup`` (asked with
+    each one's place: path, line, position) finds something, with what it found. Only the
+    sources of ``counts`` (how many records to find each holds) are read, each once, up to
+    its last one; a record not found (its file changed since) is not given. ``lookup`` is
+    asked after the caller saw the records before: it may answer None for those it has."""
+    left = {path: count for path, count in counts.items() if count > 0}
     # Standard input was read once and is gone (keys.FirstOfKey merges nothing into it).
     for source in _sources([item for item in inputs if item != "-"]):
-        if not wanted:
+        if not left:
             break
-        if isinstance(source, SourceFailure) or source.label not in wanted:
+        if isinstance(source, SourceFailure) or source.label not in left:
             continue
-        left = wanted.pop(source.label)
-        for item in _guarded(source.label, _reread(source, reader, left)):
-            where = (item.source.line, item.source.position) if isinstance(item, Work) else None
-            if where in left:
-                assert isinstance(item, Work)
-                left.discard(where)
-                found[(source.label, *where)] = item
-                if not left:
+        path = source.label
+        count = left.pop(path)
+
+        def wanted(line: int | None, position: int, path: str = path) -> bool:
+            return lookup((path, line, position)) is not None
+
+        for item in _guarded(path, _reread(source, reader, wanted)):
+            if not isinstance(item, Work):
+                continue
+            found = lookup((path, item.source.line, item.source.position))
+            if found is not None:
+                yield found, item
+                count -= 1
+                if not count:
                     break
-    return found
 
 
-def _reread(source: InputSource, reader: str | None, places: set[tuple[int | None, int]]
-            ) -> Iterator[Work | Rejected]:
-    """The records of ``source``; of a source its reader splits, only those at ``places``
-    are decoded (the others are only cut off: a large JSON Lines file is not decoded again)."""
+def _reread(source: InputSource, reader: str | None,
+            wanted: Callable[[int | None, int], bool]) -> Iterator[Work | Rejected]:
+    """The records of ``source``; of a source its reader splits, only those ``wanted`` (by
+    line and position) are decoded (the others are only cut off: a large JSON Lines file is
+    not decoded again)."""
     chosen = reader_for(source, reader)
     if not isinstance(chosen, SplittingReader):
         yield from _read(source, chosen)
         return
     digest = source.digest()
     for raw in chosen.split(source):
-        if (raw.source.line, raw.source.position) in places:
+        if wanted(raw.source.line, raw.source.position):
             yield chosen.decode(_digested(raw, digest))
 
 

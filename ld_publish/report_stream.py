@@ -8,6 +8,10 @@ Two things make the early stop safe:
   a half-written entry never makes the report unreadable;
 * a little disk space is set aside when the run starts (a reserve file) and given back when it
   stops: a run stopped by a full disk can still close its report.
+
+The totals at the end may hold a :class:`Spool`: entries kept in a temporary file until the
+report closes (export's ``merges``, one per work merged from several sources, are known only
+at the end of the run, and there may be a million).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from __future__ import annotations
 import errno
 import json
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +59,28 @@ class ReportStream:
         self._good = os.lseek(self._fd, 0, os.SEEK_CUR)
 
     def close(self, totals: dict[str, Any]) -> None:
-        """End the report with ``totals`` and rename it into place."""
-        text = json.dumps(totals, ensure_ascii=False, indent=2)[1:]
-        self._write(b"\n  ]," + text.encode("utf-8") + b"\n")
+        """End the report with ``totals`` (a value may be a :class:`Spool`) and rename it into
+        place."""
+        if not any(isinstance(value, Spool) for value in totals.values()):
+            text = json.dumps(totals, ensure_ascii=False, indent=2)[1:]
+            self._write(b"\n  ]," + text.encode("utf-8") + b"\n")
+        else:
+            # What json.dumps(totals, indent=2) writes, a spooled list streamed into it.
+            pending = [b"\n  ],"]
+            for n, (name, value) in enumerate(totals.items()):
+                head = f"{',' if n else ''}\n  {json.dumps(name, ensure_ascii=False)}: "
+                if isinstance(value, Spool):
+                    pending.append(head.encode("utf-8"))
+                    for piece in value.json_pieces():
+                        pending.append(piece)
+                        if len(pending) >= 4096:
+                            self._write(b"".join(pending))
+                            pending.clear()
+                else:
+                    text = json.dumps(value, ensure_ascii=False, indent=2)
+                    pending.append((head + text.replace("\n", "\n  ")).encode("utf-8"))
+            pending.append(b"\n}\n")
+            self._write(b"".join(pending))
         os.close(self._fd)
         self._fd = -1
         os.replace(self.tmp, self.final)
@@ -87,6 +112,50 @@ class ReportStream:
         view = memoryview(data)
         while view:
             view = view[os.write(self._fd, view):]
+
+
+class Spool:
+    """A list of JSON objects for the report's totals, in a temporary file (in memory up to
+    1 MiB) rather than in memory: each entry as json.dumps(indent=2) writes it."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=1 << 20)  # noqa: SIM115
+        self._end = 0
+        self._count = 0
+
+    def append(self, entry: dict[str, Any]) -> None:
+        text = json.dumps(entry, ensure_ascii=False, indent=2).encode("utf-8")
+        self._file.seek(self._end)
+        self._file.write(len(text).to_bytes(8, "little") + text)
+        self._end += 8 + len(text)
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _texts(self) -> Iterator[bytes]:
+        at = 0
+        while at < self._end:
+            self._file.seek(at)
+            size = int.from_bytes(self._file.read(8), "little")
+            yield self._file.read(size)
+            at += 8 + size
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for text in self._texts():
+            yield json.loads(text)
+
+    def json_pieces(self) -> Iterator[bytes]:
+        """The list as json.dumps(indent=2) writes it as a value of a top-level object."""
+        if not self._count:
+            yield b"[]"
+            return
+        for n, text in enumerate(self._texts()):
+            yield (b",\n    " if n else b"[\n    ") + text.replace(b"\n", b"\n    ")
+        yield b"\n  ]"
+
+    def close(self) -> None:
+        self._file.close()
 
 
 def _set_aside(path: Path, size: int) -> None:

@@ -154,7 +154,7 @@ def _records(inputs: list[Input], options: Options,
             if outcome.merged_into is not None:
                 report = replace(report, merged_into=outcome.merged_into)
             yield report
-        firsts.close()  # the key table: the records to merge stay
+        firsts.close_keys()  # the records to merge stay
         for result in merged_records(inputs, options, firsts) if firsts.merges else ():
             if result.outcome is not None:
                 labels = " + ".join(source.label() for source in result.sources)

@@ -83,7 +83,7 @@ def test_merging_keeps_later_records_of_other_sources_only() -> None:
     assert broken.merged_into is None and "besides" in (broken.reason or "")
     third, _ = firsts.decide(_seen("d.ris"))  # type: ignore[arg-type]
     assert third.merged_into == "a.bib:1 #1"
-    (group,) = firsts.merges.values()
+    (group,) = firsts.merges.groups()
     assert group.first == ("a.bib", 1, 1)
     assert [r.source.path for r in group.later] == ["b.json", "d.ris"]
 

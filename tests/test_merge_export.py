@@ -22,6 +22,7 @@ from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
 from ld_publish.layout import file_name
+from ld_publish.merge_store import SPILL_VARIABLE
 from tests.paths import CORPUS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,16 +40,18 @@ CITO = rdflib.Namespace("http://purl.org/spar/cito/")
 PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
 
 
-def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None
+        ) -> subprocess.CompletedProcess[str]:
     result = subprocess.run([sys.executable, "-m", "ld_publish", *args], capture_output=True,
                             text=True, timeout=600, cwd=ROOT, input=stdin,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     return result
 
 
-def export(out: Path, *inputs: Path | str, options: tuple[str, ...] = ()) -> dict[str, Any]:
-    result = cli("export", *map(str, inputs), "-o", str(out), *options)
+def export(out: Path, *inputs: Path | str, options: tuple[str, ...] = (),
+           env: dict[str, str] | None = None) -> dict[str, Any]:
+    result = cli("export", *map(str, inputs), "-o", str(out), *options, env=env)
     assert result.returncode == 0, result.stderr
     report: dict[str, Any] = json.loads((out / "report.json").read_text("utf-8"))
     report["stderr"] = result.stderr
@@ -228,8 +231,10 @@ def test_a_cluster_run_with_merges_writes_what_a_local_run_writes(tmp_path: Path
     local_report = export(local, *inputs, options=("-q",))
     assert (local_report["merged"], len(local_report["merges"])) == (2, 2)
     out = tmp_path / "cluster"
+    # The records to merge on disk from the first (the local run keeps them in memory).
     cluster_report = export(out, *inputs, options=("-q", "--cluster", "local:2",
-                                                   "--partition-size", "16K"))
+                                                   "--partition-size", "16K"),
+                            env={SPILL_VARIABLE: "0"})
     assert folder_bytes(out) == folder_bytes(local)
     assert cluster_report["merges"] == local_report["merges"]
 

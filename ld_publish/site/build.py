@@ -301,7 +301,7 @@ def _records(build: _Build, inputs: list[str], pipeline: Options,
                     on_quarantine(outcome)
                 if progress:
                     progress(report)
-        firsts.close()  # the key table: the records to merge stay
+        firsts.close_keys()  # the records to merge stay
         if firsts.merges:
             from .merging import merge_works
 

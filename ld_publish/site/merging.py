@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..graph import RecordGraph
 from ..keys import FirstOfKey
-from ..merge_run import graph_of, merged_records, rewrite_dataset
+from ..merge_run import MergedGraphs, merged_records, rewrite_dataset
 from ..pipeline import Options, process_work
 from . import describe
 from .index import Listing
@@ -49,36 +49,38 @@ def merge_works(build: _Build, inputs: list[str], pipeline: Options, firsts: Fir
                 dump: Path) -> None:
     """Publish the merged record of every key of ``firsts.merges`` (see the module docs);
     ``dump`` is the build's ``dataset.nq.gz`` as written so far (closed)."""
-    replacements: dict[bytes, bytes] = {}
     lines: dict[str, Listing] = {}
-    for result in merged_records(inputs, pipeline, firsts):
-        entry = result.entry()
-        outcome = result.outcome
-        if outcome is not None and result.key in build.refused:
-            entry.update(status="not merged",
-                         reason="the first record was not published (another record has "
-                                "its page IRI)")
-        elif (result.published and outcome is not None and outcome.graph is not None
-              and result.first is not None):
-            first = process_work(result.first, replace(pipeline, validate=False)).graph
-            assert first is not None  # it was mapped and published in this run
-            line, path = _republish(build, first, outcome.graph)
-            lines[line.url] = line
-            replacements[graph_of(outcome.graph.nquads())] = outcome.graph.nquads()
-            entry.update(status="published", path=path)
-            if outcome.report is not None:
-                entry["warnings"] = [_finding(f) for f in outcome.report.findings
-                                     if f.severity != "violation"]
-        elif outcome is not None:
-            entry.update(status="quarantined", reason=f"merging its sources: {outcome.reason}")
-            if outcome.report is not None:
-                entry["violations"] = [_finding(f) for f in outcome.report.findings
-                                       if f.severity == "violation"]
-        build.report.merges.append(entry)
-    if lines:
-        build.listings = [lines.get(line.url, line) for line in build.listings]
-    if replacements:
-        rewrite_dataset(dump, replacements, gz=True, level=DUMP_LEVEL)
+    with MergedGraphs() as replacements:
+        for result in merged_records(inputs, pipeline, firsts):
+            entry = result.entry()
+            outcome = result.outcome
+            if outcome is not None and result.key in build.refused:
+                entry.update(status="not merged",
+                             reason="the first record was not published (another record has "
+                                    "its page IRI)")
+            elif (result.published and outcome is not None and outcome.graph is not None
+                  and result.first is not None):
+                first = process_work(result.first, replace(pipeline, validate=False)).graph
+                assert first is not None  # it was mapped and published in this run
+                line, path = _republish(build, first, outcome.graph)
+                lines[line.url] = line
+                replacements.add(outcome.graph.nquads())
+                entry.update(status="published", path=path)
+                if outcome.report is not None:
+                    entry["warnings"] = [_finding(f) for f in outcome.report.findings
+                                         if f.severity != "violation"]
+            elif outcome is not None:
+                entry.update(status="quarantined",
+                             reason=f"merging its sources: {outcome.reason}")
+                if outcome.report is not None:
+                    entry["violations"] = [_finding(f) for f in outcome.report.findings
+                                           if f.severity == "violation"]
+            build.report.merges.append(entry)
+        if lines:
+            # A site holds every record's front-page line in memory: merges add none.
+            build.listings = [lines.get(line.url, line) for line in build.listings]
+        if replacements:
+            rewrite_dataset(dump, replacements, gz=True, level=DUMP_LEVEL)
 
 
 def _republish(build: _Build, first: RecordGraph, merged: RecordGraph) -> tuple[Listing, str]:
