@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ld_publish.graph import RecordGraph
 from ld_publish.loaders import LoaderOptions, load_graphs, loaders
 from ld_publish.loaders.embedded import EmbeddedLoader
-from tests.stores import start_oxigraph, start_virtuoso, stop
+from tests.stores import VirtuosoServer, start_oxigraph, start_virtuoso, stop
 
 SCHEMA = "http://schema.org/"
 EX = "https://example.org/bench/"
@@ -159,13 +159,8 @@ def bench_virtuoso(work: Path, data: Path, graphs: list[RecordGraph], paths: lis
                                  ("bulk-dir", True, True)):
         if path not in paths:
             continue
-        server = start_virtuoso(work / f"virtuoso-{path}")
+        server, opts = virtuoso_with_folder(work, path, bulk_dir)
         try:
-            folder = server.directory / "bulk"
-            folder.mkdir()
-            opts = LoaderOptions(endpoint=server.base, store_type="virtuoso", user="dba",
-                                 password=server.password, timeout=600,
-                                 bulk_dir=str(folder) if bulk_dir else None)
             t = timed_load(functools.partial(loaders.get("sparql"), opts), graphs, bulk=bulk)
             rows.append((VIRTUOSO_PATHS[path], *t))
         finally:
@@ -176,16 +171,23 @@ def bench_virtuoso(work: Path, data: Path, graphs: list[RecordGraph], paths: lis
     return rows
 
 
+def virtuoso_with_folder(work: Path, path: str, bulk_dir: bool
+                         ) -> tuple[VirtuosoServer, LoaderOptions]:
+    """A fresh Virtuoso for one row, with a folder it may read, and the loader options (the
+    folder as --bulk-dir when ``bulk_dir``)."""
+    server = start_virtuoso(work / f"virtuoso-{path}")
+    folder = server.directory / "bulk"
+    folder.mkdir()
+    return server, LoaderOptions(endpoint=server.base, store_type="virtuoso", user="dba",
+                                 password=server.password, timeout=600,
+                                 bulk_dir=str(folder) if bulk_dir else None)
+
+
 def bench_replace(work: Path, graphs: list[RecordGraph], path: str, bulk_dir: bool
                   ) -> tuple[str, float, float | None]:
     """A bulk load over a store holding an older version of every record: all replaced."""
-    server = start_virtuoso(work / f"virtuoso-{path}")
+    server, opts = virtuoso_with_folder(work, path, bulk_dir)
     try:
-        folder = server.directory / "bulk"
-        folder.mkdir()
-        opts = LoaderOptions(endpoint=server.base, store_type="virtuoso", user="dba",
-                             password=server.password, timeout=600,
-                             bulk_dir=str(folder) if bulk_dir else None)
         loader = loaders.get("sparql")(opts)
         load_graphs(graphs, loader, bulk=True)
         changed = [RecordGraph.from_terms(g.key, g.name, g.root, [

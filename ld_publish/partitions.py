@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .byte_streams import GZIP_MAGIC
 from .errors import InputError, Location, UsageError
 from .keys import key_digest
 from .locations import byte_range, is_remote, open_bytes, size_of
@@ -38,7 +39,6 @@ __all__ = ["Part", "Piece", "Position", "Scan", "parse_size", "plan", "read_piec
 MIN_PARTITION = 256 * 1024
 MAX_PARTITION = 64 * 1024 * 1024
 
-_GZIP_MAGIC = b"\x1f\x8b"
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16/32: cannot be cut at newline bytes
 
 
@@ -235,7 +235,7 @@ def _splittable(piece: Piece, reader: str | None) -> bool:
     try:
         source = _open(piece)
         start = byte_range(piece.path, 0, 4)
-        if start.startswith((_GZIP_MAGIC, *_WIDE_BOMS, b"\x00\x00\xfe\xff")):
+        if start.startswith((GZIP_MAGIC, *_WIDE_BOMS, b"\x00\x00\xfe\xff")):
             return False
         return isinstance(reader_for(source, reader), JsonLinesRecordsReader)
     except (OSError, InputError):

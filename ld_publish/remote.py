@@ -30,8 +30,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import replace
 from typing import Any, BinaryIO
 
+from .byte_streams import maybe_gunzip
 from .errors import InputError, Location, OutputError, UsageError
-from .sources import HEAD_BYTES, InputSource, _maybe_gunzip, tar_sources
+from .sources import HEAD_BYTES, InputSource, tar_sources
 
 __all__ = ["check_exists", "exists", "expand", "filesystem", "is_tar", "object_size", "objects",
            "open_object", "read_range", "remove", "source", "writing"]
@@ -258,8 +259,8 @@ def is_tar(url: str) -> bool:
 
 def source(url: str, size: int | None = None, in_folder: bool = False) -> InputSource:
     """The object as a source; its first bytes (what readers sniff) in small blocks."""
-    return InputSource(url, lambda: _maybe_gunzip(open_object(url)), size, in_folder,
-                       head_opener=lambda: _maybe_gunzip(open_object(url, HEAD_BYTES)))
+    return InputSource(url, lambda: maybe_gunzip(open_object(url)), size, in_folder,
+                       head_opener=lambda: maybe_gunzip(open_object(url, HEAD_BYTES)))
 
 
 def expand(url: str) -> Iterator[InputSource]:

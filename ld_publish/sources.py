@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
+from .byte_streams import GZIP_MAGIC, Prefixed, maybe_gunzip
 from .errors import InputError, Location
 from .limits import active
 from .locations import is_remote, open_bytes
@@ -38,7 +39,6 @@ UNDECODABLE_HINT = ("the record was written in another encoding (often Latin-1 o
 _PREVIEW_BYTES = 400
 
 HEAD_BYTES = 64 * 1024
-_GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass
@@ -66,11 +66,11 @@ class InputSource:
             raise InputError(f"cannot read {p}: {exc.strerror}",
                              hint="check the path and its permissions",
                              where=Location(file=str(p))) from None
-        return cls(str(p), lambda: _maybe_gunzip(open(p, "rb")), size)
+        return cls(str(p), lambda: maybe_gunzip(open(p, "rb")), size)
 
     @classmethod
     def from_bytes(cls, label: str, data: bytes) -> InputSource:
-        return cls(label, lambda: _maybe_gunzip(io.BytesIO(data)), len(data))
+        return cls(label, lambda: maybe_gunzip(io.BytesIO(data)), len(data))
 
     @property
     def name(self) -> str:
@@ -160,7 +160,7 @@ class InputSource:
         try:
             head = stream.read(4)
             encoding = _bom_encoding(head)
-            rest = io.BufferedReader(_Prefixed(head, stream))  # type: ignore[type-var]
+            rest = io.BufferedReader(Prefixed(head, stream))  # type: ignore[type-var]
             if encoding in ("utf-16", "utf-32"):
                 yield from self._wide_lines(rest, encoding)
                 return
@@ -249,27 +249,6 @@ def _too_long(number: int, start: bytes, rest: int) -> Line:
 _CR_SPLIT = re.compile(rb"(?<=\r)(?!\n)")
 
 
-class _Prefixed(io.RawIOBase):
-    """A stream that replays already-read bytes before the rest of an underlying stream."""
-
-    def __init__(self, prefix: bytes, stream: BinaryIO) -> None:
-        self._prefix = prefix
-        self._stream = stream
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
-        if self._prefix:
-            n = min(len(buffer), len(self._prefix))
-            buffer[:n] = self._prefix[:n]
-            self._prefix = self._prefix[n:]
-            return n
-        data = self._stream.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
 def _bom_encoding(head: bytes) -> str | None:
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -294,14 +273,6 @@ def decode_text(data: bytes, label: str) -> str:
     return text.lstrip("\ufeff")
 
 
-def _maybe_gunzip(stream: BinaryIO) -> BinaryIO:
-    peek = stream.read(2)
-    stream.seek(0)
-    if peek == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
-    return stream
-
-
 def _stdin_source() -> InputSource:
     # Standard input can be read only once; spool it so readers can sniff and then read.
     spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
@@ -312,7 +283,7 @@ def _stdin_source() -> InputSource:
     def opener() -> BinaryIO:
         spool.seek(0)
         data = spool.read()
-        return _maybe_gunzip(io.BytesIO(data))
+        return maybe_gunzip(io.BytesIO(data))
 
     return InputSource("<stdin>", opener, size)
 
@@ -358,7 +329,7 @@ def tar_members(archive: Path | str, label: str, start: int = 0, stop: int | Non
 
 
 # The first bytes of the compressions tarfile undoes (gzip, bzip2, xz).
-_COMPRESSED = (_GZIP_MAGIC, b"BZh", b"\xfd7zXZ")
+_COMPRESSED = (GZIP_MAGIC, b"BZh", b"\xfd7zXZ")
 
 
 def tar_sources(archive: Path | str, label: str, start: int = 0, stop: int | None = None,
